@@ -1,0 +1,64 @@
+"""``savings-tracker demo``: every output of the product from the bundled samples, in one folder."""
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+from rich.console import Console
+
+from . import calc, report, samples
+from .readers import read_register
+from .validate import validate
+
+console = Console(highlight=False)
+
+
+def _optional(module: str):
+    try:
+        return importlib.import_module(f".{module}", __package__)
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__package__}.{module}":
+            raise
+        return None
+
+
+def run(out: Path, quick: bool = False) -> list[Path]:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    registers = {}
+    for layout, name in samples.ALL.items():
+        reg = read_register(samples.path(name))
+        registers[layout] = reg
+        findings = validate(reg)
+        s = calc.summarise(reg)
+        console.rule(f"[bold]{reg.settings.title}[/] ({reg.settings.organisation}, {name})")
+        console.print(report.summary_text(reg, s), markup=False)
+        console.print(report.findings_text([f for f in findings if f.severity == "error"] or findings, limit=8),
+                      markup=False)
+        stem = Path(name).stem
+        for suffix, payload in ((".summary.json", report.summary_json(reg, s)),
+                                (".findings.json", report.findings_json(findings))):
+            p = out / f"{stem}{suffix}"
+            p.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+            written.append(p)
+    workbook = _optional("workbook")
+    if workbook is not None:
+        xlsm = out / "Savings_Tracker.xlsm"
+        workbook.build_workbook(xlsm, registers["tracker"], options=registers["options"])
+        written.append(xlsm)
+        console.print(f"Workbook: {xlsm}")
+        preview = _optional("workbook.preview")
+        if preview is not None and not quick:
+            pngs = preview.render_previews(xlsm, out / "preview")
+            written.extend(pngs)
+            console.print("Workbook previews: " + ", ".join(str(p) for p in pngs))
+    appendix = _optional("appendix")
+    if appendix is not None and hasattr(appendix, "write_all_appendices"):
+        files = appendix.write_all_appendices(out / "appendices", pngs=not quick)
+        written.extend(files)
+        console.print(f"Appendices: {len(files)} files in {out / 'appendices'}")
+    console.rule()
+    console.print(f"Demo outputs in {out.resolve()} ({len(written)} files)")
+    return written

@@ -1,0 +1,241 @@
+"""File formats to grids of cell values: one function per format, chosen by the registry in ``FORMATS``.
+
+A grid is what the sheet shows: rows of Python values (str, float, bool, date, None). The interpretation of
+a grid as a register (headers, totals, programmes) is the format-free job of ``interpret``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from ..errors import UnreadableFile
+
+MAX_FILE_BYTES = 200 * 1024 * 1024          # a register is never this big; bigger is a mistake or an attack
+MAX_UNZIPPED_BYTES = 500 * 1024 * 1024      # zip-bomb guard, checked before anything is expanded
+MAX_RATIO = 200                             # uncompressed / compressed, per part
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+
+
+@dataclass
+class TableRef:
+    name: str
+    sheet: str
+    ref: str                 # e.g. "A5:Z72"
+    header_rows: int = 1
+    totals_rows: int = 0
+
+    def bounds(self) -> tuple[int, int, int, int]:
+        """0-based (first_row, first_col, last_row, last_col)."""
+        a, b = self.ref.replace("$", "").split(":")
+        r1, c1 = _a1(a)
+        r2, c2 = _a1(b)
+        return r1, c1, r2, c2
+
+
+@dataclass
+class Grid:
+    sheet: str
+    rows: list[list]
+    tables: list[TableRef] = field(default_factory=list)
+
+
+@dataclass
+class Book:
+    path: Path
+    kind: str                       # csv | xlsx
+    grids: dict[str, Grid]
+    notes: list[str] = field(default_factory=list)   # e.g. "read as Windows-1252"
+
+    def table(self, name: str) -> TableRef | None:
+        for g in self.grids.values():
+            for t in g.tables:
+                if t.name.lower() == name.lower():
+                    return t
+        return None
+
+
+def _a1(ref: str) -> tuple[int, int]:
+    m = re.fullmatch(r"([A-Z]+)(\d+)", ref.upper())
+    if not m:
+        raise ValueError(ref)
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, col - 1
+
+
+# ---- CSV --------------------------------------------------------------------------------------------
+def read_csv(path: Path) -> Book:
+    data = path.read_bytes()
+    notes = []
+    if b"\x00" in data[:4096]:
+        raise UnreadableFile(f"{path.name}: this is not a text CSV file (it contains binary data); "
+                             "save it from Excel as 'CSV UTF-8 (Comma delimited)'")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace") if _is_cp1252(data) else data.decode("latin-1")
+        notes.append(f"{path.name}: not UTF-8; read as Windows-1252 (Excel's default for CSV). "
+                     "Save as 'CSV UTF-8' to avoid this.")
+    sample = "\n".join(text.splitlines()[:20])
+    delimiter = _delimiter(sample)
+    if delimiter != ",":
+        notes.append(f"{path.name}: read with {'semicolons' if delimiter == ';' else 'tabs'} between cells")
+    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    sheet = path.stem[:31]
+    return Book(path, "csv", {sheet: Grid(sheet, [[c if c != "" else None for c in r] for r in rows])}, notes)
+
+
+def _is_cp1252(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _delimiter(sample: str) -> str:
+    counts = {d: 0 for d in (",", ";", "\t")}
+    for line in sample.splitlines()[:5]:
+        inside = False
+        for ch in line:
+            if ch == '"':
+                inside = not inside
+            elif not inside and ch in counts:
+                counts[ch] += 1
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+# ---- XLSX / XLSM ------------------------------------------------------------------------------------
+def check_package(path: Path) -> zipfile.ZipFile:
+    """Open an Office package safely: refuse encrypted, legacy and oversized files before expanding them."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head == OLE_MAGIC:
+        raise UnreadableFile(
+            f"{path.name}: the workbook is password-protected (encrypted) or in the old .xls format; "
+            "remove the password (File > Info > Protect Workbook) or save as .xlsx/.xlsm, then try again")
+    if not zipfile.is_zipfile(path):
+        raise UnreadableFile(f"{path.name}: not a valid Excel workbook (the file is damaged or not .xlsx/.xlsm); "
+                             "open it in Excel and save it again")
+    try:
+        zf = zipfile.ZipFile(path)
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnreadableFile(f"{path.name}: not a valid Excel workbook ({exc})") from None
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.compress_size and info.file_size / max(info.compress_size, 1) > MAX_RATIO and info.file_size > 10_000_000:
+            zf.close()
+            raise UnreadableFile(f"{path.name}: refused: part {info.filename} would expand {info.file_size:,} bytes "
+                                 f"from {info.compress_size:,} (a 'zip bomb'); a real register is far smaller")
+    if total > MAX_UNZIPPED_BYTES:
+        zf.close()
+        raise UnreadableFile(f"{path.name}: refused: its contents would expand to {total:,} bytes, over the "
+                             f"{MAX_UNZIPPED_BYTES:,}-byte limit")
+    names = set(zf.namelist())
+    if "xl/workbook.xml" not in names:
+        zf.close()
+        raise UnreadableFile(f"{path.name}: a zip file, but not an Excel workbook (no xl/workbook.xml)")
+    return zf
+
+
+def workbook_tables(zf: zipfile.ZipFile) -> list[TableRef]:
+    """Excel Tables (ListObjects) by sheet, read from the package parts."""
+    def rels(part: str) -> dict[str, str]:
+        folder, name = posixpath.split(part)
+        rel_part = posixpath.join(folder, "_rels", name + ".rels")
+        if rel_part not in zf.namelist():
+            return {}
+        root = ET.fromstring(zf.read(rel_part))
+        out = {}
+        for r in root.findall("rel:Relationship", NS):
+            target = r.get("Target", "")
+            out[r.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join(folder, target))
+        return out
+
+    wb = ET.fromstring(zf.read("xl/workbook.xml"))
+    wb_rels = rels("xl/workbook.xml")
+    tables = []
+    for sheet in wb.findall("m:sheets/m:sheet", NS):
+        part = wb_rels.get(sheet.get(f"{{{NS['r']}}}id"), "")
+        if part not in zf.namelist():
+            continue
+        for target in rels(part).values():
+            if "/tables/" not in target or target not in zf.namelist():
+                continue
+            t = ET.fromstring(zf.read(target))
+            tables.append(TableRef(t.get("displayName") or t.get("name"), sheet.get("name"), t.get("ref"),
+                                   int(t.get("headerRowCount", "1")), int(t.get("totalsRowCount", "0"))))
+    return tables
+
+
+def read_xlsx(path: Path, sheets: list[str] | None = None) -> Book:
+    zf = check_package(path)
+    try:
+        tables = workbook_tables(zf)
+    except (ET.ParseError, KeyError, ValueError) as exc:
+        raise UnreadableFile(f"{path.name}: the workbook's structure is damaged ({exc}); open and save it in Excel") from None
+    finally:
+        zf.close()
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own types for every flavour of damage
+        raise UnreadableFile(f"{path.name}: cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
+    grids = {}
+    try:
+        for name in wb.sheet_names:
+            if sheets is not None and name not in sheets:
+                continue
+            sheet = wb.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            rows = [[None if v == "" else v for v in r] for r in rows]
+            grids[name] = Grid(name, rows, [t for t in tables if t.sheet == name])
+    except Exception as exc:
+        raise UnreadableFile(f"{path.name}: a sheet cannot be read ({type(exc).__name__}: {exc})") from None
+    finally:
+        wb.close()
+    return Book(path, "xlsx", grids)
+
+
+FORMATS = {".csv": read_csv, ".txt": read_csv, ".tsv": read_csv, ".xlsx": read_xlsx, ".xlsm": read_xlsx}
+
+
+def load(path: Path, sheets: list[str] | None = None) -> Book:
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableFile(f"{path}: no such file")
+    if path.is_dir():
+        raise UnreadableFile(f"{path}: is a folder, not a register file")
+    reader = FORMATS.get(path.suffix.lower())
+    if reader is None:
+        raise UnreadableFile(f"{path.name}: unsupported file type {path.suffix or '(none)'}; "
+                             f"accepted: {', '.join(sorted(FORMATS))}")
+    size = path.stat().st_size
+    if size == 0:
+        raise UnreadableFile(f"{path.name}: the file is empty")
+    if size > MAX_FILE_BYTES:
+        raise UnreadableFile(f"{path.name}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for a register")
+    try:
+        return reader(path, sheets) if reader is read_xlsx else reader(path)
+    except PermissionError:
+        raise UnreadableFile(f"{path.name}: permission denied when reading the file") from None
+    except OSError as exc:
+        raise UnreadableFile(f"{path.name}: cannot be read ({exc.strerror or exc})") from None

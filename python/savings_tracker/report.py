@@ -1,0 +1,94 @@
+"""Plain-text and JSON views of summaries and findings, shared by the CLI and the demo."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from . import calc, schema
+from .money import fmt
+from .register import Finding, Register
+from .validate import counts
+
+
+def _num(v: Decimal | None, dp: int):
+    """Money for JSON: a number at the published precision (exact; ints where the precision is 0)."""
+    if v is None:
+        return None
+    q = v.quantize(Decimal(1).scaleb(-dp))
+    return int(q) if dp == 0 else float(q)
+
+
+def summary_json(reg: Register, s: calc.Summary) -> dict:
+    dp = reg.settings.precision
+
+    def money(d):
+        return {k: _num(v, dp if schema.BY_KEY[k].money else 2) for k, v in d.items()}
+
+    return {
+        "register": {"layout": reg.layout, "lines": len(reg), "organisation": reg.settings.organisation,
+                     "financial_year": reg.settings.financial_year, "period": reg.settings.period,
+                     "unit": reg.settings.unit, "sign": reg.settings.sign, "decimals": dp,
+                     "years": reg.settings.years, "source": reg.source.path},
+        "totals": money(s.totals),
+        "derived_totals": money(s.derived_totals),
+        "rag_counts": s.rag_counts,
+        "rag_amounts": {k: _num(v, dp) for k, v in s.rag_amounts.items()},
+        "delivered_pct": float(s.delivered_pct) if s.delivered_pct is not None else None,
+        "by": s.by,
+        "groups": [{"name": g.name, "lines": g.lines, "totals": money(g.totals), "rag_counts": g.rag_counts,
+                    "rag_amounts": {k: _num(v, dp) for k, v in g.rag_amounts.items()},
+                    "delivered_pct": float(g.delivered_pct) if g.delivered_pct is not None else None}
+                   for g in s.groups],
+    }
+
+
+def findings_json(findings: list[Finding]) -> dict:
+    return {"findings": [f.as_dict() for f in findings], "summary": counts(findings)}
+
+
+def summary_text(reg: Register, s: calc.Summary) -> str:
+    st, dp = reg.settings, reg.settings.precision
+    head = f"{st.title or 'Savings register'} - {st.organisation or 'organisation not set'}"
+    lines = [head, f"{len(reg)} lines, {st.unit}, savings stored {st.sign}" +
+             (f", {st.period_label}" if st.period_label else "")]
+    keys = list(s.totals)
+    width = max((len(schema.BY_KEY[k].header_for(st, reg.layout)) for k in keys), default=10)
+    for k in keys:
+        extra = ""
+        if k in s.derived_totals and s.derived_totals[k] != s.totals[k]:
+            extra = f"   (phasing adds to {fmt(s.derived_totals[k], dp)})"
+        lines.append(f"  {schema.BY_KEY[k].header_for(st, reg.layout):<{width}}  "
+                     f"{fmt(s.totals[k], dp if schema.BY_KEY[k].money else 2):>12}{extra}")
+    if s.delivered_pct is not None:
+        lines.append(f"  {'Forecast as % of plan':<{width}}  {s.delivered_pct:>11}%")
+    if reg.layout != "options":
+        rc = ", ".join(f"{k} {v}" for k, v in s.rag_counts.items() if v or k != calc.NO_RAG)
+        lines.append(f"  Lines by RAG: {rc}")
+        if s.rag_amounts:
+            lines.append("  In-year £ by RAG: " + ", ".join(
+                f"{k} {fmt(v, dp)}" for k, v in s.rag_amounts.items() if k != calc.NO_RAG or v))
+    if s.groups:
+        lines.append(f"By {s.by}:")
+        gw = max(len(g.name) for g in s.groups)
+        for g in s.groups:
+            plan = g.totals.get("plan_total", g.totals.get("saving_total"))
+            bits = [f"{g.lines:>3} lines", f"plan {fmt(plan, dp):>10}"]
+            if "forecast_total" in g.totals:
+                bits.append(f"forecast {fmt(g.totals['forecast_total'], dp):>10}")
+                bits.append(f"variance {fmt(g.totals.get('variance'), dp):>8}")
+            if reg.layout != "options":
+                bits.append("R/A/G " + "/".join(str(g.rag_counts[k]) for k in ("Red", "Amber", "Green")))
+            lines.append(f"  {g.name:<{gw}}  " + "  ".join(bits))
+    return "\n".join(lines)
+
+
+def findings_text(findings: list[Finding], limit: int | None = None) -> str:
+    c = counts(findings)
+    out = [f"{c['errors']} error(s), {c['warnings']} warning(s)"]
+    shown = findings if limit is None else findings[:limit]
+    for f in shown:
+        where = f.where()
+        ref = f" [{f.reference}]" if f.reference else ""
+        out.append(f"  {f.severity.upper():7} {where}{ref} {f.code}: {f.message}")
+    if limit is not None and len(findings) > limit:
+        out.append(f"  ... and {len(findings) - limit} more (use --format json for all)")
+    return "\n".join(out)
