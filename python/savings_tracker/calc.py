@@ -12,19 +12,12 @@ import pandas as pd
 
 from . import schema
 from .money import ZERO
+from .money import total as _sum_row  # exact sum, skipping cells that could not be read
 from .register import Register
 from .settings import Settings
 
 RAG_ORDER = {"Red": 0, "Amber": 1, "Green": 2}
 NO_RAG = "No RAG"
-
-
-def _sum_row(values) -> Decimal:
-    out = ZERO
-    for v in values:
-        if isinstance(v, Decimal):
-            out += v
-    return out
 
 
 def derived(reg: Register) -> pd.DataFrame:

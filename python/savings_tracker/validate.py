@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Callable, Iterable
 
 from . import calc, schema
-from .money import ZERO, fmt, same
+from .money import ZERO, fmt, same, total
 from .register import ERROR, WARNING, Finding, Register, col_letter
 
 EXCEL_CELL_LIMIT = 32_767
@@ -236,7 +236,7 @@ def published_totals(reg: Register, ctx: Context):
         for key, published in pub.values.items():
             if key not in part:
                 continue
-            actual = calc._sum_row(part[key])
+            actual = total(part[key])
             if published is not None and same(published, actual, ctx.dp if schema.BY_KEY[key].money else 2):
                 continue
             shown = pub.raw.get(key) or "blank"
