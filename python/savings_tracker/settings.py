@@ -35,6 +35,21 @@ class Settings:
     backups_kept: int = 5
     source: str = ""
     published_totals: dict[str, str] = field(default_factory=dict)
+    # settings that differ for another layout kept in the same workbook, e.g. {"options": {"unit": "£m"}};
+    # stored on the Settings sheet as rows "options.unit", "options.sign", ...
+    per_layout: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def for_layout(self, layout: str) -> "Settings":
+        """These settings as they apply to ``layout`` (its per-layout rows override the shared ones)."""
+        over = dict(self.per_layout.get(layout, {}))
+        if not over and self.layout == layout:
+            return self
+        base = self.to_mapping()
+        base.pop("per_layout", None)
+        base.update(over, layout=layout)
+        if over:
+            base["published_totals"] = over.get("published_totals", {})
+        return Settings.from_mapping(base, f"Settings ({layout})")
 
     def __post_init__(self):
         try:
@@ -94,6 +109,8 @@ class Settings:
         m = self.to_mapping()
         rows = []
         for f in fields(self):
+            if f.name == "per_layout":
+                continue
             value = m[f.name]
             if isinstance(value, list):
                 value = ", ".join(value)
@@ -102,6 +119,12 @@ class Settings:
             elif value is None:
                 value = ""
             rows.append((f.name, value, SETTING_HELP.get(f.name, "")))
+        for layout, over in sorted(self.per_layout.items()):
+            for key, value in over.items():
+                if isinstance(value, list):
+                    value = ", ".join(value)
+                rows.append((f"{layout}.{key}", "" if value is None else str(value),
+                             f"For the {layout} register: " + SETTING_HELP.get(key, "")))
         return rows
 
     @classmethod
@@ -128,12 +151,22 @@ class Settings:
 
     @classmethod
     def from_rows(cls, rows, origin: str = "Settings") -> "Settings":
-        mapping = {}
+        mapping, per_layout = {}, {}
         for row in rows:
             if not row or row[0] in (None, "") or str(row[0]).strip().lower() in ("setting", "key"):
                 continue
-            mapping[str(row[0]).strip()] = row[1] if len(row) > 1 else None
-        return cls.from_mapping(mapping, origin)
+            key = str(row[0]).strip()
+            value = row[1] if len(row) > 1 else None
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            layout, dot, name = key.partition(".")
+            if dot and layout in ("tracker", "programme", "options"):
+                per_layout.setdefault(layout, {})[name] = value
+            else:
+                mapping[key] = value
+        settings = cls.from_mapping(mapping, origin)
+        settings.per_layout = per_layout
+        return settings
 
     @classmethod
     def load_sidecar(cls, path: Path) -> "Settings | None":

@@ -49,6 +49,7 @@ class Grid:
     sheet: str
     rows: list[list]
     tables: list[TableRef] = field(default_factory=list)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)   # 0-based (r1, c1, r2, c2)
 
 
 @dataclass
@@ -185,10 +186,44 @@ def workbook_tables(zf: zipfile.ZipFile) -> list[TableRef]:
     return tables
 
 
+_ERROR_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+\d+)"[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
+_ERROR_CELL2 = re.compile(rb'<c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+\d+)"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
+
+
+def error_cells(zf: zipfile.ZipFile) -> dict[str, dict[tuple[int, int], str]]:
+    """Cells holding a spreadsheet error (#REF!, #DIV/0!, ...) by sheet name, 0-based (row, col).
+
+    calamine reads an error cell as an empty string, which would make '#DIV/0!' in a money column a silent
+    nil; the reader puts the error text back so the money parser reports it."""
+    wb = ET.fromstring(zf.read("xl/workbook.xml"))
+    folder = "xl"
+    rels = {}
+    if "xl/_rels/workbook.xml.rels" in zf.namelist():
+        for r in ET.fromstring(zf.read("xl/_rels/workbook.xml.rels")).findall("rel:Relationship", NS):
+            target = r.get("Target", "")
+            rels[r.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join(folder, target))
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    for sheet in wb.findall("m:sheets/m:sheet", NS):
+        part = rels.get(sheet.get(f"{{{NS['r']}}}id"), "")
+        if part not in zf.namelist():
+            continue
+        xml = zf.read(part)
+        if b't="e"' not in xml:
+            continue
+        found = {}
+        for rx in (_ERROR_CELL, _ERROR_CELL2):
+            for m in rx.finditer(xml):
+                found[_a1(m.group(1).decode())] = m.group(2).decode("utf-8", "replace") or "#N/A"
+        out[sheet.get("name")] = found
+    return out
+
+
 def read_xlsx(path: Path, sheets: list[str] | None = None) -> Book:
     zf = check_package(path)
     try:
         tables = workbook_tables(zf)
+        errors = error_cells(zf)
     except (ET.ParseError, KeyError, ValueError) as exc:
         raise UnreadableFile(f"{path.name}: the workbook's structure is damaged ({exc}); open and save it in Excel") from None
     finally:
@@ -207,9 +242,20 @@ def read_xlsx(path: Path, sheets: list[str] | None = None) -> Book:
             sheet = wb.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False)
             rows = [[None if v == "" else v for v in r] for r in rows]
-            grids[name] = Grid(name, rows, [t for t in tables if t.sheet == name])
+            for (ri, ci), text in errors.get(name, {}).items():
+                while len(rows) <= ri:
+                    rows.append([])
+                row = rows[ri]
+                if len(row) <= ci:
+                    row.extend([None] * (ci + 1 - len(row)))
+                row[ci] = text
+            merged = []
+            for (r1, c1), (r2, c2) in (getattr(sheet, "merged_cell_ranges", None) or []):
+                merged.append((r1, c1, r2, c2))
+            grids[name] = Grid(name, rows, [t for t in tables if t.sheet == name], merged)
     except Exception as exc:
-        raise UnreadableFile(f"{path.name}: a sheet cannot be read ({type(exc).__name__}: {exc})") from None
+        raise UnreadableFile(f"{path.name}: a sheet cannot be read, the workbook is damaged ({type(exc).__name__}: "
+                             f"{exc}); open it in Excel and save it again") from None
     finally:
         wb.close()
     return Book(path, "xlsx", grids)

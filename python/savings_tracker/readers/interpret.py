@@ -96,7 +96,7 @@ def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
     return str(value).replace("\r\n", "\n").strip()
@@ -108,6 +108,10 @@ def _choice(key: str, value) -> str:
     table = {"rag": schema.RAG_SYNONYMS, "direction": schema.DIRECTION_SYNONYMS,
              "complete": schema.YES_NO_SYNONYMS}.get(key, {})
     return table.get(low, text.strip())
+
+
+def _rows(first: int, last: int) -> str:
+    return f"row {first}" if first == last else f"rows {first} to {last}"
 
 
 def _blank(v) -> bool:
@@ -128,7 +132,7 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
         inferred = True
     else:
         inferred = False
-        settings.layout = layout
+        settings = settings.for_layout(layout)
         if header.years and not settings.years:
             settings.years = list(header.years)
     unit = settings.unit
@@ -136,6 +140,16 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
     source = Source(path=str(book.path), sheet=sheet, columns=dict(header.columns), header_row=header.row_index + 1,
                     table=table.name if table else "", kind=book.kind)
     findings: list[Finding] = [Finding(WARNING, "file-note", n, sheet) for n in book.notes]
+    used = set(header.columns.values())
+    for r1, c1, r2, c2 in grid.merged:
+        if r2 > header.row_index and r1 != r2 and any(c1 <= c <= c2 for c in used) and \
+                (end_row is None or r1 < end_row):
+            where = f"{col_letter(c1)}{r1 + 1}:{col_letter(c2)}{r2 + 1}"
+            findings.append(Finding(WARNING, "merged-cells",
+                                    f"cells {where} are merged inside the register: only {col_letter(c1)}{r1 + 1} "
+                                    f"holds a value, so {_rows(r1 + 2, r2 + 1)} read{'s' * (r1 + 2 == r2 + 1)} as blank there; unmerge "
+                                    f"them (Home > Merge & Center) and fill in each line", sheet,
+                                    f"{col_letter(c1)}{r1 + 1}"))
     for ci, text in header.unknown:
         findings.append(Finding(WARNING, "column-unknown",
                                 f"column {col_letter(ci)} '{text}' is not a register column; it is left as it is "
@@ -286,7 +300,8 @@ def choose(book: Book, settings: Settings | None, layout: str | None, sheet: str
             rows = [r[: c2 + 1] + [None] * max(0, c2 + 1 - len(r)) for r in grid.rows[: r2 + 1]]
             rows = [[None] * c1 + r[c1:] for r in rows]
             header = Header(r1, rows[r1], [])
-            return interpret(book, Grid(grid.sheet, rows, grid.tables), header, settings, layout=layout, table=t,
+            return interpret(book, Grid(grid.sheet, rows, grid.tables, grid.merged), header, settings, layout=layout,
+                             table=t,
                              end_row=r2 + 1)
     # 2. any sheet laid out as a published register
     candidates = [book.grids[sheet]] if sheet else [g for n, g in book.grids.items() if n.lower() not in SERVICE_SHEETS]
@@ -310,7 +325,7 @@ def choose(book: Book, settings: Settings | None, layout: str | None, sheet: str
                     f"'{schema.TABLE_NAMES[reg.layout]}' (Table Design > Table Name) for the buttons to work",
                     grid.sheet))
         return reg
-    expected = ", ".join(c.header for c in schema.columns_for(layout or "tracker")[:6])
+    expected = ", ".join(c.header_for(settings, layout or "tracker") for c in schema.columns_for(layout or "tracker")[:6])
     if found:
         raise UnreadableFile(f"{book.path.name}: no {layout} register found (found a {found[0]} register instead)")
     where = f"sheet '{sheet}'" if sheet else ("the file" if book.kind == "csv" else f"sheets {', '.join(book.grids)}")

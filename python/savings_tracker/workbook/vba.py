@@ -11,6 +11,8 @@
   package (``xlwings/xlwings.bas``), byte for byte apart from line endings,
   so its ``XLWINGS_VERSION`` is ``xlwings.__version__``.
 - ``SavingsTracker``: the button macros (``SavingsTracker.bas`` beside this file).
+- ``Dictionary``: the class module xlwings ships (``xlwings/addin/Dictionary.cls``), which the standalone
+  ``xlwings`` module uses on macOS (no Scripting.Dictionary there).
 
 How: pyOpenVBA's ``ExcelFile.add_vba_project()`` makes a project as Excel makes
 one for a workbook's first macro: one document module for the workbook and one
@@ -50,8 +52,9 @@ __all__ = [
 
 XLWINGS_MODULE = "xlwings"
 SAVINGS_TRACKER_MODULE = "SavingsTracker"
-#: The standard modules the project holds, besides the document modules.
-VBA_MODULE_NAMES: tuple[str, ...] = (XLWINGS_MODULE, SAVINGS_TRACKER_MODULE)
+DICTIONARY_MODULE = "Dictionary"
+#: The modules the project holds besides the document modules (the last is a class module).
+VBA_MODULE_NAMES: tuple[str, ...] = (XLWINGS_MODULE, SAVINGS_TRACKER_MODULE, DICTIONARY_MODULE)
 #: The code name of the workbook's document module.
 WORKBOOK_CODE_NAME = "ThisWorkbook"
 
@@ -94,6 +97,15 @@ def xlwings_source() -> str:
     return _crlf(source)
 
 
+def dictionary_cls_path() -> Path:
+    """The ``Dictionary`` class xlwings ships for its standalone module on macOS."""
+    return xlwings_bas_path().parent / "addin" / "Dictionary.cls"
+
+
+def dictionary_source() -> str:
+    return _crlf(dictionary_cls_path().read_bytes().decode("cp1252"))
+
+
 def savings_tracker_source() -> str:
     return _crlf(SAVINGS_TRACKER_BAS.read_text(encoding="utf-8"))
 
@@ -129,6 +141,9 @@ def build_vba_project(sheet_code_names: Sequence[str]) -> bytes:
                 raise RuntimeError(f"pyOpenVBA made document modules {got}, expected {[WORKBOOK_CODE_NAME, *names]}")
             for name, source in modules.items():
                 project.add_module(name, source)
+            from pyopenvba import VBAModuleKind
+
+            project.add_module(DICTIONARY_MODULE, dictionary_source(), kind=VBAModuleKind.other)
             problems = project.validate()
             if problems:
                 raise RuntimeError(f"VBA project does not validate: {problems}")

@@ -1,0 +1,696 @@
+"""Build ``Savings_Tracker.xlsm`` from a register, with XlsxWriter, reproducibly.
+
+Everything the workbook shows about a register's columns comes from ``schema``: headers
+(``Column.header_for``), kinds, allowed values, input messages, widths, money formats and the parts of each
+computed column. Sheet and table names come from ``schema.SHEET_NAMES`` / ``schema.TABLE_NAMES``.
+
+Formulas are written in the fully qualified structured-reference form that both Excel and LibreOffice
+evaluate (``SUM(Savings[[#This Row],[A]:[B]])``, ``SUBTOTAL(109,Savings[A])``), each with the value the Python
+core computes cached, so readers that do not recalculate (calamine, openpyxl ``data_only``) see the right
+numbers.
+
+Reproducible: a fixed creation date, no timestamps, no random ids; the same inputs give the same bytes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from .. import calc, schema
+from ..money import accepted
+from ..register import Finding, Register, Source, col_letter, empty_lines
+from ..settings import Settings
+
+S = schema.SHEET_NAMES
+TRACKER, OPTIONS = "tracker", "options"
+HISTORY_TABLE = "History"
+HISTORY_MONEY = ("Plan total", "Forecast total", "Variance")
+#: Checks sheet columns: the fields of ``Finding.as_dict`` in order.
+CHECK_KEYS = tuple(Finding("", "", "").as_dict())
+#: (VBA Sub in SavingsTracker.bas, button caption); the buttons on Tracker and Summary.
+BUTTONS = (
+    ("ValidateEntries", "Validate"),
+    ("RefreshSummary", "Refresh RAG summary"),
+    ("TakeSnapshot", "Take snapshot"),
+    ("GenerateAppendix", "Generate appendix"),
+)
+#: VBA code names of the sheets, in sheet order (the VBA project's document modules).
+CODE_NAMES = {
+    "tracker": "wsTracker", "summary": "wsSummary", "checks": "wsChecks", "history": "wsHistory",
+    "options": "wsOptions", "settings": "wsSettings", "conf": "wsXlwingsConf",
+}
+SHEET_ORDER = ("tracker", "summary", "checks", "history", "options", "settings", "conf")
+#: Defined names other code (savings_tracker.xl) can rely on.
+NAME_COMMITTEES = "CommitteeList"
+NAME_LAST_REFRESHED = "LastRefreshed"
+NOT_REFRESHED = "Not yet refreshed: click Refresh RAG summary."
+DEFAULT_CREATED = dt.datetime(2000, 1, 1)
+
+# RAG fills with dark text of the same hue: the word stays readable (WCAG contrast >= 4.5:1, tested).
+RAG_COLOURS = {
+    "Red": ("#FFC7CE", "#8B0000"),
+    "Amber": ("#FFEB9C", "#6B3E00"),
+    "Green": ("#C6EFCE", "#005A00"),
+}
+HEADER_COLOURS = ("#1F4E79", "#FFFFFF")
+TITLE_ROWS = 4          # organisation, title, as at, unit
+HEADER_ROW = 5          # 0-based row of the Tracker table's header (Excel row 6)
+COMMITTEE_COLUMN = 4    # Settings!E: the committee dropdown list
+COMMITTEE_ROWS = 200    # rows of Settings!E the dropdown looks at
+
+
+# ---- small helpers ---------------------------------------------------------------------------------------
+def sref(table: str, header: str, this_row: bool = False, to: str | None = None) -> str:
+    """A fully qualified structured reference, e.g. ``Savings[[#This Row],[A]:[B]]``."""
+    def esc(name: str) -> str:
+        return "".join("'" + ch if ch in "'#[]" else ch for ch in name)
+
+    col = f"[{esc(header)}]" + (f":[{esc(to)}]" if to else "")
+    if this_row:
+        return f"{table}[[#This Row],{col}]"
+    return f"{table}[{col}]" if to else f"{table}{col}"
+
+
+def number_format(settings: Settings, kind: str = schema.MONEY) -> str:
+    places = settings.precision if kind == schema.MONEY else 1
+    body = "#,##0" + ("." + "0" * places if places else "")
+    return f'{body};-{body};"-"'
+
+
+def _num(value):
+    """A Decimal as the int or float XlsxWriter writes (ints stay ints so the XML has no '.0')."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _text(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def wcag_contrast(fg: str, bg: str) -> float:
+    def lum(hexcolour: str) -> float:
+        rgb = [int(hexcolour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    a, b = sorted((lum(fg), lum(bg)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def blank_register(layout: str = TRACKER, settings: Settings | None = None, years: int = 0) -> Register:
+    settings = replace(settings) if settings is not None else Settings(layout=layout)
+    settings.layout = layout
+    settings.published_totals = {}
+    settings.source = ""
+    return Register(layout, empty_lines(layout, years), settings, Source())
+
+
+class _Formats:
+    def __init__(self, wb, settings: Settings, options_settings: Settings):
+        base = {"font_name": "Arial", "font_size": 10, "valign": "top"}
+        self.wb = wb
+        self.base = base
+        self.title = wb.add_format({**base, "bold": True, "font_size": 14})
+        self.subtitle = wb.add_format({**base, "bold": True, "font_size": 12})
+        self.note = wb.add_format({**base, "italic": True, "font_color": "#404040"})
+        self.text = wb.add_format({**base, "text_wrap": True})
+        self.plain = wb.add_format(base)
+        self.bold = wb.add_format({**base, "bold": True})
+        self.centre = wb.add_format({**base, "align": "center"})
+        self.header = wb.add_format({**base, "bold": True, "text_wrap": True, "bg_color": HEADER_COLOURS[0],
+                                     "font_color": HEADER_COLOURS[1], "border": 1, "border_color": "#FFFFFF"})
+        self.total_label = wb.add_format({**base, "bold": True, "top": 1, "bottom": 6})
+        self._money = {}
+        self.units = {"tracker": settings, "options": options_settings}
+        self.count = wb.add_format({**base, "num_format": "#,##0"})
+        self.count_total = wb.add_format({**base, "num_format": "#,##0", "bold": True, "top": 1, "bottom": 6})
+        self.rag = {r: wb.add_format({**base, "bold": True, "bg_color": bg, "font_color": fg, "align": "center"})
+                    for r, (bg, fg) in RAG_COLOURS.items()}
+        self.rag_cf = {r: wb.add_format({"bg_color": bg, "font_color": fg, "bold": True})
+                       for r, (bg, fg) in RAG_COLOURS.items()}
+
+    def money(self, settings: Settings, kind=schema.MONEY, total=False):
+        fmt = number_format(settings, kind)
+        key = (fmt, total)
+        if key not in self._money:
+            extra = {"bold": True, "top": 1, "bottom": 6} if total else {}
+            self._money[key] = self.wb.add_format({**self.base, "num_format": fmt, **extra})
+        return self._money[key]
+
+
+# ---- the register tables (Tracker, Options) ----------------------------------------------------------------
+def _column_formula(col: schema.Column, table: str, headers: dict[str, str], order: list[str]) -> str | None:
+    if col.role != schema.COMPUTED or not col.parts:
+        return None
+    if col.key == "variance":
+        f, p = (headers[k] for k in col.parts)
+        return f"={sref(table, f, True)}-{sref(table, p, True)}"
+    parts = [k for k in col.parts if k in headers]
+    if not parts:
+        return None
+    idx = [order.index(k) for k in parts]
+    if idx == list(range(idx[0], idx[0] + len(idx))):
+        return f"=SUM({sref(table, headers[parts[0]], True, headers[parts[-1]] if len(parts) > 1 else None)})"
+    return "=SUM(" + ",".join(sref(table, headers[k], True) for k in parts) + ")"
+
+
+def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int, *, with_suggested=True):
+    """Write ``reg`` as an Excel Table with a totals row at ``first_row`` (header). Returns table geometry."""
+    settings = reg.settings
+    years = reg.years if layout != TRACKER else 0
+    if layout == OPTIONS and not years:
+        years = len(settings.years) or 3
+    cols = schema.columns_for(layout, years)
+    if not with_suggested:
+        cols = [c for c in cols if c.key != "suggested_rag"]
+    table = schema.TABLE_NAMES[layout]
+    headers = {c.key: c.header_for(settings, layout) for c in cols}
+    order = [c.key for c in cols]
+    calc_frame = calc.derived(reg) if len(reg) else pd.DataFrame()
+    eff = calc.effective(reg, calc_frame) if len(reg) else reg.lines
+    suggested = calc.suggested_rags(reg, eff) if (len(reg) and layout == TRACKER) else None
+    n = max(len(reg), 1)                       # an Excel Table needs a data row; a blank register gets an empty one
+    last_row = first_row + n + 1               # totals row
+    totals = calc._totals(eff, [c.key for c in cols if c.kind in (schema.MONEY, schema.NUMBER)]) if len(reg) else {}
+    formulas = {c.key: _column_formula(c, table, headers, order) for c in cols}
+    columns = []
+    for i, c in enumerate(cols):
+        spec = {"header": headers[c.key], "header_format": fm.header}
+        if c.kind in (schema.MONEY, schema.NUMBER):
+            spec["format"] = fm.money(settings, c.kind)
+            spec["total_function"] = f"SUBTOTAL(109,{sref(table, headers[c.key])})"
+            spec["total_value"] = _num(totals.get(c.key, Decimal(0)))
+        elif i == 0:
+            spec["total_string"] = "Total"
+        if formulas[c.key]:
+            spec["formula"] = formulas[c.key]
+        columns.append(spec)
+    ws.add_table(first_row, 0, last_row, len(cols) - 1, {
+        "name": table, "columns": columns, "total_row": True, "style": "Table Style Light 1",
+        "banded_rows": False})
+    # the cells: the table wrote header, formulas (value 0) and totals; now data with cached values
+    for r in range(n):
+        row = first_row + 1 + r
+        i = reg.lines.index[r] if len(reg) else None
+        for ci, c in enumerate(cols):
+            if c.kind in (schema.MONEY, schema.NUMBER):
+                fmt = fm.money(settings, c.kind)
+                if formulas[c.key]:
+                    value = _num(calc_frame.at[i, c.key]) if (i is not None and c.key in calc_frame) else \
+                        (_num(eff.at[i, c.key]) if i is not None and c.key in eff else "")
+                    ws.write_formula(row, ci, formulas[c.key], fmt, "" if value is None else value)
+                else:
+                    value = _num(eff.at[i, c.key]) if i is not None and c.key in eff else None
+                    if value is None:
+                        ws.write_blank(row, ci, None, fmt)
+                    else:
+                        ws.write_number(row, ci, value, fmt)
+            else:
+                if c.key == "suggested_rag":
+                    value = suggested[i] if suggested is not None else ""
+                else:
+                    value = _text(eff.at[i, c.key]) if i is not None and c.key in eff else ""
+                fmt = fm.centre if c.kind == schema.CHOICE else fm.text
+                if value:
+                    ws.write_string(row, ci, value, fmt)
+                else:
+                    ws.write_blank(row, ci, None, fmt)
+    ws.write_string(last_row, 0, "Total", fm.total_label)
+    for ci, c in enumerate(cols):          # the totals row again, in bold with a rule above
+        spec = columns[ci]
+        if "total_function" in spec:
+            ws.write_formula(last_row, ci, "=" + spec["total_function"], fm.money(settings, c.kind, total=True),
+                             spec["total_value"])
+        elif ci:
+            ws.write_blank(last_row, ci, None, fm.total_label)
+    for ci, c in enumerate(cols):
+        ws.set_column(ci, ci, c.width, None)
+    return {"cols": cols, "headers": headers, "first_data": first_row + 1, "last_data": first_row + n,
+            "totals_row": last_row, "table": table, "eff": eff, "suggested": suggested}
+
+
+LINE_POINTS = 12.75     # one line of 10pt Arial
+MAX_ROW_POINTS = 409    # Excel's tallest row
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines a wrapped cell of ``width`` (Excel character units) needs for ``text`` (estimate, on the safe side:
+    10pt Arial fits about 1.5 characters per unit; 1.35 leaves room for word wrapping)."""
+    per_line = max(1, int(width * 1.35))
+    lines = 0
+    for part in str(text).split("\n"):
+        words, n = part.split(" "), 0
+        line = 0
+        for w in words:
+            need = len(w) if line == 0 else line + 1 + len(w)
+            if need > per_line and line:
+                n += 1
+                line = len(w)
+            else:
+                line = need
+            while line > per_line:
+                n += 1
+                line -= per_line
+        lines += n + 1
+    return lines
+
+
+def _fit_rows(ws, geo: dict):
+    """Set each data row to the height its wrapped text needs: neither Excel nor LibreOffice refits rows of a
+    file it opens, and a fixed height would hide text."""
+    eff, cols = geo["eff"], geo["cols"]
+    for r, i in enumerate(eff.index):
+        lines = 1
+        for c in cols:
+            if c.kind == schema.TEXT and c.key in eff:
+                value = eff.at[i, c.key]
+                if isinstance(value, str) and value:
+                    lines = max(lines, text_lines(value, c.width))
+        ws.set_row(geo["first_data"] + r, min(MAX_ROW_POINTS, lines * LINE_POINTS + 3))
+
+
+def _validations(ws, fm: _Formats, geo: dict, settings: Settings, layout: str):
+    r1, r2 = geo["first_data"], geo["last_data"]
+    for ci, c in enumerate(geo["cols"]):
+        header = geo["headers"][c.key]
+        common = {"input_title": header[:32], "input_message": (c.help or header)[:255],
+                  "ignore_blank": True, "show_error": True}
+        if c.role == schema.COMPUTED:
+            continue                      # a formula, or set by Python: nothing to type
+        if c.kind == schema.MONEY:
+            ws.data_validation(r1, ci, r2, ci, {
+                **common, "validate": "decimal", "criteria": "between", "minimum": -999_999_999_999,
+                "maximum": 999_999_999_999, "error_type": "stop", "error_title": "Not an amount",
+                "error_message": (f"{header}: enter a number in {settings.unit}, e.g. -120 for a saving of 120 "
+                                  f"(savings are stored {settings.sign}); leave blank for nil.")[:255]})
+        elif c.kind == schema.NUMBER:
+            ws.data_validation(r1, ci, r2, ci, {
+                **common, "validate": "decimal", "criteria": "between", "minimum": -999_999_999,
+                "maximum": 999_999_999, "error_title": "Not a number",
+                "error_message": f"{header}: enter a number such as -2.5; leave blank for none."[:255]})
+        elif c.kind == schema.CHOICE and c.allowed:
+            ws.data_validation(r1, ci, r2, ci, {
+                **common, "validate": "list", "source": list(c.allowed), "error_title": "Choose from the list",
+                "error_message": f"{header}: choose one of {', '.join(c.allowed)}."[:255]})
+        elif c.key == "committee":
+            ws.data_validation(r1, ci, r2, ci, {
+                **common, "validate": "list", "source": f"={NAME_COMMITTEES}", "error_type": "warning",
+                "error_title": "Committee not in the list",
+                "error_message": (f"{header}: choose a committee from the list on the {S['settings']} sheet "
+                                  f"(column {col_letter(COMMITTEE_COLUMN)}); an administrator can add names "
+                                  f"there.")[:255]})
+
+
+def _rag_formats(ws, fm: _Formats, geo: dict):
+    r1, r2 = geo["first_data"], geo["last_data"]
+    for ci, c in enumerate(geo["cols"]):
+        if c.allowed != schema.RAG_VALUES:
+            continue
+        for rag in schema.RAG_VALUES:
+            ws.conditional_format(r1, ci, r2, ci, {"type": "cell", "criteria": "==", "value": f'"{rag}"',
+                                                   "format": fm.rag_cf[rag]})
+
+
+def _buttons(ws, row: int, col: int, x0: int = 0):
+    x = x0
+    for macro, caption in BUTTONS:
+        width = 62 + 7 * len(caption)
+        ws.insert_button(row, col, {"macro": macro, "caption": caption, "width": width, "height": 28,
+                                    "x_offset": x, "y_offset": 4, "object_position": 3})
+        x += width + 8
+
+
+# ---- sheets --------------------------------------------------------------------------------------------
+def _tracker(wb, fm, reg: Register):
+    s = reg.settings
+    ws = wb.add_worksheet(S["tracker"])
+    ws.set_vba_name(CODE_NAMES["tracker"])
+    ws.write_string(0, 0, s.organisation, fm.title)
+    ws.write_string(1, 0, s.title, fm.subtitle)
+    ws.write_string(2, 0, f"as at {s.period}" if s.period else "", fm.bold)
+    sign = "savings shown as negative amounts" if s.sign == "negative" else "savings shown as positive amounts"
+    ws.write_string(3, 0, f"All amounts in {s.unit}; {sign}.", fm.note)
+    for r in range(TITLE_ROWS):
+        ws.set_row(r, 20)
+    geo = _register_table(ws, fm, reg, TRACKER, HEADER_ROW)
+    ws.set_row(HEADER_ROW, 54)
+    _fit_rows(ws, geo)
+    _validations(ws, fm, geo, s, TRACKER)
+    _rag_formats(ws, fm, geo)
+    ws.freeze_panes(HEADER_ROW + 1, 2)
+    ws.set_landscape()
+    ws.set_paper(8)                        # A3
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(HEADER_ROW)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.set_footer("&L&8&A&C&8Page &P of &N&R&8&F")
+    # buttons in the title band, right of the title text: never over the table
+    _buttons(ws, 0, 3, 0)
+    ws.activate()
+    return geo
+
+
+def _summary(wb, fm, reg: Register, geo: dict):
+    s = reg.settings
+    ws = wb.add_worksheet(S["summary"])
+    ws.set_vba_name(CODE_NAMES["summary"])
+    t = schema.TABLE_NAMES[TRACKER]
+    H = {k: schema.BY_KEY[k].header_for(s, TRACKER) for k in ("committee", "rag", "plan_total", "forecast_total",
+                                                              "variance", "reference")}
+    summary = calc.summarise(reg) if len(reg) else None
+    ws.write_string(0, 0, f"{s.title} - RAG summary" if s.title else "RAG summary", fm.title)
+    ws.write_string(1, 0, " ".join(p for p in (s.organisation, s.period_label) if p), fm.bold)
+    ws.write_string(2, 0, NOT_REFRESHED, fm.note)
+    wb.define_name(NAME_LAST_REFRESHED, f"='{S['summary']}'!$A$3")
+    # by committee
+    top = 4
+    heads = [H["committee"], "Lines", *schema.RAG_VALUES, calc.NO_RAG, H["plan_total"], H["forecast_total"],
+             H["variance"]]
+    for ci, h in enumerate(heads):
+        ws.write_string(top, ci, h, fm.header)
+    ws.set_row(top, 42)
+    groups = list(summary.groups) if summary else []
+    names = [g.name for g in groups] + [c for c in s.committees if c not in {g.name for g in groups}]
+    by = {g.name: g for g in groups}
+    rows = []
+    for ri, name in enumerate(names):
+        r = top + 1 + ri
+        crit = '""' if name == "(none)" else f"$A{r + 1}"
+        g = by.get(name)
+        ws.write_string(r, 0, name, fm.plain)
+        ws.write_formula(r, 1, f"=COUNTIFS({sref(t, H['committee'])},{crit})", fm.count, g.lines if g else 0)
+        for k, rag in enumerate((*schema.RAG_VALUES,)):
+            ws.write_formula(r, 2 + k, f"=COUNTIFS({sref(t, H['rag'])},{col_letter(2 + k)}${top + 1},"
+                                       f"{sref(t, H['committee'])},{crit})", fm.count,
+                             g.rag_counts[rag] if g else 0)
+        ws.write_formula(r, 5, f"=B{r + 1}-SUM(C{r + 1}:E{r + 1})", fm.count, g.rag_counts[calc.NO_RAG] if g else 0)
+        for k, key in enumerate(("plan_total", "forecast_total", "variance")):
+            ws.write_formula(r, 6 + k, f"=SUMIFS({sref(t, H[key])},{sref(t, H['committee'])},{crit})",
+                             fm.money(s), _num(g.totals.get(key, Decimal(0))) if g else 0)
+        rows.append(r)
+    tr = top + 1 + len(names)
+    ws.write_string(tr, 0, "Total", fm.total_label)
+    first, last = top + 2, tr
+    counts = summary.rag_counts if summary else {k: 0 for k in (*schema.RAG_VALUES, calc.NO_RAG)}
+    ws.write_formula(tr, 1, f"=SUM(B{first}:B{last})" if names else "=0", fm.count_total, len(reg))
+    for k, rag in enumerate(schema.RAG_VALUES):
+        ws.write_formula(tr, 2 + k, f"=COUNTIFS({sref(t, H['rag'])},{col_letter(2 + k)}${top + 1})",
+                         fm.count_total, counts[rag])
+    ws.write_formula(tr, 5, f"=B{tr + 1}-SUM(C{tr + 1}:E{tr + 1})", fm.count_total, counts[calc.NO_RAG])
+    for k, key in enumerate(("plan_total", "forecast_total", "variance")):
+        ws.write_formula(tr, 6 + k, f"=SUM({sref(t, H[key])})", fm.money(s, total=True),
+                         _num(summary.totals.get(key, Decimal(0))) if summary else 0)
+    # planned vs forecast by RAG (as positive savings) for the chart
+    rt = tr + 3
+    sign = "-" if s.saving_sign < 0 else ""
+    ws.write_string(rt - 1, 0, f"Saving by RAG, {s.unit}", fm.subtitle)
+    ws.write_string(rt + len((*schema.RAG_VALUES, calc.NO_RAG)) + 1, 0, "A saving is shown as a positive amount.",
+                    fm.note)
+    for ci, h in enumerate((H["rag"], H["plan_total"], H["forecast_total"])):
+        ws.write_string(rt, ci, h, fm.header)
+    ws.set_row(rt, 30)
+    eff = geo["eff"]
+    cats = [*schema.RAG_VALUES, calc.NO_RAG]
+    for k, rag in enumerate(cats):
+        r = rt + 1 + k
+        ws.write_string(r, 0, rag, fm.rag.get(rag, fm.plain))
+        for j, key in enumerate(("plan_total", "forecast_total")):
+            if len(reg):
+                mask = eff["rag"].map(lambda v: v if v in calc.RAG_ORDER else calc.NO_RAG) == rag \
+                    if "rag" in eff else pd.Series([rag == calc.NO_RAG] * len(eff), index=eff.index)
+                value = calc.saving(calc._sum_row(eff.loc[mask, key]) if key in eff else Decimal(0), s)
+            else:
+                value = Decimal(0)
+            if rag == calc.NO_RAG:
+                formula = (f"={sign}SUM({sref(t, H[key])})-SUM({col_letter(1 + j)}{rt + 2}:"
+                           f"{col_letter(1 + j)}{rt + 4})")
+            else:
+                formula = f"={sign}SUMIFS({sref(t, H[key])},{sref(t, H['rag'])},$A{r + 1})"
+            ws.write_formula(r, 1 + j, formula, fm.money(s), _num(value))
+    chart = wb.add_chart({"type": "column"})
+    for j, key in enumerate(("plan_total", "forecast_total")):
+        chart.add_series({
+            "name": [S["summary"], rt, 1 + j],
+            "categories": [S["summary"], rt + 1, 0, rt + len(cats), 0],
+            "values": [S["summary"], rt + 1, 1 + j, rt + len(cats), 1 + j],
+            "fill": {"color": "#7F7F7F" if j == 0 else HEADER_COLOURS[0]},
+            "data_labels": {"value": True, "num_format": number_format(s)},
+        })
+    title = f"Planned vs forecast saving by RAG ({s.unit})"
+    chart.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
+    chart.set_y_axis({"name": f"Saving {s.unit}", "num_format": "#,##0", "major_gridlines": {"visible": True,
+                                                                                                "line": {"color": "#D9D9D9"}}})
+    chart.set_x_axis({"name": H["rag"]})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 620, "height": 330})
+    ws.insert_chart(rt - 1, 4, chart, {
+        "x_offset": 20, "y_offset": 0, "object_position": 1,
+        "description": (f"{title}: column chart comparing the planned and forecast saving of the Red, Amber, "
+                        f"Green and no-RAG lines; the figures are in the table to its left.")})
+    # RAG legend
+    lg = rt + len(cats) + 3 + 14
+    ws.write_string(lg, 0, "RAG definitions", fm.subtitle)
+    for k, rag in enumerate(schema.RAG_VALUES):
+        ws.write_string(lg + 1 + k, 0, rag, fm.rag[rag])
+        ws.write_string(lg + 1 + k, 1, s.rag_definitions.get(rag, ""), fm.plain)
+    ws.write_string(lg + 5, 0, f"Suggested RAG: Green when the forecast delivers at least {s.green_at * 100:.0f}% of "
+                               f"the plan, Amber from {s.amber_at * 100:.0f}%, Red below (thresholds on the "
+                               f"{S['settings']} sheet).", fm.note)
+    widths = [26, 8, 8, 8, 8, 8, 13, 13, 13]
+    for ci, w in enumerate(widths):
+        ws.set_column(ci, ci, w)
+    ws.freeze_panes(top + 1, 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    _buttons(ws, 0, 9, 10)
+    return {"top": top, "total_row": tr, "rag_table": rt}
+
+
+def _checks(wb, fm, findings: list[Finding]):
+    ws = wb.add_worksheet(S["checks"])
+    ws.set_vba_name(CODE_NAMES["checks"])
+    for ci, key in enumerate(CHECK_KEYS):
+        ws.write_string(0, ci, key.title(), fm.header)
+    for ri, f in enumerate(findings, start=1):
+        for ci, key in enumerate(CHECK_KEYS):
+            ws.write_string(ri, ci, _text(f.as_dict()[key]), fm.text)
+    for ci, w in enumerate((10, 12, 8, 14, 18, 90)):
+        ws.set_column(ci, ci, w)
+    ws.autofilter(0, 0, max(len(findings), 1), len(CHECK_KEYS) - 1)
+    ws.freeze_panes(1, 0)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+
+
+def _history(wb, fm, settings: Settings, history):
+    """The History table (columns ``history.HISTORY_HEADERS``); ``history`` is rows in that order (as
+    ``history.snapshot_rows`` makes them) or mappings keyed by header."""
+    from ..history import HISTORY_HEADERS, clean_rows
+
+    ws = wb.add_worksheet(S["history"])
+    ws.set_vba_name(CODE_NAMES["history"])
+    rows = clean_rows([[r.get(h) for h in HISTORY_HEADERS] if isinstance(r, dict) else r for r in
+                       (history.to_dict("records") if isinstance(history, pd.DataFrame) else history or [])])
+    n = max(len(rows), 1)
+    money = fm.money(settings)
+    when = wb.add_format({**fm.base, "num_format": "yyyy-mm-dd hh:mm"})
+    cols = [{"header": h, "header_format": fm.header, **({"format": money} if h in HISTORY_MONEY else {})}
+            for h in HISTORY_HEADERS]
+    ws.add_table(0, 0, n, len(HISTORY_HEADERS) - 1, {"name": HISTORY_TABLE, "columns": cols,
+                                                     "style": "Table Style Light 1"})
+    for ri, row in enumerate(rows, start=1):
+        for ci, (h, v) in enumerate(zip(HISTORY_HEADERS, row)):
+            if v is None or v == "":
+                continue
+            if h in HISTORY_MONEY and isinstance(v, (int, float, Decimal)):
+                ws.write_number(ri, ci, _num(Decimal(str(v))), money)
+            elif isinstance(v, (dt.datetime, dt.date)):
+                ws.write_datetime(ri, ci, v, when)
+            else:
+                ws.write_string(ri, ci, _text(v), fm.plain)
+    for ci, w in enumerate((16, 18, 12, 40, 12, 12, 12, 8, 10)):
+        ws.set_column(ci, ci, w)
+    ws.set_row(0, 30)
+    ws.freeze_panes(1, 0)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+
+
+def _options(wb, fm, options: Register):
+    ws = wb.add_worksheet(S["options"])
+    ws.set_vba_name(CODE_NAMES["options"])
+    s = options.settings
+    ws.write_string(0, 0, " - ".join(p for p in (s.organisation, s.title) if p), fm.subtitle)
+    ws.write_string(1, 0, f"All amounts in {s.unit}" + (f"; {s.period}" if s.period else ""), fm.note)
+    geo = _register_table(ws, fm, options, OPTIONS, 3)
+    ws.set_row(3, 42)
+    _fit_rows(ws, geo)
+    _validations(ws, fm, geo, s, OPTIONS)
+    ws.freeze_panes(4, 2)
+    ws.set_landscape()
+    ws.set_paper(8)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(3)
+    return geo
+
+
+OWN_SETTINGS = ("organisation", "title", "financial_year", "period", "unit", "sign", "decimals", "years", "source")
+
+
+def with_options_settings(settings: Settings, options: Settings) -> Settings:
+    """The shared Settings plus 'options.*' rows wherever the options register differs (unit, sign, years...)."""
+    mine, theirs = settings.to_mapping(), options.to_mapping()
+    over = {k: theirs[k] for k in OWN_SETTINGS if theirs[k] != mine[k]}
+    return replace(settings, per_layout={**settings.per_layout, OPTIONS: over} if over else settings.per_layout)
+
+
+def _settings(wb, fm, settings: Settings, committees: list[str]):
+    ws = wb.add_worksheet(S["settings"])
+    ws.set_vba_name(CODE_NAMES["settings"])
+    for ci, h in enumerate(("Setting", "Value", "What it means")):
+        ws.write_string(0, ci, h, fm.header)
+    for ri, (key, value, meaning) in enumerate(settings.to_rows(), start=1):
+        ws.write_string(ri, 0, key, fm.bold)
+        ws.write_string(ri, 1, _text(value), fm.text)
+        ws.write_string(ri, 2, meaning, fm.text)
+    header = schema.BY_KEY["committee"].header_for(settings)
+    ws.write_string(0, COMMITTEE_COLUMN, f"{header} list (dropdown)", fm.header)
+    for ri, name in enumerate(committees, start=1):
+        ws.write_string(ri, COMMITTEE_COLUMN, name, fm.plain)
+    letter = col_letter(COMMITTEE_COLUMN)
+    note_row = max(len(committees), len(settings.to_rows())) + 2
+    ws.write_string(note_row, COMMITTEE_COLUMN,
+                    f"Add a {header.lower()} below the last name in column {letter} (no gaps): the {header} dropdown "
+                    f"on the {S['tracker']} sheet offers every name in this column.", fm.note)
+    wb.define_name(NAME_COMMITTEES, f"=OFFSET('{S['settings']}'!${letter}$2,0,0,"
+                                    f"MAX(1,COUNTA('{S['settings']}'!${letter}$2:${letter}${COMMITTEE_ROWS + 1})),1)")
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 40)
+    ws.set_column(2, 2, 60)
+    ws.set_column(3, 3, 3)
+    ws.set_column(COMMITTEE_COLUMN, COMMITTEE_COLUMN, 30)
+    ws.freeze_panes(1, 0)
+
+
+#: (key, value) rows of the xlwings.conf sheet, as xlwings' VBA reads them (A1 downwards, no gaps).
+def conf_rows() -> list[tuple[str, object]]:
+    return [
+        ("Interpreter_Win", ""),
+        ("Interpreter_Mac", ""),
+        ("PYTHONPATH", ""),
+        ("Conda Path", ""),
+        ("Conda Env", ""),
+        ("UDF Modules", "savings_tracker.udfs"),
+        ("Debug UDFs", False),
+        ("Use UDF Server", False),
+        ("Show Console", False),
+        ("ADD_WORKBOOK_TO_PYTHONPATH", True),
+    ]
+
+
+CONF_NOTE = (
+    "For the administrator: the buttons run Python through xlwings, using the settings above (column A is the "
+    "setting, column B its value; keep them in one block from A1 with no blank rows).",
+    "Interpreter_Win: full path of python.exe (or pythonw.exe) in the environment where savings-tracker is "
+    "installed, e.g. C:\\savings-tracker\\.venv\\Scripts\\pythonw.exe. Interpreter_Mac: the same on a Mac, e.g. "
+    "/Users/me/savings-tracker/.venv/bin/python.",
+    "Conda Path / Conda Env: only if Python comes from Anaconda/Miniconda (then leave Interpreter_* blank).",
+    "PYTHONPATH: only if savings_tracker is not installed in that environment: the folder that holds the "
+    "savings_tracker package (the workbook's own folder is always added).",
+    "UDF Modules: savings_tracker.udfs (worksheet functions; Windows Excel only). Nothing runs when the workbook "
+    "opens: Python starts only when a button is clicked.",
+    "A blank value falls back to an xlwings.conf file beside the workbook or in the user's .xlwings folder.",
+)
+
+
+def _conf(wb, fm):
+    ws = wb.add_worksheet(S["conf"])
+    ws.set_vba_name(CODE_NAMES["conf"])
+    rows = conf_rows()
+    for ri, (key, value) in enumerate(rows):
+        ws.write_string(ri, 0, key, fm.bold)
+        if isinstance(value, bool):
+            ws.write_boolean(ri, 1, value, fm.plain)
+        elif value:
+            ws.write_string(ri, 1, value, fm.plain)
+    for k, line in enumerate(CONF_NOTE):
+        ws.write_string(len(rows) + 2 + k, 0, line, fm.note if k else fm.bold)
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 50)
+
+
+# ---- the workbook --------------------------------------------------------------------------------------------
+def _findings(reg: Register) -> list[Finding]:
+    try:
+        from ..validate import validate
+    except ImportError:
+        return list(reg.read_findings)
+    return list(validate(reg))
+
+
+def committee_list(reg: Register) -> list[str]:
+    names = list(reg.settings.committees)
+    if "committee" in reg.lines:
+        for v in reg.lines["committee"]:
+            if isinstance(v, str) and v.strip() and v.strip() not in names:
+                names.append(v.strip())
+    return names
+
+
+def build_workbook(out_path, register: Register | None = None, *, options: Register | None = None,
+                   blank: bool = False, history=None, created: dt.datetime | None = None) -> Path:
+    """Write the Savings Tracker workbook (.xlsm, with the VBA project) and return its path."""
+    import xlsxwriter
+
+    from .vba import build_vba_project, savings_tracker_source, vba_sub_names
+
+    out = Path(out_path)
+    if out.suffix.lower() != ".xlsm":
+        raise ValueError(f"{out.name}: the workbook must be saved as .xlsm (it carries macros)")
+    if register is None or blank:
+        register = blank_register(TRACKER, register.settings if register is not None else None)
+    if register.layout != TRACKER:
+        raise ValueError(f"build_workbook needs a tracker register, not a {register.layout} register")
+    if options is None:
+        options = blank_register(OPTIONS, Settings(layout=OPTIONS, title="Budget options", unit=register.settings.unit,
+                                                   years=[]), 3)
+    subs = vba_sub_names(savings_tracker_source(), public_only=True)
+    missing = [m for m, _ in BUTTONS if m not in subs]
+    if missing:
+        raise RuntimeError(f"SavingsTracker.bas has no Sub {', '.join(missing)} for the buttons")
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False,
+                                        "strings_to_numbers": False})
+    s = register.settings
+    wb.set_properties({"title": s.title or "Savings Tracker", "subject": "Savings Tracker",
+                       "author": s.organisation or "Savings Tracker", "company": s.organisation,
+                       "comments": "Built by savings-tracker build-workbook",
+                       "created": created or DEFAULT_CREATED})
+    wb.set_calc_mode("auto")
+    wb.set_vba_name("ThisWorkbook")
+    fm = _Formats(wb, s, options.settings)
+    geo = _tracker(wb, fm, register)
+    _summary(wb, fm, register, geo)
+    _checks(wb, fm, _findings(register) if len(register) else [])
+    _history(wb, fm, s, history)
+    _options(wb, fm, options)
+    _settings(wb, fm, with_options_settings(s, options.settings), committee_list(register))
+    _conf(wb, fm)
+    wb.add_vba_project(io.BytesIO(build_vba_project([CODE_NAMES[k] for k in SHEET_ORDER])), is_stream=True)
+    wb.close()
+    return out
