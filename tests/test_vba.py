@@ -91,6 +91,10 @@ def test_modules_read_back(xlsm: Path) -> None:
     assert modules["xlwings"] == shipped
     assert vba.xlwings_vba_version(xlsm) == xlwings.__version__
     assert modules["SavingsTracker"] == vba.SAVINGS_TRACKER_BAS.read_text(encoding="utf-8")
+    # the class xlwings' module needs on macOS, as a class module (VB_Base set, export preamble gone)
+    assert "Dictionary" in vba.VBA_MODULE_NAMES
+    assert "Public Function Exists(" in modules["Dictionary"] or "Public Function Exists" in modules["Dictionary"]
+    assert not modules["Dictionary"].startswith("VERSION 1.0 CLASS")
     for name in ["ThisWorkbook", *CODE_NAMES]:
         assert "Sub " not in modules[name], "document modules hold no code (nothing runs on open)"
     for source in modules.values():

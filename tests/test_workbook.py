@@ -444,3 +444,14 @@ def test_cli_build_workbook(tmp_path):
     assert res.exit_code == 2 and ".xlsm" in res.output
     res = runner.invoke(app, ["build-workbook", "--blank", "--out", str(tmp_path / "b.xlsm")])
     assert res.exit_code == 0 and len(read_register(tmp_path / "b.xlsm")) == 0
+
+
+def test_appendix_choice_cells_are_named_dropdowns(book):
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    summary = wb[schema.SHEET_NAMES["summary"]]
+    for name, default in (("AppendixTemplate", "tracker"), ("AppendixFormat", "pdf"), ("AppendixCommittee", "(all)")):
+        dn = wb.defined_names[name]
+        [(sheet, ref)] = list(dn.destinations)
+        assert sheet == schema.SHEET_NAMES["summary"] and summary[ref.replace("$", "")].value == default
+    lists = [dv.formula1 for dv in summary.data_validations.dataValidation]
+    assert '"tracker,rag-analysis,options"' in lists and '"pdf,docx,html"' in lists

@@ -25,6 +25,7 @@ from .. import calc, schema
 from ..money import accepted
 from ..register import Finding, Register, Source, col_letter, empty_lines
 from ..settings import Settings
+from ..formulas import column_formula, sref, summary_chart_row, summary_group_row, summary_total_row
 
 S = schema.SHEET_NAMES
 TRACKER, OPTIONS = "tracker", "options"
@@ -65,17 +66,6 @@ COMMITTEE_ROWS = 200    # rows of Settings!E the dropdown looks at
 
 
 # ---- small helpers ---------------------------------------------------------------------------------------
-def sref(table: str, header: str, this_row: bool = False, to: str | None = None) -> str:
-    """A fully qualified structured reference, e.g. ``Savings[[#This Row],[A]:[B]]``."""
-    def esc(name: str) -> str:
-        return "".join("'" + ch if ch in "'#[]" else ch for ch in name)
-
-    col = f"[{esc(header)}]" + (f":[{esc(to)}]" if to else "")
-    if this_row:
-        return f"{table}[[#This Row],{col}]"
-    return f"{table}[{col}]" if to else f"{table}{col}"
-
-
 def number_format(settings: Settings, kind: str = schema.MONEY) -> str:
     places = settings.precision if kind == schema.MONEY else 1
     body = "#,##0" + ("." + "0" * places if places else "")
@@ -149,19 +139,7 @@ class _Formats:
 
 
 # ---- the register tables (Tracker, Options) ----------------------------------------------------------------
-def _column_formula(col: schema.Column, table: str, headers: dict[str, str], order: list[str]) -> str | None:
-    if col.role != schema.COMPUTED or not col.parts:
-        return None
-    if col.key == "variance":
-        f, p = (headers[k] for k in col.parts)
-        return f"={sref(table, f, True)}-{sref(table, p, True)}"
-    parts = [k for k in col.parts if k in headers]
-    if not parts:
-        return None
-    idx = [order.index(k) for k in parts]
-    if idx == list(range(idx[0], idx[0] + len(idx))):
-        return f"=SUM({sref(table, headers[parts[0]], True, headers[parts[-1]] if len(parts) > 1 else None)})"
-    return "=SUM(" + ",".join(sref(table, headers[k], True) for k in parts) + ")"
+_column_formula = column_formula
 
 
 def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int, *, with_suggested=True):
@@ -388,28 +366,21 @@ def _summary(wb, fm, reg: Register, geo: dict):
         crit = '""' if name == "(none)" else f"$A{r + 1}"
         g = by.get(name)
         ws.write_string(r, 0, name, fm.plain)
-        ws.write_formula(r, 1, f"=COUNTIFS({sref(t, H['committee'])},{crit})", fm.count, g.lines if g else 0)
-        for k, rag in enumerate((*schema.RAG_VALUES,)):
-            ws.write_formula(r, 2 + k, f"=COUNTIFS({sref(t, H['rag'])},{col_letter(2 + k)}${top + 1},"
-                                       f"{sref(t, H['committee'])},{crit})", fm.count,
-                             g.rag_counts[rag] if g else 0)
-        ws.write_formula(r, 5, f"=B{r + 1}-SUM(C{r + 1}:E{r + 1})", fm.count, g.rag_counts[calc.NO_RAG] if g else 0)
-        for k, key in enumerate(("plan_total", "forecast_total", "variance")):
-            ws.write_formula(r, 6 + k, f"=SUMIFS({sref(t, H[key])},{sref(t, H['committee'])},{crit})",
-                             fm.money(s), _num(g.totals.get(key, Decimal(0))) if g else 0)
+        cached = [g.lines if g else 0, *((g.rag_counts[rag] if g else 0) for rag in (*schema.RAG_VALUES, calc.NO_RAG)),
+                  *((_num(g.totals.get(key, Decimal(0))) if g else 0) for key in ("plan_total", "forecast_total",
+                                                                                   "variance"))]
+        for k, (formula, value) in enumerate(zip(summary_group_row(s, r + 1, top + 1, name), cached)):
+            ws.write_formula(r, 1 + k, formula, fm.count if k < 5 else fm.money(s), value)
         rows.append(r)
     tr = top + 1 + len(names)
     ws.write_string(tr, 0, "Total", fm.total_label)
     first, last = top + 2, tr
     counts = summary.rag_counts if summary else {k: 0 for k in (*schema.RAG_VALUES, calc.NO_RAG)}
-    ws.write_formula(tr, 1, f"=SUM(B{first}:B{last})" if names else "=0", fm.count_total, len(reg))
-    for k, rag in enumerate(schema.RAG_VALUES):
-        ws.write_formula(tr, 2 + k, f"=COUNTIFS({sref(t, H['rag'])},{col_letter(2 + k)}${top + 1})",
-                         fm.count_total, counts[rag])
-    ws.write_formula(tr, 5, f"=B{tr + 1}-SUM(C{tr + 1}:E{tr + 1})", fm.count_total, counts[calc.NO_RAG])
-    for k, key in enumerate(("plan_total", "forecast_total", "variance")):
-        ws.write_formula(tr, 6 + k, f"=SUM({sref(t, H[key])})", fm.money(s, total=True),
-                         _num(summary.totals.get(key, Decimal(0))) if summary else 0)
+    cached = [len(reg), *(counts[rag] for rag in (*schema.RAG_VALUES, calc.NO_RAG)),
+              *((_num(summary.totals.get(key, Decimal(0))) if summary else 0)
+                for key in ("plan_total", "forecast_total", "variance"))]
+    for k, (formula, value) in enumerate(zip(summary_total_row(s, tr + 1, top + 1, first, last), cached)):
+        ws.write_formula(tr, 1 + k, formula, fm.count_total if k < 5 else fm.money(s, total=True), value)
     # planned vs forecast by RAG (as positive savings) for the chart
     rt = tr + 3
     sign = "-" if s.saving_sign < 0 else ""
@@ -431,11 +402,7 @@ def _summary(wb, fm, reg: Register, geo: dict):
                 value = calc.saving(calc._sum_row(eff.loc[mask, key]) if key in eff else Decimal(0), s)
             else:
                 value = Decimal(0)
-            if rag == calc.NO_RAG:
-                formula = (f"={sign}SUM({sref(t, H[key])})-SUM({col_letter(1 + j)}{rt + 2}:"
-                           f"{col_letter(1 + j)}{rt + 4})")
-            else:
-                formula = f"={sign}SUMIFS({sref(t, H[key])},{sref(t, H['rag'])},$A{r + 1})"
+            formula = summary_chart_row(s, r + 1, rt + 1, rag)[j]
             ws.write_formula(r, 1 + j, formula, fm.money(s), _num(value))
     chart = wb.add_chart({"type": "column"})
     for j, key in enumerate(("plan_total", "forecast_total")):
@@ -475,7 +442,32 @@ def _summary(wb, fm, reg: Register, geo: dict):
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     _buttons(ws, 0, 9, 10)
+    _appendix_choice(wb, ws, fm, names)
     return {"top": top, "total_row": tr, "rag_table": rt}
+
+
+APPENDIX_CHOICES = (  # (defined name read by xl.appendix, label, default, allowed values)
+    ("AppendixTemplate", "Appendix", "tracker", ("tracker", "rag-analysis", "options")),
+    ("AppendixFormat", "Format", "pdf", ("pdf", "docx", "html")),
+    ("AppendixCommittee", "Committee", "(all)", None),
+)
+
+
+def _appendix_choice(wb, ws, fm, committees: list[str]):
+    """What the Generate appendix button writes: three cells under the buttons, each a dropdown."""
+    row, col = 2, 9
+    ws.write_string(row - 1, col, "Generate appendix:", fm.bold)
+    for k, (name, label, default, allowed) in enumerate(APPENDIX_CHOICES):
+        r = row + k
+        ws.write_string(r, col, label, fm.plain)
+        ws.write_string(r, col + 1, default, fm.plain)
+        source = list(allowed) if allowed else ["(all)", *committees][:40]
+        if sum(len(v) + 1 for v in source) < 250:  # Excel's limit for an inline list
+            ws.data_validation(r, col + 1, r, col + 1, {
+                "validate": "list", "source": source, "input_title": label[:32],
+                "input_message": f"Choose what the Generate appendix button writes: {', '.join(source)}"[:255]})
+        wb.define_name(name, f"='{S['summary']}'!${col_letter(col + 1)}${r + 1}")
+    ws.set_column(col + 1, col + 1, 16)
 
 
 def _checks(wb, fm, findings: list[Finding]):
