@@ -56,7 +56,7 @@ def run(out: Path, quick: bool = False) -> list[Path]:
             console.print("Workbook previews: " + ", ".join(str(p) for p in pngs))
     appendix = _optional("appendix")
     if appendix is not None and hasattr(appendix, "write_all_appendices"):
-        files = appendix.write_all_appendices(out / "appendices", pngs=not quick)
+        files = appendix.write_all_appendices(out / "appendices", preview=not quick)
         written.extend(files)
         console.print(f"Appendices: {len(files)} files in {out / 'appendices'}")
     console.rule()

@@ -1,0 +1,365 @@
+"""Generate the Word templates in templates/ (tracker.docx, rag-analysis.docx, options.docx) for docxtpl.
+
+Run from the repository:  python scripts/make_docx_templates.py [--out templates]
+
+The output is committed so finance teams can edit it in Word (wording, logo, columns) without Python. Rules the
+templates follow: table rows loop with ``{%tr for %}``, the header rows are marked "Repeat as header row" (w:tblHeader),
+each section is landscape (A3 for the tracker, A4 otherwise), the document language is en-GB, figures are right
+aligned, RAG cells are shaded with ``{% cellbg %}`` and always carry the RAG word, the chart picture carries alt text
+(set at render time), tables carry a title and description (Word's table alt text).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "python"))
+from savings_tracker import schema  # noqa: E402
+from savings_tracker.appendix.context import _weight  # noqa: E402  (same print widths as the HTML)
+
+FONT = "Arial"  # has ↑ ↔ ↓; LibreOffice substitutes Liberation Sans, which has them too
+HEADER_FILL = "DCE3EA"
+TOTAL_FILL = "F0F0F0"
+
+
+# ---- helpers -------------------------------------------------------------------------------------------------------
+def new_document(paper: str) -> Document:
+    doc = Document()
+    sec = doc.sections[0]
+    w, h = (Mm(420), Mm(297)) if paper == "A3" else (Mm(297), Mm(210))
+    sec.orientation = WD_ORIENT.LANDSCAPE
+    sec.page_width, sec.page_height = w, h
+    for side in ("left_margin", "right_margin"):
+        setattr(sec, side, Mm(12))
+    sec.top_margin, sec.bottom_margin = Mm(12), Mm(14)
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(9)
+    rpr = normal.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "en-GB")
+    lang.set(qn("w:eastAsia"), "en-GB")
+    lang.set(qn("w:bidi"), "en-GB")
+    rpr.append(lang)
+    for name in ("Heading 1", "Heading 2", "Heading 3", "Title"):
+        st = doc.styles[name]
+        st.font.name = FONT
+        st.font.color.rgb = RGBColor(0, 0, 0)
+    doc.styles["Heading 1"].font.size = Pt(15)
+    doc.styles["Heading 2"].font.size = Pt(12)
+    doc.styles["Heading 3"].font.size = Pt(10)
+    footer(doc)
+    return doc
+
+
+def field(paragraph, code: str) -> None:
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), code)
+    run = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = "1"
+    run.append(t)
+    fld.append(run)
+    paragraph._p.append(fld)
+
+
+def footer(doc: Document) -> None:
+    sec = doc.sections[0]
+    p = sec.footer.paragraphs[0]
+    p.style.font.size = Pt(8)
+    run = p.add_run("{{ doc.footer }}")
+    run.font.size = Pt(8)
+    tab_stops = p.paragraph_format.tab_stops
+    tab_stops.add_tab_stop(sec.page_width - sec.left_margin - sec.right_margin, alignment=2)  # right
+    r = p.add_run("\tPage ")
+    r.font.size = Pt(8)
+    field(p, "PAGE")
+    r = p.add_run(" of ")
+    r.font.size = Pt(8)
+    field(p, "NUMPAGES")
+
+
+def para(doc_or_cell, text: str = "", *, style: str | None = None, size: float | None = None, bold=False,
+         align=None, keep=False):
+    p = doc_or_cell.add_paragraph(style=style) if style else doc_or_cell.add_paragraph()
+    if text:
+        r = p.add_run(text)
+        r.bold = bold or None
+        if size:
+            r.font.size = Pt(size)
+    if align == "right":
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if keep:
+        p.paragraph_format.keep_with_next = True
+    return p
+
+
+def put(cell, text: str, *, size: float, bold=False, right=False, fill: str | None = None):
+    p = cell.paragraphs[0]
+    if text:
+        r = p.add_run(text)
+        r.font.size = Pt(size)
+        r.bold = bold or None
+    if right:
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    p.paragraph_format.space_after = Pt(0)
+    if fill:
+        shade(cell, fill)
+    return cell
+
+
+def shade(cell, fill: str) -> None:
+    tcpr = cell._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    tcpr.append(shd)
+
+
+def repeat_header(row) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    trpr.append(el)
+
+
+def table_alt_text(table, title: str, description: str) -> None:
+    tblpr = table._tbl.tblPr
+    for tag, value in (("w:tblCaption", title), ("w:tblDescription", description)):
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), value)
+        tblpr.append(el)
+
+
+def new_table(doc, rows: int, widths_mm: list[float]):
+    table = doc.add_table(rows=rows, cols=len(widths_mm))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.autofit = False
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths_mm):
+            cell.width = Mm(w)
+    for col, w in zip(table.columns, widths_mm):
+        col.width = Mm(w)
+    return table
+
+
+def loop_row(table, index: int, tag: str) -> None:
+    """A row holding only a docxtpl {%tr ... %} tag (docxtpl removes the row and keeps the tag)."""
+    row = table.rows[index]
+    merged = row.cells[0].merge(row.cells[-1])
+    merged.paragraphs[0].add_run(tag)
+
+
+def widths(keys: list[str], total_mm: float) -> list[float]:
+    cols = [schema.BY_KEY[k] for k in keys]
+    total = sum(_weight(c) for c in cols)
+    return [total_mm * _weight(c) / total for c in cols]
+
+
+def chart_and_legend(doc, *, directions: bool) -> None:
+    para(doc, "{{ chart.image }}")
+    para(doc, "{{ chart.alt }}", size=7)
+    para(doc, "RAG key", style="Heading 2", keep=True)
+    legend = new_table(doc, 3, [25, 150])
+    table_alt_text(legend, "RAG key", "What Red, Amber and Green mean")
+    loop_row(legend, 0, "{%tr for r in rag_legend %}")
+    put(legend.rows[1].cells[0], "{% cellbg r.fill %}{{ r.rag }}", size=9, bold=True)
+    put(legend.rows[1].cells[1], "{{ r.definition }}", size=9)
+    loop_row(legend, 2, "{%tr endfor %}")
+    if directions:
+        para(doc, "Direction of travel: ↑ Improving, ↔ No change, ↓ Worsening since the last report.", size=9)
+
+
+# ---- appendix 1 ----------------------------------------------------------------------------------------------------
+def tracker(out: Path) -> Path:
+    doc = new_document("A3")
+    usable = 420 - 24
+    doc.core_properties.title = "{{ doc.title }} as at {{ doc.period }}"
+    doc.core_properties.language = "en-GB"
+    para(doc, "Appendix - {{ doc.title }} as at {{ doc.period }}{% if doc.committee %}: {{ doc.committee }} committee"
+              "{% endif %}", style="Heading 1")
+    para(doc, "{{ doc.footer }}", size=9)
+
+    plan = ["investment", "plan_q1", "plan_q2", "plan_q3", "plan_q4", "plan_total"]
+    fc = ["forecast_q1", "forecast_q2", "forecast_q3", "forecast_q4", "forecast_total", "variance"]
+    para(doc, "Planned and forecast totals ({{ doc.unit }})", bold=True, keep=True)
+    head = new_table(doc, 3, [16] + [(usable - 16) / 12] * 12)
+    table_alt_text(head, "Planned and forecast totals", "Totals of the planned and forecast phasing")
+    put(head.rows[0].cells[0], "", size=8, fill=HEADER_FILL)
+    a = head.rows[0].cells[1].merge(head.rows[0].cells[6])
+    put(a, "{{ headline.planned_label }}", size=8, bold=True, fill=HEADER_FILL)
+    b = head.rows[0].cells[7].merge(head.rows[0].cells[12])
+    put(b, "{{ headline.forecast_label }}", size=8, bold=True, fill=HEADER_FILL)
+    put(head.rows[1].cells[0], "", size=8, fill=HEADER_FILL)
+    put(head.rows[2].cells[0], "Total", size=8, bold=True, fill=TOTAL_FILL)
+    for i, k in enumerate(plan + fc, start=1):
+        put(head.rows[1].cells[i], "{{ headers.%s }}" % k, size=8, bold=True, right=True, fill=HEADER_FILL)
+        put(head.rows[2].cells[i], "{{ totals.%s }}" % k, size=8, bold=True, right=True, fill=TOTAL_FILL)
+    repeat_header(head.rows[0])
+    repeat_header(head.rows[1])
+    para(doc)
+    chart_and_legend(doc, directions=True)
+
+    keys = [k for k in schema.keys_for("tracker")]
+    para(doc, "{%p for group in groups %}")
+    para(doc, "{{ group.name }}", style="Heading 2", keep=True)
+    para(doc, "{{ group.caption }}", bold=True, size=9, keep=True)
+    t = new_table(doc, 5, widths(keys, usable))
+    table_alt_text(t, "Savings lines", "One row per saving line with its phasing, forecast, RAG, direction of "
+                                       "travel and commentary")
+    size = 6.5
+    for i, k in enumerate(keys):
+        col = schema.BY_KEY[k]
+        numeric = col.kind in (schema.MONEY, schema.NUMBER)
+        put(t.rows[0].cells[i], "{{ headers.%s }}" % k, size=6, bold=True, right=numeric, fill=HEADER_FILL)
+        if k == "rag":
+            text = "{% cellbg line.rag_fill %}{{ line.rag }}"
+        else:
+            text = "{{ line.%s }}" % k
+        put(t.rows[2].cells[i], text, size=size, right=numeric, bold=k in ("reference", "rag"))
+        total = "Total {{ group.name }}" if i == 0 else ("{{ group.totals.%s }}" % k if col.kind == schema.MONEY else "")
+        put(t.rows[4].cells[i], total, size=size, bold=True, right=numeric, fill=TOTAL_FILL)
+    repeat_header(t.rows[0])
+    loop_row(t, 1, "{%tr for line in group.lines %}")
+    loop_row(t, 3, "{%tr endfor %}")
+    para(doc, "{%p endfor %}")
+    para(doc, "Produced {{ doc.generated }}. Figures in {{ doc.unit }}.", size=8)
+    doc.save(out)
+    return out
+
+
+# ---- appendix 2 ----------------------------------------------------------------------------------------------------
+def rag_analysis(out: Path, years: int = 3) -> Path:
+    doc = new_document("A4")
+    usable = 297 - 24
+    doc.core_properties.title = "{{ doc.title }}"
+    doc.core_properties.language = "en-GB"
+    para(doc, "{{ doc.title }}", style="Heading 1")
+    para(doc, "{{ doc.footer }}", size=9)
+    phase = [f"plan_y{n}" for n in range(1, years + 1)]
+    keys = ["title", *phase, "plan_total", "red", "amber", "green", "commentary"]
+    money = keys[1:-1]
+    t = new_table(doc, 9, widths(keys, usable))
+    table_alt_text(t, "{{ doc.title }}", "Saving lines grouped by programme with subtotals computed from the lines, "
+                                          "phasing by year, total saving and the in-year saving by RAG")
+    size = 8
+    r0 = t.rows[0].cells
+    put(r0[0], "", size=size, fill=HEADER_FILL)
+    put(r0[1].merge(r0[years]), "Project Phasing", size=size, bold=True, fill=HEADER_FILL)
+    put(r0[years + 1], "", size=size, fill=HEADER_FILL)
+    put(r0[years + 2].merge(r0[years + 4]), "{{ in_year_label }}", size=size, bold=True, fill=HEADER_FILL)
+    put(r0[-1], "", size=size, fill=HEADER_FILL)
+    for i, k in enumerate(keys):
+        put(t.rows[1].cells[i], "{{ headers.%s }}" % k, size=size, bold=True, right=k in money, fill=HEADER_FILL)
+    repeat_header(t.rows[0])
+    repeat_header(t.rows[1])
+    loop_row(t, 2, "{%tr for group in groups %}")
+    g = t.rows[3].cells[0].merge(t.rows[3].cells[-1])
+    put(g, "{{ group.name }}", size=size, bold=True, fill="EEF2F6")
+    loop_row(t, 4, "{%tr for line in group.lines %}")
+    for i, k in enumerate(keys):
+        if k == "title":
+            text = "{{ line.title }}"
+        elif k == "commentary":
+            text = "{{ line.commentary }}"
+        else:
+            text = "{{ line.cells.%s.text }}{{ line.cells.%s.mark }}" % (k, k)
+        put(t.rows[5].cells[i], text, size=size, right=k in money)
+        if k == "title":
+            sub = "Subtotal {{ group.name }}"
+        elif k == "commentary":
+            sub = ""
+        else:
+            sub = "{{ group.subtotal.%s.text }}{{ group.subtotal.%s.mark }}" % (k, k)
+        put(t.rows[7].cells[i], sub, size=size, bold=True, right=k in money, fill=TOTAL_FILL)
+    loop_row(t, 6, "{%tr endfor %}")
+    loop_row(t, 8, "{%tr endfor %}")
+    total = t.add_row()
+    for i, k in enumerate(keys):
+        text = "{{ grand_label }}" if k == "title" else "" if k == "commentary" else \
+            "{{ grand_total.%s.text }}{{ grand_total.%s.mark }}" % (k, k)
+        put(total.cells[i], text, size=size, bold=True, right=k in money, fill=TOTAL_FILL)
+    para(doc, "{%p if footnotes %}")
+    para(doc, "Notes on the figures", style="Heading 2", keep=True)
+    para(doc, "Subtotals and totals above are computed from the lines. Where the published paper showed a different "
+              "figure it is marked:", size=8)
+    para(doc, "{%p for f in footnotes %}")
+    para(doc, "{{ f.mark }} {{ f.text }}", size=8)
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
+    chart_and_legend(doc, directions=False)
+    para(doc, "Produced {{ doc.generated }}. Figures in {{ doc.unit }}.", size=8)
+    doc.save(out)
+    return out
+
+
+# ---- appendix 3 ----------------------------------------------------------------------------------------------------
+def options(out: Path, years: int = 3) -> Path:
+    doc = new_document("A4")
+    doc.core_properties.title = "{{ doc.title }} {{ doc.financial_year }}"
+    doc.core_properties.language = "en-GB"
+    para(doc, "{{ doc.title }} {{ doc.financial_year }}", style="Heading 1")
+    para(doc, "{{ doc.footer }}", size=9)
+    para(doc, "{%p for opt in options %}")
+    para(doc, "{{ opt.heading }}", style="Heading 2", keep=True)
+    fields = [("{{ labels.service }}", "{{ opt.service }}", False),
+              ("Which 'start year' does this option relate to ({{ year_labels|join(', ') }})",
+               "{{ opt.start_year }}", False),
+              ("{{ labels.gross_budget }}", "{{ opt.gross_budget }}", True),
+              ("{{ labels.income }}", "{{ opt.income }}", True),
+              ("{{ labels.net_budget }}", "{{ opt.net_budget }}", True)]
+    t = new_table(doc, len(fields), [90, 60])
+    table_alt_text(t, "Service and budget", "Service name, start year and 2017/18 budget of the option")
+    for row, (label, value, right) in zip(t.rows, fields):
+        put(row.cells[0], label, size=9, bold=True, fill=HEADER_FILL)
+        put(row.cells[1], value, size=9, right=right)
+    for title, prefix, total in (("Savings Target and Profiling (discrete year, {{ doc.unit }})", "saving", "saving_total"),
+                                 ("FTE implications", "fte", "fte_total")):
+        para(doc, title, bold=True, keep=True)
+        keys = [f"{prefix}_y{n}" for n in range(1, years + 1)] + [total]
+        p = new_table(doc, 2, [37.5] * len(keys))
+        table_alt_text(p, title.split(" (")[0], "Amounts by year and in total")
+        for i, k in enumerate(keys):
+            put(p.rows[0].cells[i], "{{ headers.%s }}" % k, size=9, bold=True, right=True, fill=HEADER_FILL)
+            put(p.rows[1].cells[i], "{{ opt.%s }}" % k, size=9, right=True)
+        repeat_header(p.rows[0])
+    para(doc, "{%p for t in opt.texts %}")
+    para(doc, "{{ t.label }}", style="Heading 3", keep=True)
+    para(doc, "{{ t.text }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p if not loop.last %}")
+    brk = doc.add_paragraph()
+    brk.add_run().add_break(WD_BREAK.PAGE)
+    para(doc, "{%p endif %}")
+    para(doc, "{%p endfor %}")
+    doc.save(out)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "templates")
+    args = ap.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for fn, name in ((tracker, "tracker"), (rag_analysis, "rag-analysis"), (options, "options")):
+        print(fn(args.out / f"{name}.docx"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
