@@ -153,6 +153,7 @@ def extract_tracker(seeds: Path) -> dict[str, bytes]:
     settings = {
         "organisation": organisation,
         "title": "Savings Tracker 2017-18",
+        "appendix_label": "Appendix 3",
         "financial_year": "2017-18",
         "period": "October 2017",
         "unit": "£000",

@@ -191,7 +191,7 @@ def tracker(out: Path) -> Path:
     usable = 420 - 24
     doc.core_properties.title = "{{ doc.title }} as at {{ doc.period }}"
     doc.core_properties.language = "en-GB"
-    para(doc, "Appendix - {{ doc.title }} as at {{ doc.period }}{% if doc.committee %}: {{ doc.committee }} committee"
+    para(doc, "{% if doc.appendix_label %}{{ doc.appendix_label }} - {% endif %}{{ doc.title }} as at {{ doc.period }}{% if doc.committee %}: {{ doc.committee }} committee"
               "{% endif %}", style="Heading 1")
     para(doc, "{{ doc.footer }}", size=9)
 

@@ -20,6 +20,7 @@ SIGNS = ("negative", "positive")
 class Settings:
     organisation: str = ""
     title: str = "Savings Tracker"
+    appendix_label: str = "Appendix"  # e.g. "Appendix 3": how the committee paper numbers the tracker appendix
     financial_year: str = ""
     period: str = ""
     unit: str = "£000"
@@ -141,7 +142,7 @@ class Settings:
                     data[key] = json.loads(text) if text else {}
                 except json.JSONDecodeError:
                     raise SettingsError(f"{origin}: {key} must be JSON such as {{\"Red\": \"...\"}}") from None
-        for key in ("organisation", "title", "financial_year", "period", "source", "appendix_folder", "layout"):
+        for key in ("organisation", "title", "appendix_label", "financial_year", "period", "source", "appendix_folder", "layout"):
             if key in data and data[key] is not None:
                 data[key] = str(data[key]).strip()
         try:
@@ -196,6 +197,7 @@ DEFAULT_RAG_DEFINITIONS = {
 SETTING_HELP = {
     "organisation": "Council name shown on appendices.",
     "title": "Title of the register, e.g. Savings Tracker 2017-18.",
+    "appendix_label": "How the committee paper numbers the appendix, e.g. Appendix 3.",
     "financial_year": "Financial year, e.g. 2017-18.",
     "period": "Reporting period, e.g. October 2017 (used for snapshots and 'as at').",
     "unit": "Money unit: £, £000 or £m.",

@@ -122,6 +122,7 @@ def _doc(reg: Register, template: str, committee: str | None) -> dict:
         "lang": "en-GB",
         "template": template,
         "title": s.title or "Savings",
+        "appendix_label": s.appendix_label,
         "organisation": s.organisation,
         "period": s.period,
         "financial_year": s.financial_year,
