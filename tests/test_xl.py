@@ -413,3 +413,25 @@ def test_no_pro_import_or_licence_in_product():
     for name in ("xl.py", "udfs.py", "updates.py", "history.py", "cli_xl.py"):
         text = (ROOT / "python" / "savings_tracker" / name).read_text(encoding="utf-8")
         assert "xlwings.pro" not in text and "XLWINGS_LICENSE_KEY" not in text and "_xlremote" not in text
+
+
+def test_text_that_looks_like_a_formula_stays_text_through_the_buttons(tmp_path, sample_reg):
+    """A title typed as '=HYPERLINK(...)' (or '@', '+', '-') is copied into History and Checks as text,
+    never as a live formula."""
+    from savings_tracker.cli import main
+
+    hostile = '=HYPERLINK("http://evil.example","click")'
+    reg = read_register(samples.path(samples.ALL["tracker"]))
+    reg.lines.at[0, "title"] = hostile
+    reg.lines.at[1, "title"] = "@sum(1)"
+    path = build_workbook(tmp_path / "hostile.xlsm", reg)
+    r = run(path, xl.snapshot, tmp_path, name="snap.xlsm")
+    out = openpyxl.load_workbook(r.out_path)
+    titles = {row[3].value: row[3] for row in out["History"].iter_rows(min_row=2) if row[3].value}
+    assert hostile in titles and titles[hostile].data_type == "s"
+    assert "@sum(1)" in titles and titles["@sum(1)"].data_type == "s"
+    # the headless path writes the same plan to the closed file: still text
+    assert main(["snapshot", str(path), "--period", "October 2017"]) == 0
+    wb = openpyxl.load_workbook(path)
+    cells = [row[3] for row in wb["History"].iter_rows(min_row=2) if row[3].value == hostile]
+    assert cells and all(c.data_type == "s" for c in cells)

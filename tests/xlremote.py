@@ -376,6 +376,10 @@ def _set_values(ctx, action, formulas=False):
     for i, row in enumerate(values):
         for j, v in enumerate(row):
             cell = ws.cell(r0 + i, c0 + j)
+            if isinstance(v, str) and v.startswith("'") and not formulas:
+                cell.value = v[1:]          # Excel: a leading apostrophe makes the rest literal text
+                cell.data_type = "s"
+                continue
             value, fmt = _excel_value(v)
             cell.value = value
             if fmt and cell.number_format == "General":

@@ -26,8 +26,10 @@ def derived(reg: Register) -> pd.DataFrame:
     for key in ("plan_total", "forecast_total", "saving_total", "fte_total"):
         parts = schema.phasing_keys(key, reg.keys)
         if parts:
-            block = reg.lines[parts].to_numpy(dtype=object)
-            out[key] = pd.Series([_sum_row(r) for r in block], index=reg.lines.index, dtype=object)
+            acc = [ZERO] * len(reg.lines)
+            for p in parts:   # column by column: a list comprehension per column, not a Python call per line
+                acc = [a + v if isinstance(v, Decimal) else a for a, v in zip(acc, reg.lines[p].tolist())]
+            out[key] = pd.Series(acc, index=reg.lines.index, dtype=object)
     if reg.has("variance") or (reg.has("forecast_q1") and reg.has("plan_q1")):
         eff = effective(reg, out)
         if "forecast_total" in eff and "plan_total" in eff:
@@ -96,15 +98,21 @@ def rag_split(reg: Register, eff: pd.DataFrame) -> pd.DataFrame:
     sign = s.saving_sign
     rows = []
     explicit = all(k in eff for k in ("red", "amber", "green"))
-    for _, line in eff.iterrows():
+    n = len(eff)
+
+    def column(key):  # plain lists: pandas row access per line is the slow part on large registers
+        return list(eff[key]) if key in eff else [None] * n
+
+    reds, ambers, greens = column("red"), column("amber"), column("green")
+    plans, fcs, rags = column("plan_total"), column("forecast_total"), column("rag")
+    for j in range(n):
         split = {"Red": ZERO, "Amber": ZERO, "Green": ZERO, NO_RAG: ZERO}
         if explicit:
-            for k in ("red", "amber", "green"):
-                split[k.title()] = _num(line[k])
+            split["Red"], split["Amber"], split["Green"] = _num(reds[j]), _num(ambers[j]), _num(greens[j])
         else:
-            plan = saving(line.get("plan_total"), s)
-            fc = saving(line.get("forecast_total"), s)
-            rag = line.get("rag") if line.get("rag") in RAG_ORDER else NO_RAG
+            plan = saving(plans[j], s)
+            fc = saving(fcs[j], s)
+            rag = rags[j] if rags[j] in RAG_ORDER else NO_RAG
             split[rag] += fc * sign
             if plan > fc:
                 split["Red"] += (plan - fc) * sign

@@ -80,15 +80,21 @@ def parse_money(value, unit: str = "£000") -> Decimal:
         amount = Decimal(number)
     except InvalidOperation:  # pragma: no cover - the pattern above admits only valid literals
         raise MoneyError(f"{str(value).strip()!r} is not an amount") from None
-    if suffix:
-        amount = amount * scale / UNITS[unit]
-    return _checked(-amount if negative else amount, value)
+    try:
+        if suffix:
+            amount = amount * scale / UNITS[unit]
+        return _checked(-amount if negative else amount, value)
+    except ArithmeticError:  # decimal.Overflow / Underflow from exponents such as 1e999999
+        raise MoneyError(f"{str(value).strip()!r} is too large to be an amount") from None
 
 
 def _checked(amount: Decimal, original) -> Decimal:
-    if not amount.is_finite() or abs(amount) >= LIMIT:
-        raise MoneyError(f"{original!r} is too large to be an amount")
-    return amount + 0  # normalise -0 to 0
+    try:
+        if not amount.is_finite() or abs(amount) >= LIMIT:
+            raise MoneyError(f"{original!r} is too large to be an amount")
+        return amount + 0  # normalise -0 to 0
+    except ArithmeticError:  # decimal.Overflow on exponents beyond the context (e.g. 1E+1000000)
+        raise MoneyError(f"{original!r} is too large to be an amount") from None
 
 
 def parse_number(value) -> Decimal:

@@ -9,7 +9,7 @@ Plan semantics (what an adapter must do, in this order):
    when there are more committees than rows before the chart data; the chart's references move with them).
    Every other address in the plan is AFTER the insertion.
 1. ``blocks``: write ``values`` (a rectangular 2D list) with its top-left cell at ``top_left`` on ``sheet``,
-   in one write. A string starting with ``=`` is a formula (``=HYPERLINK(...)`` in Checks). ``None`` empties
+   in one write. A value of type ``Formula`` is a formula (``=HYPERLINK(...)`` in Checks); any other string is text. ``None`` empties
    the cell. When ``clear_to_row`` is set and below the block, the values of the block's columns from the
    row after the block down to ``clear_to_row`` (inclusive) are cleared (contents only, never formats).
 2. ``restored_formulas``: ``(sheet, cell, formula)``; write the formula into the cell. All cells of one
@@ -108,11 +108,30 @@ def _quote_sheet(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
+class Formula(str):
+    """A plan value that is a formula. Every other string in a plan is text and is written as text, even
+    when it starts with '=', '+', '-' or '@' (a title typed as '=HYPERLINK(...)' must stay a title)."""
+    __slots__ = ()
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+def excel_input(value):
+    """A plan value as Excel should receive it through ``Range.value``: formulas as they are, text that
+    Excel would read as a formula quoted with a leading apostrophe (Excel keeps it as text and hides it)."""
+    if isinstance(value, Formula):
+        return str(value)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def hyperlink(sheet: str, cell: str) -> str | None:
     if not sheet or not is_cell(cell):
         return None
     label = f"{sheet}!{cell}".replace('"', '""')
-    return f'=HYPERLINK("#{_quote_sheet(sheet).replace(chr(34), chr(34) * 2)}!{cell}","{label}")'
+    return Formula(f'=HYPERLINK("#{_quote_sheet(sheet).replace(chr(34), chr(34) * 2)}!{cell}","{label}")')
 
 
 def counts_message(findings, extra: str = "") -> str:
@@ -416,7 +435,7 @@ def summary_plan(reg: Register, summary: calc.Summary, stamp: str, summary_value
                                                              *(schema.BY_KEY[k].header_for(reg.settings)
                                                                for k in ("plan_total", "forecast_total"))]]))
     plan.blocks.append(Block(sheet, f"A{chart_header + 1}", [
-        [rag, *formulas.summary_chart_row(reg.settings, chart_header + 1 + k, chart_header, rag)]
+        [rag, *map(Formula, formulas.summary_chart_row(reg.settings, chart_header + 1 + k, chart_header, rag))]
         for k, (rag, *_values) in enumerate(chart)]))
     return plan
 
@@ -426,10 +445,10 @@ def summary_formula_rows(reg: Register, summary: calc.Summary, header_row: int) 
     Summary keeps working after a refresh when Python is absent."""
     names = [row[0] for row in summary_group_rows(reg, summary)][:-1]
     first = header_row + 1
-    rows = [[name, *formulas.summary_group_row(reg.settings, first + i, header_row, name)]
+    rows = [[name, *map(Formula, formulas.summary_group_row(reg.settings, first + i, header_row, name))]
             for i, name in enumerate(names)]
     total = first + len(names)
-    rows.append(["Total", *formulas.summary_total_row(reg.settings, total, header_row, first, total - 1)])
+    rows.append(["Total", *map(Formula, formulas.summary_total_row(reg.settings, total, header_row, first, total - 1))])
     return rows
 
 

@@ -36,13 +36,45 @@ class Context:
 
     def show(self, reg: Register, i, key: str, value) -> str:
         """A value as the user typed it when we have that, else formatted at the register's precision."""
-        row = reg.lines.at[i, "_row"] if "_row" in reg.lines else None
+        where = reg.__dict__.get("_validate_where")
+        row = where.rows.get(i) if where is not None else (reg.lines.at[i, "_row"] if "_row" in reg.lines else None)
         raw = reg.raw.get((row, key))
         return f"'{raw}'" if raw is not None else fmt(value, self.dp if schema.BY_KEY[key].money else 2)
 
 
+class _Where:
+    """Sheet rows and labels of the lines, looked up once per validation (pandas scalar access per finding
+    costs more than the rule itself on large registers)."""
+
+    def __init__(self, reg: Register):
+        lines = reg.lines
+        self.rows = dict(zip(lines.index, lines["_row"])) if "_row" in lines else {}
+        refs = lines["reference"] if "reference" in lines else None
+        titles = lines["title"] if "title" in lines else None
+        self.refs = dict(zip(lines.index, refs)) if refs is not None else {}
+        self.titles = dict(zip(lines.index, titles)) if titles is not None else {}
+
+    def label(self, i) -> str:
+        ref = self.refs.get(i)
+        if isinstance(ref, str) and ref.strip():
+            return ref.strip()
+        title = self.titles.get(i)
+        return str(title).strip()[:60] if isinstance(title, str) else ""
+
+    def cell(self, reg: Register, i, key: str) -> str:
+        row = self.rows.get(i)
+        return reg.source.cell(key, int(row) if row is not None else None)
+
+
 def _f(reg: Register, i, key: str, severity: str, code: str, message: str) -> Finding:
-    return Finding(severity, code, message, reg.source.sheet, reg.cell(i, key), reg.label(i), key)
+    where = reg.__dict__.get("_validate_where")
+    if where is None:
+        return Finding(severity, code, message, reg.source.sheet, reg.cell(i, key), reg.label(i), key)
+    return Finding(severity, code, message, reg.source.sheet, where.cell(reg, i, key), where.label(i), key)
+
+
+def _col(frame, key) -> dict:
+    return dict(zip(frame.index, frame[key])) if key in frame else {}
 
 
 def _header(reg: Register, key: str) -> str:
@@ -95,10 +127,12 @@ def phasing_totals(reg: Register, ctx: Context):
             continue
         dp = ctx.dp if schema.BY_KEY[key].money else 2
         names = f"{_header(reg, parts[0])} to {_header(reg, parts[-1])}"
+        unreadable = reg.lines[parts].isna().any(axis=1).to_dict()
+        derived = _col(ctx.calc, key)
         for i, typed in reg.lines[key].items():
-            if not isinstance(typed, Decimal) or any(reg.lines.at[i, p] is None for p in parts):
+            if not isinstance(typed, Decimal) or unreadable[i]:
                 continue  # unreadable cells are reported by the reader
-            expected = ctx.calc.at[i, key]
+            expected = derived[i]
             if not same(typed, expected, dp):
                 yield _f(reg, i, key, ERROR, code,
                          f"{_header(reg, key)} is {ctx.show(reg, i, key, typed)} but {names} add to "
@@ -109,19 +143,21 @@ def phasing_totals(reg: Register, ctx: Context):
 def variance(reg: Register, ctx: Context):
     if not (reg.has("variance") and "variance" in ctx.calc):
         return
+    plans, fcs = _col(reg.lines, "plan_total"), _col(reg.lines, "forecast_total")
+    derived = _col(ctx.calc, "variance")
+    eff_fc, eff_plan = _col(ctx.eff, "forecast_total"), _col(ctx.eff, "plan_total")
     for i, typed in reg.lines["variance"].items():
         if not isinstance(typed, Decimal):
             continue
-        plan, fc = reg.lines.at[i, "plan_total"] if reg.has("plan_total") else None, \
-            reg.lines.at[i, "forecast_total"] if reg.has("forecast_total") else None
+        plan, fc = plans.get(i), fcs.get(i)
         if plan is None and reg.has("plan_total") or fc is None and reg.has("forecast_total"):
             continue
-        expected = ctx.calc.at[i, "variance"]
+        expected = derived[i]
         if not same(typed, expected, ctx.dp):
             yield _f(reg, i, "variance", ERROR, "variance-mismatch",
                      f"{_header(reg, 'variance')} is {ctx.show(reg, i, 'variance', typed)} but forecast − plan is "
-                     f"{fmt(expected, ctx.dp)} ({fmt(ctx.eff.at[i, 'forecast_total'], ctx.dp)} − "
-                     f"{fmt(ctx.eff.at[i, 'plan_total'], ctx.dp)})")
+                     f"{fmt(expected, ctx.dp)} ({fmt(eff_fc.get(i), ctx.dp)} − "
+                     f"{fmt(eff_plan.get(i), ctx.dp)})")
 
 
 @rule
@@ -184,11 +220,14 @@ def judgement(reg: Register, ctx: Context):
     s = reg.settings
     suggested = calc.suggested_rags(reg, ctx.eff)
     stored = "negative" if s.sign == "negative" else "positive"
+    plans, fcs = _col(ctx.eff, "plan_total"), _col(ctx.eff, "forecast_total")
+    completes, rags = _col(reg.lines, "complete"), _col(reg.lines, "rag")
+    suggested = suggested.to_dict()
     for i in reg.lines.index:
-        plan, fc = ctx.eff.at[i, "plan_total"], ctx.eff.at[i, "forecast_total"]
+        plan, fc = plans[i], fcs[i]
         if not isinstance(plan, Decimal) or not isinstance(fc, Decimal):
             continue
-        complete = reg.lines.at[i, "complete"] if reg.has("complete") else ""
+        complete = completes.get(i, "")
         if complete == "Yes" and calc.saving(fc, s) < calc.saving(plan, s):
             yield _f(reg, i, "complete", WARNING, "complete-shortfall",
                      f"marked complete but the forecast {fmt(fc, ctx.dp)} falls short of the plan {fmt(plan, ctx.dp)}")
@@ -197,7 +236,7 @@ def judgement(reg: Register, ctx: Context):
                      f"{_header(reg, 'plan_total')} {fmt(plan, ctx.dp)} has the opposite sign to a saving (this "
                      f"register stores savings as {stored} numbers); confirm it is a cost or reversal, otherwise "
                      f"enter {fmt(-plan, ctx.dp)}")
-        rag = reg.lines.at[i, "rag"] if reg.has("rag") else ""
+        rag = rags.get(i, "")
         if rag in schema.RAG_VALUES and rag != suggested[i]:
             pct = calc.delivered_pct(plan, fc, s)
             yield _f(reg, i, "rag", WARNING, "rag-disagrees",
@@ -273,8 +312,12 @@ def validate(reg: Register) -> list[Finding]:
     """All findings: what the reader found, then every rule's, in sheet order within each rule."""
     ctx = Context(reg)
     findings = list(reg.read_findings)
-    for r in RULES:
-        findings.extend(r(reg, ctx))
+    reg.__dict__["_validate_where"] = _Where(reg)
+    try:
+        for r in RULES:
+            findings.extend(r(reg, ctx))
+    finally:
+        reg.__dict__.pop("_validate_where", None)
     return findings
 
 

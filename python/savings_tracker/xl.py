@@ -226,7 +226,8 @@ def apply_plan(book, plan: updates.UpdatePlan) -> int:
         sh = _sheet_by_name(book, block.sheet)
         n, m = block.shape
         if n and m:
-            sh.range(block.top_left).resize(n, m).value = block.values
+            sh.range(block.top_left).resize(n, m).value = [[updates.excel_input(v) for v in row]
+                                                            for row in block.values]
             calls += 1
         col, row = updates.split_cell(block.top_left)
         if block.clear_to_row and block.clear_to_row >= row + n:

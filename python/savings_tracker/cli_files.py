@@ -1,0 +1,173 @@
+"""Headless ``refresh`` and ``snapshot``: what the workbook's buttons do, done to a closed workbook.
+
+Each command reads the workbook with the core reader, builds the same ``updates`` plan the buttons apply,
+and writes it with ``xlsx_patch`` (only the changed cells' sheets, tables and workbook.xml are rewritten;
+the VBA project, buttons, charts, validations, formats, names and user sheets are copied untouched) through
+``safe_write.atomic_write`` (refuses when Excel has the file open or it is read-only; temporary file, fsync,
+timestamped backup, rename).
+
+Exit status: 0 written; 1 written, and the register has errors (listed on the Checks sheet); 2 nothing written
+(the file cannot be used, is open in Excel or read-only, or the snapshot was refused).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .errors import SavingsTrackerError, UnreadableFile
+
+
+def _fail(message: str, code: int = 2):
+    typer.echo(f"savings-tracker: {message}", err=True)
+    raise typer.Exit(code)
+
+
+class Loaded:
+    """A workbook read once: the register, its grids (for the service sheets) and its tables."""
+
+    def __init__(self, path: Path):
+        from . import schema
+        from .readers import grids
+        from .readers.interpret import choose, grid_settings
+        from .settings import Settings
+
+        if path.suffix.lower() not in (".xlsm", ".xlsx"):
+            raise UnreadableFile(f"{path.name}: refresh and snapshot work on the Savings Tracker workbook "
+                                 f"(.xlsm or .xlsx), not a {path.suffix or 'file without extension'}; build one "
+                                 f"with 'savings-tracker build-workbook --data {path.name} --out Savings_Tracker.xlsm'")
+        self.path = path
+        self.book = grids.load(path)
+        settings = grid_settings(self.book) or Settings.load_sidecar(path)
+        self.reg = choose(self.book, settings, None, None)
+        missing = [s for s in (schema.SHEET_NAMES["summary"], schema.SHEET_NAMES["checks"],
+                               schema.SHEET_NAMES["history"]) if s not in self.book.grids]
+        if not self.reg.source.table or missing:
+            raise UnreadableFile(
+                f"{path.name}: not a Savings Tracker workbook ({'no sheet ' + ', '.join(missing) if missing else 'the register is not in an Excel Table named ' + schema.TABLE_NAMES['tracker']}); "
+                f"build one with 'savings-tracker build-workbook --data {path.name} --out Savings_Tracker.xlsm'")
+
+    def used_rows(self, sheet: str) -> int:
+        rows = self.book.grids[sheet].rows if sheet in self.book.grids else []
+        last = 0
+        for i, row in enumerate(rows, start=1):
+            if any(v not in (None, "") for v in row):
+                last = i
+        return last
+
+    def headers(self) -> dict:
+        rows = self.book.grids[self.reg.source.sheet].rows
+        head = rows[self.reg.source.header_row - 1] if len(rows) >= self.reg.source.header_row else []
+        return {k: head[c] for k, c in self.reg.source.columns.items() if 0 <= c < len(head) and head[c]}
+
+    def literal_texts(self) -> frozenset:
+        """Text typed into the register: written back as text, never as formulas."""
+        out = set()
+        for col in self.reg.lines.columns:
+            for v in self.reg.lines[col]:
+                if isinstance(v, str) and v.startswith("="):
+                    out.add(v)
+        return frozenset(out)
+
+
+def apply_plan(path: Path, plan, *, literal_texts=frozenset(), backups_kept: int = 5):
+    """Write ``plan`` into the closed workbook at ``path`` atomically, keeping a backup."""
+    from .safe_write import atomic_write
+    from .xlsx_patch import patch_workbook
+
+    reports = []
+
+    def write(tmp: Path):
+        reports.append(patch_workbook(path, tmp, plan, literal_texts=literal_texts))
+
+    result = atomic_write(path, write, backups_kept=backups_kept)
+    return result, reports[0]
+
+
+def _finish(path: Path, plan, result, report, findings=None) -> None:
+    from .register import ERROR
+
+    for m in plan.messages:
+        typer.echo(m)
+    for n in report.notes:
+        typer.echo(f"note: {n}")
+    for w in result.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    typer.echo(f"Wrote {path}" + (f" (backup: {result.backup.name})" if result.backup else ""))
+    if findings is not None and any(f.severity == ERROR for f in findings):
+        raise typer.Exit(1)
+
+
+def refresh_command(
+        file: Path = typer.Argument(..., help="The Savings Tracker workbook (.xlsm), closed."),
+        backups: Optional[int] = typer.Option(None, "--backups", min=0,
+                                              help="Backups to keep (default: backups_kept on the Settings sheet)."),
+):
+    """Refresh RAG summary, headless: restore typed-over formulas, Suggested RAG, Summary and Checks.
+
+    Exit 0 written; 1 written and the register has errors (see Checks); 2 nothing written."""
+    from . import calc, updates
+    from .validate import validate
+
+    try:
+        wb = Loaded(file)
+        reg = wb.reg
+        over = updates.find_typed_over(reg, wb.headers())
+        fixed = updates.without_typed_over(reg, over)
+        findings = validate(fixed)
+        summary = calc.summarise(fixed)
+        plan = updates.refresh_plan(fixed, findings, summary, over,
+                                    checks_used_rows=wb.used_rows("Checks"),
+                                    summary_values=wb.book.grids["Summary"].rows)
+        result, report = apply_plan(file, plan, literal_texts=wb.literal_texts(),
+                                    backups_kept=reg.settings.backups_kept if backups is None else backups)
+    except SavingsTrackerError as exc:
+        _fail(str(exc), exc.exit_code)
+    _finish(file, plan, result, report, [*updates.restored_findings(fixed, over), *findings])
+
+
+def snapshot_command(
+        file: Path = typer.Argument(..., help="The Savings Tracker workbook (.xlsm), closed."),
+        period: str = typer.Option(..., "--period", help="Label of the snapshot, e.g. 'October 2017'."),
+        replace: bool = typer.Option(False, "--replace", help="Record the period again, replacing its rows."),
+        backups: Optional[int] = typer.Option(None, "--backups", min=0,
+                                              help="Backups to keep (default: backups_kept on the Settings sheet)."),
+):
+    """Take snapshot, headless: append this period's lines to History and set the Direction of travel.
+
+    Exit 0 written; 2 nothing written (e.g. the period is already in History: use --replace)."""
+    from . import updates
+    from .readers.grids import TableRef
+
+    try:
+        wb = Loaded(file)
+        table: TableRef | None = wb.book.table(updates.HISTORY_TABLE)
+        if table is None:
+            raise UnreadableFile(f"{file.name}: no Excel Table named {updates.HISTORY_TABLE} (on the History "
+                                 "sheet); rename it back (Table Design > Table Name) or rebuild the workbook")
+        r1, c1, r2, c2 = table.bounds()
+        rows = wb.book.grids[table.sheet].rows
+        body = [(list(r[c1:c2 + 1]) if len(r) > c1 else []) for r in rows[r1 + 1: r2 + 1]]
+        taken = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+        plan = updates.snapshot_plan(wb.reg, body, period, taken, replace,
+                                     history_top_left=f"{_col(c1)}{r1 + 1}", history_sheet=table.sheet,
+                                     history_used_rows=max(r2 + 1, wb.used_rows(table.sheet)))
+        if plan.refused:
+            _fail(f"{file.name}: " + " ".join(plan.messages) + ". The file was not changed")
+        result, report = apply_plan(file, plan, literal_texts=wb.literal_texts(),
+                                    backups_kept=wb.reg.settings.backups_kept if backups is None else backups)
+    except SavingsTrackerError as exc:
+        _fail(str(exc), exc.exit_code)
+    _finish(file, plan, result, report)
+
+
+def _col(index: int) -> str:
+    from .register import col_letter
+    return col_letter(index)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("refresh")(refresh_command)
+    app.command("snapshot")(snapshot_command)

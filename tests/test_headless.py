@@ -1,0 +1,213 @@
+"""Headless refresh / snapshot on a closed workbook: every part the buttons do not change is kept."""
+import re
+import zipfile
+
+import pytest
+from lxml import etree
+
+from savings_tracker import calc, cli, safe_write, samples
+from savings_tracker.readers import read_register
+from savings_tracker.safe_write import backups_of
+from savings_tracker.workbook.builder import build_workbook
+from savings_tracker.workbook.vba import read_modules
+from savings_tracker.xlsx_patch import patch_workbook, read_parts
+
+M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+USER_SHEET = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxml'
+              'formats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>My notes'
+              '</t></is></c><c r="B1"><f>SUM(Tracker!J7:J9)</f><v>1</v></c></row></sheetData></worksheet>')
+
+
+def add_user_sheet(path):
+    """What a user does in Excel: add a sheet of their own (done on the package, as Excel saves it)."""
+    parts = read_parts(path)
+    parts["xl/worksheets/sheet99.xml"] = USER_SHEET.encode()
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
+        b"</sheets>", b'<sheet name="My notes" sheetId="99" r:id="rId99"/></sheets>')
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/worksheet" Target="worksheets/sheet99.xml"/></Relationships>')
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/worksheets/sheet99.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.worksheet+xml"/></Types>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    p = tmp_path_factory.mktemp("wb") / "Savings_Tracker.xlsm"
+    build_workbook(p, read_register(samples.path("tracker")))
+    add_user_sheet(p)
+    return p.read_bytes()
+
+
+@pytest.fixture
+def book(tmp_path, built):
+    p = tmp_path / "Savings_Tracker.xlsm"
+    p.write_bytes(built)
+    return p
+
+
+def sheet_part(parts, name):
+    wb = etree.fromstring(parts["xl/workbook.xml"])
+    rels = etree.fromstring(parts["xl/_rels/workbook.xml.rels"])
+    rid = next(s.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
+               for s in wb.iter(f"{M}sheet") if s.get("name") == name)
+    target = next(r.get("Target") for r in rels if r.get("Id") == rid)
+    return "xl/" + target.lstrip("/").removeprefix("xl/")
+
+
+def kept_elements(xml: bytes) -> dict:
+    """The parts of a sheet a write must keep: validations, conditional formats, drawings, buttons, merges."""
+    root = etree.fromstring(xml)
+    out = {}
+    for tag in ("dataValidations", "conditionalFormatting", "drawing", "legacyDrawing", "mergeCells", "cols",
+                "sheetViews", "sheetPr", "pageSetup", "tableParts", "sheetProtection", "extLst"):
+        out[tag] = [etree.tostring(e) for e in root.iter(f"{M}{tag}")]
+    return out
+
+
+def styles(xml: bytes) -> dict:
+    return {c.get("r"): c.get("s") for c in etree.fromstring(xml).iter(f"{M}c")}
+
+
+def run(capsys, *args):
+    code = cli.main(list(map(str, args)))
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err and "internal error" not in out.err
+    return code, out.out, out.err
+
+
+def assert_kept(before: bytes, after_path, allowed: set):
+    a, b = {}, read_parts(after_path)
+    with zipfile.ZipFile(__import__("io").BytesIO(before)) as zf:
+        a = {i.filename: zf.read(i) for i in zf.infolist()}
+    assert list(a) == list(b), "parts added, removed or reordered"
+    changed = {k for k in a if a[k] != b[k]}
+    assert changed <= allowed, f"unexpected parts changed: {changed - allowed}"
+    for name in ("xl/vbaProject.bin", "xl/styles.xml", "xl/sharedStrings.xml", "xl/worksheets/sheet99.xml"):
+        assert a[name] == b[name]
+    for name in a:
+        if re.match(r"xl/(charts|drawings|tables|theme)/|.*vmlDrawing|docProps/", name) and name not in allowed:
+            assert a[name] == b[name], name
+    for name in changed & {k for k in a if k.startswith("xl/worksheets/sheet")}:
+        assert kept_elements(a[name]) == kept_elements(b[name]) or name in {sheet_part(a, "History")}, name
+        sa, sb = styles(a[name]), styles(b[name])
+        assert all(sb.get(r) == s for r, s in sa.items() if s is not None and r in sb), f"{name}: style lost"
+    wa, wb_ = etree.fromstring(a["xl/workbook.xml"]), etree.fromstring(b["xl/workbook.xml"])
+    assert [etree.tostring(e) for e in wa.iter(f"{M}definedName")] == \
+        [etree.tostring(e) for e in wb_.iter(f"{M}definedName")]
+    assert [s.attrib for s in wa.iter(f"{M}sheet")] == [s.attrib for s in wb_.iter(f"{M}sheet")]
+    assert wb_.find(f"{M}calcPr").get("fullCalcOnLoad") == "1"
+
+
+def test_refresh_keeps_everything_else(book, built, capsys):
+    code, out, _ = run(capsys, "refresh", book)
+    assert code in (0, 1) and "Summary refreshed from 67 lines" in out
+    parts = read_parts(book)
+    allowed = {sheet_part(parts, s) for s in ("Tracker", "Summary", "Checks")} | {"xl/workbook.xml"}
+    assert_kept(built, book, allowed)
+    assert read_modules(book) == read_modules(__import__("io").BytesIO(built).getvalue())
+    reg = read_register(book)
+    before = read_register(samples.path("tracker"))
+    s1, s2 = calc.summarise(before), calc.summarise(reg)
+    assert s1.totals == s2.totals and len(reg) == len(before)
+    assert len(backups_of(book)) == 1 and backups_of(book)[0].read_bytes() == built
+
+
+def test_refresh_restores_a_typed_over_formula(book, tmp_path, capsys):
+    reg = read_register(book)
+    col = reg.source.columns["plan_total"]
+    row = int(reg.lines["_row"].iloc[0])
+    ref = f"{chr(65 + col)}{row}"
+    typed = tmp_path / "typed.xlsm"
+    patch_workbook(book, typed, {"Tracker": {ref: 12345}})
+    code, out, _ = run(capsys, "refresh", typed)
+    assert "formula restored" in out or "formulas restored" in out
+    xml = read_parts(typed)[sheet_part(read_parts(typed), "Tracker")].decode()
+    assert re.search(rf'<c r="{ref}"[^>]*><f>SUM\(Savings\[\[#This Row\]', xml)
+
+
+def test_snapshot_appends_to_history_and_extends_its_table(book, built, capsys):
+    code, out, _ = run(capsys, "snapshot", book, "--period", "October 2017")
+    assert code == 0 and "Recorded the October 2017 snapshot of 67 lines" in out
+    parts = read_parts(book)
+    hist = sheet_part(parts, "History")
+    table = next(n for n in parts if n.startswith("xl/tables/") and b'displayName="History"' in parts[n])
+    assert re.search(rb'ref="A1:I68"', parts[table])
+    allowed = {sheet_part(parts, s) for s in ("Tracker", "History")} | {"xl/workbook.xml", table}
+    assert_kept(built, book, allowed)
+    once = book.read_bytes()
+    code, _, err = run(capsys, "snapshot", book, "--period", "october 2017")
+    assert code == 2 and "already holds a snapshot for" in err and book.read_bytes() == once
+    code, out, _ = run(capsys, "snapshot", book, "--period", "November 2017")
+    assert code == 0 and "against October 2017" in out
+    assert re.search(rb'ref="A1:I135"', read_parts(book)[table])
+    code, out, _ = run(capsys, "snapshot", book, "--period", "October 2017", "--replace")
+    assert code == 0 and "Replaced" in out
+    assert re.search(rb'ref="A1:I135"', read_parts(book)[table])
+    assert read_modules(book).keys() == read_modules(__import__("io").BytesIO(built).getvalue()).keys()
+
+
+def test_refuses_when_open_in_excel(book, capsys):
+    (book.parent / ("~$" + book.name)).write_bytes(b"someone")
+    before = book.read_bytes()
+    for args in (("refresh", book), ("snapshot", book, "--period", "X")):
+        code, _, err = run(capsys, *args)
+        assert code == 2 and "open in Excel" in err and "Savings_Tracker.xlsm" in err
+        assert book.read_bytes() == before
+
+
+def test_refuses_read_only(book, capsys):
+    import os
+    os.chmod(book, 0o444)
+    try:
+        code, _, err = run(capsys, "refresh", book)
+    finally:
+        os.chmod(book, 0o644)
+    assert code == 2 and "read-only" in err
+
+
+@pytest.mark.parametrize("step", ["write_temp", "fsync", "backup", "replace"])
+def test_failure_at_each_step_leaves_the_workbook_unchanged(book, built, capsys, monkeypatch, step):
+    real = safe_write.atomic_write
+
+    def failing(*a, **kw):
+        return real(*a, **kw, _fail_at=step)
+    monkeypatch.setattr(safe_write, "atomic_write", failing)
+    code, _, err = run(capsys, "snapshot", book, "--period", "October 2017")
+    assert code == 2 and "was not changed" in err
+    assert book.read_bytes() == built
+    assert [p.name for p in book.parent.iterdir()] == [book.name]
+
+
+def test_patch_failure_inside_the_write_leaves_the_workbook_unchanged(book, built, capsys, monkeypatch):
+    from savings_tracker import xlsx_patch
+
+    def broken(*a, **kw):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(xlsx_patch, "_write_zip", broken)
+    code, _, err = run(capsys, "refresh", book)
+    assert code == 2 and "No space left on device" in err
+    assert book.read_bytes() == built and [p.name for p in book.parent.iterdir()] == [book.name]
+
+
+def test_not_a_tracker_workbook(tmp_path, capsys):
+    csv = tmp_path / "r.csv"
+    csv.write_bytes(samples.path("tracker").read_bytes())
+    code, _, err = run(capsys, "refresh", csv)
+    assert code == 2 and "build-workbook" in err
+
+
+@pytest.mark.slow
+def test_libreoffice_opens_and_recalculates_the_patched_workbook(book, capsys):
+    from savings_tracker.engines import libreoffice as lo  # a missing LibreOffice fails here, never skips
+    run(capsys, "snapshot", book, "--period", "October 2017")
+    run(capsys, "refresh", book)
+    sheets = lo.recalculate(book, ["History", "Summary", "Checks"])
+    assert sheets["History"][1][0] == "October 2017" and len([r for r in sheets["History"] if r[0]]) == 68
+    assert any(str(r[0]).startswith("Last refreshed") for r in sheets["Summary"] if r)
+    go_to = [r[6] for r in sheets["Checks"][1:] if len(r) > 6 and r[6]]
+    assert go_to and all(str(g).startswith("Tracker!") for g in go_to)
