@@ -11,7 +11,7 @@ from . import calc, report, samples
 from .readers import read_register
 from .validate import validate
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 
 
 def _optional(module: str):
@@ -35,8 +35,8 @@ def run(out: Path, quick: bool = False) -> list[Path]:
         s = calc.summarise(reg)
         console.rule(f"[bold]{reg.settings.title}[/] ({reg.settings.organisation}, {name})")
         console.print(report.summary_text(reg, s), markup=False)
-        console.print(report.findings_text([f for f in findings if f.severity == "error"] or findings, limit=8),
-                      markup=False)
+        ordered = sorted(findings, key=lambda f: f.severity != "error")   # errors first, then warnings
+        console.print(report.findings_text(ordered, limit=8), markup=False)
         stem = Path(name).stem
         for suffix, payload in ((".summary.json", report.summary_json(reg, s)),
                                 (".findings.json", report.findings_json(findings))):

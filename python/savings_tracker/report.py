@@ -60,7 +60,7 @@ def summary_text(reg: Register, s: calc.Summary) -> str:
                      f"{fmt(s.totals[k], dp if schema.BY_KEY[k].money else 2):>12}{extra}")
     if s.delivered_pct is not None:
         lines.append(f"  {'Forecast as % of plan':<{width}}  {s.delivered_pct:>11}%")
-    if reg.layout != "options":
+    if reg.layout != "options" and s.rag_counts.get(calc.NO_RAG, 0) < len(reg):
         rc = ", ".join(f"{k} {v}" for k, v in s.rag_counts.items() if v or k != calc.NO_RAG)
         lines.append(f"  Lines by RAG: {rc}")
         if s.rag_amounts:
@@ -75,8 +75,10 @@ def summary_text(reg: Register, s: calc.Summary) -> str:
             if "forecast_total" in g.totals:
                 bits.append(f"forecast {fmt(g.totals['forecast_total'], dp):>10}")
                 bits.append(f"variance {fmt(g.totals.get('variance'), dp):>8}")
-            if reg.layout != "options":
+            if reg.layout == "tracker":
                 bits.append("R/A/G " + "/".join(str(g.rag_counts[k]) for k in ("Red", "Amber", "Green")))
+            elif reg.layout == "programme" and g.rag_amounts:
+                bits.append("in-year R/A/G " + "/".join(fmt(g.rag_amounts[k], dp) for k in ("Red", "Amber", "Green")))
             lines.append(f"  {g.name:<{gw}}  " + "  ".join(bits))
     return "\n".join(lines)
 

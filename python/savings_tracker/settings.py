@@ -96,7 +96,14 @@ class Settings:
 
     @property
     def period_label(self) -> str:
-        return " ".join(p for p in (self.financial_year, f"as at {self.period}" if self.period else "") if p)
+        """'2017-18 as at October 2017'; just the period where it already names the year ('2017/18')."""
+        fy = self.financial_year.strip()
+        if not self.period:
+            return fy
+        variants = {fy, fy.replace("-", "/"), fy.replace("/", "-")} - {""}
+        if any(v in self.period for v in variants):
+            return self.period
+        return f"{fy} as at {self.period}" if fy else f"as at {self.period}"
 
     # ---- round trip through the Settings sheet / sidecar --------------------------------------
     def to_mapping(self) -> dict:
