@@ -272,21 +272,15 @@ def rag_analysis(out: Path, years: int = 3) -> Path:
     g = t.rows[3].cells[0].merge(t.rows[3].cells[-1])
     put(g, "{{ group.name }}", size=size, bold=True, fill="EEF2F6")
     loop_row(t, 4, "{%tr for line in group.lines %}")
+    def figure(source, k):  # a figure as published, with its footnote mark where the paper differed
+        return "{{ %s.%s.text }}{{ %s.%s.mark }}" % (source, k, source, k)
+
+    line_text = {"title": "{{ line.title }}", "commentary": "{{ line.commentary }}"}
+    subtotal_text = {"title": "Subtotal {{ group.name }}", "commentary": ""}
     for i, k in enumerate(keys):
-        if k == "title":
-            text = "{{ line.title }}"
-        elif k == "commentary":
-            text = "{{ line.commentary }}"
-        else:
-            text = "{{ line.cells.%s.text }}{{ line.cells.%s.mark }}" % (k, k)
-        put(t.rows[5].cells[i], text, size=size, right=k in money)
-        if k == "title":
-            sub = "Subtotal {{ group.name }}"
-        elif k == "commentary":
-            sub = ""
-        else:
-            sub = "{{ group.subtotal.%s.text }}{{ group.subtotal.%s.mark }}" % (k, k)
-        put(t.rows[7].cells[i], sub, size=size, bold=True, right=k in money, fill=TOTAL_FILL)
+        put(t.rows[5].cells[i], line_text.get(k) or figure("line.cells", k), size=size, right=k in money)
+        put(t.rows[7].cells[i], subtotal_text[k] if k in subtotal_text else figure("group.subtotal", k),
+            size=size, bold=True, right=k in money, fill=TOTAL_FILL)
     loop_row(t, 6, "{%tr endfor %}")
     loop_row(t, 8, "{%tr endfor %}")
     total = t.add_row()

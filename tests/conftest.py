@@ -7,12 +7,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 try:
-    import savings_tracker  # noqa: F401
+    import savings_tracker  # noqa: F401  (is the package installed?)
 except ModuleNotFoundError:  # running from a checkout without `pip install -e .`
     sys.path.insert(0, str(ROOT / "python"))
 
 from savings_tracker import samples  # noqa: E402
-from savings_tracker.schema import BY_KEY, columns_for  # noqa: E402
+from savings_tracker.schema import columns_for  # noqa: E402
 
 TRACKER_HEADERS = [c.header_for(None, "tracker") for c in columns_for("tracker") if c.key != "suggested_rag"]
 TRACKER_KEYS = [c.key for c in columns_for("tracker") if c.key != "suggested_rag"]

@@ -134,7 +134,6 @@ def test_snapshot_appends_to_history_and_extends_its_table(book, built, capsys):
     code, out, _ = run(capsys, "snapshot", book, "--period", "October 2017")
     assert code == 0 and "Recorded the October 2017 snapshot of 67 lines" in out
     parts = read_parts(book)
-    hist = sheet_part(parts, "History")
     table = next(n for n in parts if n.startswith("xl/tables/") and b'displayName="History"' in parts[n])
     assert re.search(rb'ref="A1:I68"', parts[table])
     allowed = {sheet_part(parts, s) for s in ("Tracker", "History")} | {"xl/workbook.xml", table}

@@ -2,7 +2,6 @@
 and the arithmetic is exact. Budgets are small enough for CI; raise them locally with
 HYPOTHESIS_PROFILE=thorough."""
 import csv
-import datetime as dt
 import html
 import json
 import os

@@ -153,7 +153,6 @@ def test_buttons_resolve_to_subs_calling_runpython(book):
 
 def test_buttons_do_not_cover_the_table(book):
     """Buttons sit in the title rows, above the table's header row."""
-    wb = openpyxl.load_workbook(book, keep_vba=True)
     with zipfile.ZipFile(book) as z:
         for name in z.namelist():
             if name.endswith(".vml"):

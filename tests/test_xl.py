@@ -2,7 +2,7 @@
 (tests/xlremote.py): payload from the file, run, replay the actions onto an openpyxl copy, check the copy."""
 from __future__ import annotations
 
-import shutil
+
 import sys
 from decimal import Decimal
 from pathlib import Path

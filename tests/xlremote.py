@@ -25,17 +25,16 @@ import copy
 import datetime as dt
 import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 import openpyxl  # noqa: E402
 import xlwings as xw  # noqa: E402
 from openpyxl.comments import Comment  # noqa: E402
-from openpyxl.styles import Alignment, Font, PatternFill  # noqa: E402
+from openpyxl.styles import PatternFill  # noqa: E402
 from openpyxl.utils import get_column_letter, range_boundaries  # noqa: E402
 from openpyxl.workbook.defined_name import DefinedName  # noqa: E402
 from openpyxl.worksheet.formula import ArrayFormula  # noqa: E402

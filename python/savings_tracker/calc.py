@@ -117,7 +117,7 @@ def rag_split(reg: Register, eff: pd.DataFrame) -> pd.DataFrame:
             if plan > fc:
                 split["Red"] += (plan - fc) * sign
         rows.append(split)
-    return pd.DataFrame(rows, index=eff.index, columns=["Red", "Amber", "Green", NO_RAG], dtype=object)
+    return pd.DataFrame(rows, index=eff.index, columns=[*schema.RAG_VALUES, NO_RAG], dtype=object)
 
 
 @dataclass

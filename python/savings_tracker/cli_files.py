@@ -30,18 +30,14 @@ class Loaded:
 
     def __init__(self, path: Path):
         from . import schema
-        from .readers import grids
-        from .readers.interpret import choose, grid_settings
-        from .settings import Settings
+        from .readers import read_book
 
         if path.suffix.lower() not in (".xlsm", ".xlsx"):
             raise UnreadableFile(f"{path.name}: refresh and snapshot work on the Savings Tracker workbook "
                                  f"(.xlsm or .xlsx), not a {path.suffix or 'file without extension'}; build one "
                                  f"with 'savings-tracker build-workbook --data {path.name} --out Savings_Tracker.xlsm'")
         self.path = path
-        self.book = grids.load(path)
-        settings = grid_settings(self.book) or Settings.load_sidecar(path)
-        self.reg = choose(self.book, settings, None, None)
+        self.book, self.reg = read_book(path)
         missing = [s for s in (schema.SHEET_NAMES["summary"], schema.SHEET_NAMES["checks"],
                                schema.SHEET_NAMES["history"]) if s not in self.book.grids]
         if not self.reg.source.table or missing:
@@ -62,17 +58,8 @@ class Loaded:
         head = rows[self.reg.source.header_row - 1] if len(rows) >= self.reg.source.header_row else []
         return {k: head[c] for k, c in self.reg.source.columns.items() if 0 <= c < len(head) and head[c]}
 
-    def literal_texts(self) -> frozenset:
-        """Text typed into the register: written back as text, never as formulas."""
-        out = set()
-        for col in self.reg.lines.columns:
-            for v in self.reg.lines[col]:
-                if isinstance(v, str) and v.startswith("="):
-                    out.add(v)
-        return frozenset(out)
 
-
-def apply_plan(path: Path, plan, *, literal_texts=frozenset(), backups_kept: int = 5):
+def apply_plan(path: Path, plan, *, backups_kept: int = 5):
     """Write ``plan`` into the closed workbook at ``path`` atomically, keeping a backup."""
     from .safe_write import atomic_write
     from .xlsx_patch import patch_workbook
@@ -80,7 +67,7 @@ def apply_plan(path: Path, plan, *, literal_texts=frozenset(), backups_kept: int
     reports = []
 
     def write(tmp: Path):
-        reports.append(patch_workbook(path, tmp, plan, literal_texts=literal_texts))
+        reports.append(patch_workbook(path, tmp, plan))
 
     result = atomic_write(path, write, backups_kept=backups_kept)
     return result, reports[0]
@@ -121,8 +108,7 @@ def refresh_command(
         plan = updates.refresh_plan(fixed, findings, summary, over,
                                     checks_used_rows=wb.used_rows("Checks"),
                                     summary_values=wb.book.grids["Summary"].rows)
-        result, report = apply_plan(file, plan, literal_texts=wb.literal_texts(),
-                                    backups_kept=reg.settings.backups_kept if backups is None else backups)
+        result, report = apply_plan(file, plan, backups_kept=reg.settings.backups_kept if backups is None else backups)
     except SavingsTrackerError as exc:
         _fail(str(exc), exc.exit_code)
     _finish(file, plan, result, report, [*updates.restored_findings(fixed, over), *findings])
@@ -156,8 +142,7 @@ def snapshot_command(
                                      history_used_rows=max(r2 + 1, wb.used_rows(table.sheet)))
         if plan.refused:
             _fail(f"{file.name}: " + " ".join(plan.messages) + ". The file was not changed")
-        result, report = apply_plan(file, plan, literal_texts=wb.literal_texts(),
-                                    backups_kept=wb.reg.settings.backups_kept if backups is None else backups)
+        result, report = apply_plan(file, plan, backups_kept=wb.reg.settings.backups_kept if backups is None else backups)
     except SavingsTrackerError as exc:
         _fail(str(exc), exc.exit_code)
     _finish(file, plan, result, report)

@@ -94,7 +94,7 @@ def checks(workbook: Path | None) -> list[tuple[bool, str]]:
         hit = any(Path(x).expanduser().resolve() == here for x in pythonpath)
         has_pkg = any((Path(x).expanduser() / "savings_tracker" / "__init__.py").is_file() for x in pythonpath)
         ok = hit or has_pkg
-        out.append((ok, f"PYTHONPATH contains the folder with savings_tracker" if ok else
+        out.append((ok, "PYTHONPATH contains the folder with savings_tracker" if ok else
                     f"PYTHONPATH ({';'.join(pythonpath)}) has no savings_tracker package folder: set it to {here} "
                     f"or clear it if savings-tracker is installed in the interpreter"))
     udf = str(conf.get("UDF Modules") or "").strip()

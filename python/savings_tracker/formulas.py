@@ -7,9 +7,10 @@ Excel accepts them and LibreOffice (the test-time engine) evaluates only this fo
 from __future__ import annotations
 
 from . import schema
+from .calc import NO_RAG  # lines whose RAG is blank or invalid
 from .register import col_letter
 
-RAG_COLUMNS = (*schema.RAG_VALUES, "No RAG")
+RAG_COLUMNS = (*schema.RAG_VALUES, NO_RAG)
 SUMMARY_MONEY = ("plan_total", "forecast_total", "variance")
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 from decimal import Decimal
 
 from . import calc
-from .money import MoneyError, parse_money, rounded
+from .money import rounded, try_parse
 from .register import Register
 from .settings import Settings
 
@@ -25,12 +25,8 @@ UP, SAME, DOWN = "↑", "↔", "↓"
 
 
 def _dec(value, unit: str = "£000") -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return parse_money(value, unit)
-    except MoneyError:
-        return None
+    """A History amount; None where the snapshot had none (blank) or it cannot be read."""
+    return None if value is None or value == "" else try_parse(value, unit)
 
 
 def direction(prev_rag, rag, prev_forecast, forecast, settings: Settings) -> str:

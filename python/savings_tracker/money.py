@@ -97,6 +97,14 @@ def _checked(amount: Decimal, original) -> Decimal:
         raise MoneyError(f"{original!r} is too large to be an amount") from None
 
 
+def try_parse(value, unit: str = "£000") -> Decimal | None:
+    """``parse_money``, or None where the cell is not an amount (callers that report it elsewhere)."""
+    try:
+        return parse_money(value, unit)
+    except MoneyError:
+        return None
+
+
 def parse_number(value) -> Decimal:
     """A plain number (FTE); same rules as money without the unit."""
     return parse_money(value, "£")

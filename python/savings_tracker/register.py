@@ -7,6 +7,7 @@ Money columns hold ``Decimal`` (exact) or ``None`` where the cell could not be r
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -55,6 +56,23 @@ def col_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         out = chr(65 + rem) + out
     return out
+
+
+_A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
+
+
+def col_number(letters: str) -> int:
+    """A1 letters to a 0-based column index ('A' -> 0)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def parse_cell(ref: str) -> tuple[int, int] | None:
+    """'$J$12' -> (12, 9): the 1-based row and 0-based column of an A1 address; None if it is not one."""
+    m = _A1.fullmatch(str(ref or "").strip())
+    return (int(m.group(2)), col_number(m.group(1))) if m else None
 
 
 @dataclass

@@ -76,9 +76,9 @@ def summary_text(reg: Register, s: calc.Summary) -> str:
                 bits.append(f"forecast {fmt(g.totals['forecast_total'], dp):>10}")
                 bits.append(f"variance {fmt(g.totals.get('variance'), dp):>8}")
             if reg.layout == "tracker":
-                bits.append("R/A/G " + "/".join(str(g.rag_counts[k]) for k in ("Red", "Amber", "Green")))
+                bits.append("R/A/G " + "/".join(str(g.rag_counts[k]) for k in schema.RAG_VALUES))
             elif reg.layout == "programme" and g.rag_amounts:
-                bits.append("in-year R/A/G " + "/".join(fmt(g.rag_amounts[k], dp) for k in ("Red", "Amber", "Green")))
+                bits.append("in-year R/A/G " + "/".join(fmt(g.rag_amounts[k], dp) for k in schema.RAG_VALUES))
             lines.append(f"  {g.name:<{gw}}  " + "  ".join(bits))
     return "\n".join(lines)
 

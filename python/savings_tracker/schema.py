@@ -13,7 +13,7 @@ Three layouts of register share these columns (see ``LAYOUTS``):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 
 TEXT, MONEY, NUMBER, CHOICE = "text", "money", "number", "choice"

@@ -5,6 +5,7 @@ CSV; both are read and written through ``to_rows`` / ``from_mapping`` so the two
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
@@ -164,9 +165,7 @@ class Settings:
             if not row or row[0] in (None, "") or str(row[0]).strip().lower() in ("setting", "key"):
                 continue
             key = str(row[0]).strip()
-            value = row[1] if len(row) > 1 else None
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
+            value = _cell_value(row[1] if len(row) > 1 else None)
             layout, dot, name = key.partition(".")
             if dot and layout in ("tracker", "programme", "options"):
                 per_layout.setdefault(layout, {})[name] = value
@@ -188,6 +187,15 @@ class Settings:
         if not isinstance(data, dict):
             raise SettingsError(f"{side.name}: settings must be a JSON object")
         return cls.from_mapping(data, side.name)
+
+
+def _cell_value(value):
+    """A Settings cell as the user meant it: Excel turns a typed 'October 2017' into a date and 5 into 5.0."""
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%B %Y")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def sidecar_path(path: Path) -> Path:

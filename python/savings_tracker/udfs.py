@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from . import calc, updates
-from .money import MoneyError, parse_money
+from . import calc, schema, updates
+from .money import try_parse
 from .settings import Settings
 
 
@@ -30,11 +30,7 @@ def _grid(values) -> list[list]:
     return values
 
 
-def _dec(v, unit="£000"):
-    try:
-        return parse_money(v, unit)
-    except MoneyError:
-        return None
+_dec = try_parse
 
 
 def _settings(green_at=None, amber_at=None, sign=None, unit=None) -> Settings:
@@ -145,7 +141,8 @@ def SAVINGS_SUMMARY(table, sign=None, unit=None):
     except Exception as exc:
         return [[f"#VALUE! {exc}"]]
     summary = calc.summarise(reg)
-    head = ["Committee", "Lines", *updates.RAG_COLUMNS, "Original Saving", "Forecast Saving", "Variance"]
+    head = [schema.BY_KEY["committee"].header_for(s, "tracker"), "Lines", *updates.RAG_COLUMNS,
+            *(schema.BY_KEY[k].header_for(s, "tracker") for k in ("plan_total", "forecast_total", "variance"))]
     return [head, *updates.summary_group_rows(reg, summary)]
 
 

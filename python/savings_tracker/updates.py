@@ -27,13 +27,12 @@ where the previous marks were whatever engine computed (or did not compute) the 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import formulas, calc, history, schema
 from .money import fmt, same
-from .register import ERROR, WARNING, Finding, Register, col_letter
+from .register import ERROR, WARNING, Finding, Register, col_letter, parse_cell
 
 # ---- the plan ----------------------------------------------------------------------------------------------
 
@@ -82,22 +81,16 @@ SUMMARY_TOP_LEFT = "A4"
 HISTORY_TABLE = "History"
 RESTORED_CODE = "formula-restored"
 COMPUTED_FORMULA_KEYS = ("plan_total", "forecast_total", "variance")
-_A1 = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
-
-
 def split_cell(cell: str) -> tuple[int, int]:
     """'J12' -> (9, 12): 0-based column, 1-based row."""
-    m = _A1.match(str(cell).strip().upper())
-    if not m:
+    parsed = parse_cell(cell)
+    if parsed is None:
         raise ValueError(f"not a cell address: {cell!r}")
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return col - 1, int(m.group(2))
+    return parsed[1], parsed[0]
 
 
 def is_cell(text) -> bool:
-    return bool(_A1.match(str(text or "").strip().upper()))
+    return parse_cell(text) is not None
 
 
 def _pad(rows: list[list], width: int) -> list[list]:
@@ -316,7 +309,7 @@ def _f(v) -> float | None:
     return float(v) if isinstance(v, Decimal) else None
 
 
-RAG_COLUMNS = ("Red", "Amber", "Green", calc.NO_RAG)
+RAG_COLUMNS = formulas.RAG_COLUMNS
 SUMMARY_STAMP_CELL = "A3"          # the workbook's defined name LastRefreshed
 SUMMARY_TABLE_ROW = 5              # header row of the by-committee table, when the sheet gives no other clue
 

@@ -219,7 +219,6 @@ def judgement(reg: Register, ctx: Context):
         return
     s = reg.settings
     suggested = calc.suggested_rags(reg, ctx.eff)
-    stored = "negative" if s.sign == "negative" else "positive"
     plans, fcs = _col(ctx.eff, "plan_total"), _col(ctx.eff, "forecast_total")
     completes, rags = _col(reg.lines, "complete"), _col(reg.lines, "rag")
     suggested = suggested.to_dict()
@@ -234,7 +233,7 @@ def judgement(reg: Register, ctx: Context):
         if calc.saving(plan, s) < 0:
             yield _f(reg, i, "plan_total", WARNING, "sign-unexpected",
                      f"{_header(reg, 'plan_total')} {fmt(plan, ctx.dp)} has the opposite sign to a saving (this "
-                     f"register stores savings as {stored} numbers); confirm it is a cost or reversal, otherwise "
+                     f"register stores savings as {s.sign} numbers); confirm it is a cost or reversal, otherwise "
                      f"enter {fmt(-plan, ctx.dp)}")
         rag = rags.get(i, "")
         if rag in schema.RAG_VALUES and rag != suggested[i]:

@@ -118,17 +118,8 @@ def read_settings(book) -> Settings:
     rows = sh.used_range.value
     rows = rows if isinstance(rows, list) else [[rows]]
     rows = [r if isinstance(r, list) else [r] for r in rows]
-    fixed = []
-    for r in rows:
-        r = list(r) + [None, None]
-        key, value = r[0], r[1]
-        if isinstance(value, dt.datetime) and str(key).strip() in ("period", "financial_year"):
-            value = value.strftime("%B %Y")
-        if isinstance(value, float) and value.is_integer() and str(key).strip() in ("decimals", "backups_kept"):
-            value = int(value)
-        fixed.append([key, value])
     try:
-        return Settings.from_rows(fixed, origin=f"sheet {sh.name}")
+        return Settings.from_rows(rows, origin=f"sheet {sh.name}")
     except SettingsError as exc:
         raise Problem(f"{exc}. Correct it on the {sh.name} sheet") from None
 

@@ -38,6 +38,7 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import SavingsTrackerError
+from .register import col_letter, col_number, parse_cell
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -70,32 +71,22 @@ class PatchReport:
 
 
 # ---- A1 helpers ------------------------------------------------------------------------------------
-_A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
-
-
 def col_index(letters: str) -> int:
     """'A' -> 1."""
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
+    return col_number(letters) + 1
 
 
 def col_letters(index: int) -> str:
     """1 -> 'A'."""
-    out = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    return col_letter(index - 1)
 
 
 def parse_a1(ref: str) -> tuple[int, int]:
     """'B7' -> (7, 2) (1-based row, column)."""
-    m = _A1.fullmatch(str(ref).strip())
-    if not m:
+    cell = parse_cell(ref)
+    if cell is None:
         raise PatchError(f"'{ref}' is not a cell reference such as B7")
-    return int(m.group(2)), col_index(m.group(1))
+    return cell[0], cell[1] + 1
 
 
 def a1(row: int, col: int) -> str:
@@ -131,12 +122,11 @@ class Edits:
         self.cells.setdefault(sheet, {})[(row, col)] = value
 
 
-def edits_from_plan(plan, literal_texts=frozenset()) -> Edits:
+def edits_from_plan(plan) -> Edits:
     """An ``updates.UpdatePlan`` (duck-typed) or ``{sheet: {"A1": value}}`` to cell edits.
 
-    In an UpdatePlan a string starting with '=' is a formula (``updates`` semantics: the Checks links), except
-    strings in ``literal_texts``: text the user typed into the register (a title such as '=HYPERLINK(...)'
-    copied into History stays text, never a formula)."""
+    In an UpdatePlan only ``updates.Formula`` values are formulas (the Checks links, the Summary); every other
+    string is text, so a title typed as '=HYPERLINK(...)' copied into History stays text."""
     e = Edits()
     if isinstance(plan, Edits):
         return plan
@@ -152,7 +142,7 @@ def edits_from_plan(plan, literal_texts=frozenset()) -> Edits:
         width = max((len(row) for row in values), default=0)
         for dr, row in enumerate(values):
             for dc, v in enumerate(row):
-                e.put(block.sheet, r0 + dr, c0 + dc, _plan_value(v, literal_texts))
+                e.put(block.sheet, r0 + dr, c0 + dc, _plan_value(v))
         last = r0 + len(values) - 1
         clear_to = getattr(block, "clear_to_row", None)
         if clear_to and width:
@@ -181,7 +171,7 @@ def edits_from_plan(plan, literal_texts=frozenset()) -> Edits:
 _HYPERLINK = re.compile(r'=HYPERLINK\("(?:[^"]|"")*",\s*"((?:[^"]|"")*)"\)', re.I)
 
 
-def _plan_value(v, literal_texts=frozenset()):
+def _plan_value(v):
     """Values from an UpdatePlan: ``updates.Formula`` values (and objects with a ``formula`` attribute)
     become formulas; every other string is text, whatever it starts with."""
     from .updates import Formula as PlanFormula
@@ -297,25 +287,25 @@ def _set_cell(c, value, where: str) -> None:
     if isinstance(value, Formula):
         f = add("f")
         f.text = _clean_text(value.text[1:] if value.text.startswith("=") else value.text)
-        cached = value.cached
-        if cached is None:
-            return
-        if isinstance(cached, bool):
-            c.set("t", "b")
-            add("v").text = "1" if cached else "0"
-        elif isinstance(cached, (int, float, Decimal)):
-            add("v").text = _number_text(cached, where)
-        else:
-            c.set("t", "str")
-            add("v").text = _clean_text(cached)
+        if value.cached is not None:
+            _scalar(c, add, value.cached, where, formula_result=True)
         return
+    _scalar(c, add, value, where)
+
+
+def _scalar(c, add, value, where, *, formula_result: bool = False) -> None:
+    """A value (or a formula's cached result) into cell ``c``: booleans, numbers, dates as serials, text as an
+    inline string (a formula's text result as t="str")."""
     if isinstance(value, bool):
         c.set("t", "b")
         add("v").text = "1" if value else "0"
     elif isinstance(value, (int, float, Decimal)):
         add("v").text = _number_text(value, where)
-    elif isinstance(value, (dt.date, dt.datetime)):
+    elif isinstance(value, (dt.date, dt.datetime)) and not formula_result:
         add("v").text = repr(round(excel_serial(value), 10))
+    elif formula_result:
+        c.set("t", "str")
+        add("v").text = _clean_text(value)
     else:
         text = _clean_text(value)
         c.set("t", "inlineStr")
@@ -645,12 +635,12 @@ def _compress(data: bytes, method: int) -> bytes:
 
 
 # ---- the entry point ----------------------------------------------------------------------------------
-def patch_workbook(path_in, path_out, plan, *, literal_texts=frozenset()) -> PatchReport:
+def patch_workbook(path_in, path_out, plan) -> PatchReport:
     """Copy ``path_in`` to ``path_out`` with the plan's cells written; see the module docstring."""
     from .readers.grids import check_package
 
     path_in, path_out = Path(path_in), Path(path_out)
-    edits = edits_from_plan(plan, literal_texts)
+    edits = edits_from_plan(plan)
     report = PatchReport(notes=list(edits.notes))
     zf = check_package(path_in)          # refuses encrypted, damaged and oversized packages
     try:

@@ -13,17 +13,24 @@ from . import grids
 from .interpret import choose, grid_settings
 
 
-def read_register(path, *, layout: str | None = None, sheet: str | None = None,
-                  settings: Settings | None = None) -> Register:
-    """Read one register. Raises ``UnreadableFile`` (one clear line) when the file cannot be used at all;
-    problems with individual cells become findings on the register."""
+def read_book(path, *, layout: str | None = None, sheet: str | None = None,
+              settings: Settings | None = None) -> tuple[grids.Book, Register]:
+    """Read a file once: its grids (every sheet, for callers that also need the service sheets) and its
+    register. Settings come from the Settings sheet, else a ``.settings.json`` beside the file."""
     path = Path(path)
     book = grids.load(path)
     if settings is None:
         settings = Settings.load_sidecar(path) if book.kind == "csv" else grid_settings(book)
         if settings is None and book.kind != "csv":
             settings = Settings.load_sidecar(path)
-    return choose(book, settings, layout, sheet)
+    return book, choose(book, settings, layout, sheet)
 
 
-__all__ = ["read_register", "UnreadableFile"]
+def read_register(path, *, layout: str | None = None, sheet: str | None = None,
+                  settings: Settings | None = None) -> Register:
+    """Read one register. Raises ``UnreadableFile`` (one clear line) when the file cannot be used at all;
+    problems with individual cells become findings on the register."""
+    return read_book(path, layout=layout, sheet=sheet, settings=settings)[1]
+
+
+__all__ = ["read_book", "read_register", "UnreadableFile"]

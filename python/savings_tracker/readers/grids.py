@@ -15,6 +15,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from ..errors import UnreadableFile
+from ..register import parse_cell
 
 MAX_FILE_BYTES = 200 * 1024 * 1024          # a register is never this big; bigger is a mistake or an attack
 MAX_UNZIPPED_BYTES = 500 * 1024 * 1024      # zip-bomb guard, checked before anything is expanded
@@ -68,13 +69,11 @@ class Book:
 
 
 def _a1(ref: str) -> tuple[int, int]:
-    m = re.fullmatch(r"([A-Z]+)(\d+)", ref.upper())
-    if not m:
+    """0-based (row, column) of an A1 address."""
+    cell = parse_cell(ref)
+    if cell is None:
         raise ValueError(ref)
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)) - 1, col - 1
+    return cell[0] - 1, cell[1]
 
 
 # ---- CSV --------------------------------------------------------------------------------------------

@@ -22,10 +22,9 @@ from pathlib import Path
 import pandas as pd
 
 from .. import calc, schema
-from ..money import accepted
 from ..register import Finding, Register, Source, col_letter, empty_lines
 from ..settings import Settings
-from ..formulas import column_formula, sref, summary_chart_row, summary_group_row, summary_total_row
+from ..formulas import RAG_COLUMNS, column_formula, sref, summary_chart_row, summary_group_row, summary_total_row
 
 S = schema.SHEET_NAMES
 TRACKER, OPTIONS = "tracker", "options"
@@ -342,9 +341,8 @@ def _summary(wb, fm, reg: Register, geo: dict):
     s = reg.settings
     ws = wb.add_worksheet(S["summary"])
     ws.set_vba_name(CODE_NAMES["summary"])
-    t = schema.TABLE_NAMES[TRACKER]
     H = {k: schema.BY_KEY[k].header_for(s, TRACKER) for k in ("committee", "rag", "plan_total", "forecast_total",
-                                                              "variance", "reference")}
+                                                              "variance")}
     summary = calc.summarise(reg) if len(reg) else None
     ws.write_string(0, 0, f"{s.title} - RAG summary" if s.title else "RAG summary", fm.title)
     ws.write_string(1, 0, " ".join(p for p in (s.organisation, s.period_label) if p), fm.bold)
@@ -352,7 +350,7 @@ def _summary(wb, fm, reg: Register, geo: dict):
     wb.define_name(NAME_LAST_REFRESHED, f"='{S['summary']}'!$A$3")
     # by committee
     top = 4
-    heads = [H["committee"], "Lines", *schema.RAG_VALUES, calc.NO_RAG, H["plan_total"], H["forecast_total"],
+    heads = [H["committee"], "Lines", *RAG_COLUMNS, H["plan_total"], H["forecast_total"],
              H["variance"]]
     for ci, h in enumerate(heads):
         ws.write_string(top, ci, h, fm.header)
@@ -363,7 +361,6 @@ def _summary(wb, fm, reg: Register, geo: dict):
     rows = []
     for ri, name in enumerate(names):
         r = top + 1 + ri
-        crit = '""' if name == "(none)" else f"$A{r + 1}"
         g = by.get(name)
         ws.write_string(r, 0, name, fm.plain)
         cached = [g.lines if g else 0, *((g.rag_counts[rag] if g else 0) for rag in (*schema.RAG_VALUES, calc.NO_RAG)),
@@ -383,15 +380,14 @@ def _summary(wb, fm, reg: Register, geo: dict):
         ws.write_formula(tr, 1 + k, formula, fm.count_total if k < 5 else fm.money(s, total=True), value)
     # planned vs forecast by RAG (as positive savings) for the chart
     rt = tr + 3
-    sign = "-" if s.saving_sign < 0 else ""
     ws.write_string(rt - 1, 0, f"Saving by RAG, {s.unit}", fm.subtitle)
-    ws.write_string(rt + len((*schema.RAG_VALUES, calc.NO_RAG)) + 1, 0, "A saving is shown as a positive amount.",
+    ws.write_string(rt + len(RAG_COLUMNS) + 1, 0, "A saving is shown as a positive amount.",
                     fm.note)
     for ci, h in enumerate((H["rag"], H["plan_total"], H["forecast_total"])):
         ws.write_string(rt, ci, h, fm.header)
     ws.set_row(rt, 30)
     eff = geo["eff"]
-    cats = [*schema.RAG_VALUES, calc.NO_RAG]
+    cats = list(RAG_COLUMNS)
     for k, rag in enumerate(cats):
         r = rt + 1 + k
         ws.write_string(r, 0, rag, fm.rag.get(rag, fm.plain))
