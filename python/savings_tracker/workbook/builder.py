@@ -451,7 +451,7 @@ APPENDIX_CHOICES = (  # (defined name read by xl.appendix, label, default, allow
 
 def _appendix_choice(wb, ws, fm, committees: list[str]):
     """What the Generate appendix button writes: three cells under the buttons, each a dropdown."""
-    row, col = 2, 9
+    row, col = 2, 10   # one empty column between the summary table and the choice
     ws.write_string(row - 1, col, "Generate appendix:", fm.bold)
     for k, (name, label, default, allowed) in enumerate(APPENDIX_CHOICES):
         r = row + k
