@@ -73,6 +73,22 @@ def styles(xml: bytes) -> dict:
     return {c.get("r"): c.get("s") for c in etree.fromstring(xml).iter(f"{M}c")}
 
 
+def cell_xfs(xml: bytes) -> list[dict]:
+    return [dict(x.attrib) for x in etree.fromstring(xml).find(f"{M}cellXfs")]
+
+
+def without_fill(xf: dict) -> dict:
+    return {k: v for k, v in xf.items() if k not in ("fillId", "applyFill")}
+
+
+def fills(path, sheet="Tracker") -> dict:
+    """Cell -> solid fill colour (ARGB) of the sheet's cells, as openpyxl reads them."""
+    import openpyxl
+    ws = openpyxl.load_workbook(path)[sheet]
+    return {c.coordinate: c.fill.fgColor.rgb for row in ws.iter_rows() for c in row
+            if c.fill is not None and c.fill.fill_type == "solid"}
+
+
 def run(capsys, *args):
     code = cli.main(list(map(str, args)))
     out = capsys.readouterr()
@@ -87,15 +103,19 @@ def assert_kept(before: bytes, after_path, allowed: set):
     assert list(a) == list(b), "parts added, removed or reordered"
     changed = {k for k in a if a[k] != b[k]}
     assert changed <= allowed, f"unexpected parts changed: {changed - allowed}"
-    for name in ("xl/vbaProject.bin", "xl/styles.xml", "xl/sharedStrings.xml", "xl/worksheets/sheet99.xml"):
+    for name in ("xl/vbaProject.bin", "xl/sharedStrings.xml", "xl/worksheets/sheet99.xml"):
         assert a[name] == b[name]
+    xfs_a, xfs_b = cell_xfs(a["xl/styles.xml"]), cell_xfs(b["xl/styles.xml"])
+    assert xfs_b[:len(xfs_a)] == xfs_a, "existing cell styles changed"   # marks only add styles
     for name in a:
         if re.match(r"xl/(charts|drawings|tables|theme)/|.*vmlDrawing|docProps/", name) and name not in allowed:
             assert a[name] == b[name], name
     for name in changed & {k for k in a if k.startswith("xl/worksheets/sheet")}:
         assert kept_elements(a[name]) == kept_elements(b[name]) or name in {sheet_part(a, "History")}, name
         sa, sb = styles(a[name]), styles(b[name])
-        assert all(sb.get(r) == s for r, s in sa.items() if s is not None and r in sb), f"{name}: style lost"
+        for r, s in sa.items():
+            if s is not None and r in sb and sb[r] != s:   # only a mark may change a style: its fill, nothing else
+                assert without_fill(xfs_b[int(sb[r])]) == without_fill(xfs_a[int(s)]), f"{name} {r}: style lost"
     wa, wb_ = etree.fromstring(a["xl/workbook.xml"]), etree.fromstring(b["xl/workbook.xml"])
     assert [etree.tostring(e) for e in wa.iter(f"{M}definedName")] == \
         [etree.tostring(e) for e in wb_.iter(f"{M}definedName")]
@@ -107,7 +127,7 @@ def test_refresh_keeps_everything_else(book, built, capsys):
     code, out, _ = run(capsys, "refresh", book)
     assert code in (0, 1) and "Summary refreshed from 67 lines" in out
     parts = read_parts(book)
-    allowed = {sheet_part(parts, s) for s in ("Tracker", "Summary", "Checks")} | {"xl/workbook.xml"}
+    allowed = {sheet_part(parts, s) for s in ("Tracker", "Summary", "Checks")} | {"xl/workbook.xml", "xl/styles.xml"}
     assert_kept(built, book, allowed)
     assert read_modules(book) == read_modules(__import__("io").BytesIO(built).getvalue())
     reg = read_register(book)
@@ -115,6 +135,49 @@ def test_refresh_keeps_everything_else(book, built, capsys):
     s1, s2 = calc.summarise(before), calc.summarise(reg)
     assert s1.totals == s2.totals and len(reg) == len(before)
     assert len(backups_of(book)) == 1 and backups_of(book)[0].read_bytes() == built
+
+
+def test_refresh_highlights_the_findings_like_the_validate_button(book, capsys):
+    from savings_tracker import updates
+    from savings_tracker.validate import validate
+
+    reg = read_register(book)
+    expected = {m.cell: "FF" + updates.MARK_COLOURS[m.severity][1:] for m in updates.marks_for(reg, validate(reg))}
+    assert "R54" in expected and expected["R54"] == "FFFFC7CE"          # the RAG '0' of A/R.6.221: an error
+    code, _, _ = run(capsys, "refresh", book)
+    assert code == 1
+    body = {k: v for k, v in fills(book).items() if int(re.sub(r"[A-Z]+", "", k)) > 6}   # below the header
+    assert body == expected
+    assert read_register(book).lines["rag"].tolist() == reg.lines["rag"].tolist()     # values untouched
+
+
+def test_refresh_clears_marks_of_fixed_cells_and_keeps_the_users_own_fills(book, tmp_path, capsys):
+    from savings_tracker.xlsx_styles import STYLES_PART, Styles, mark_sheet
+
+    run(capsys, "refresh", book)
+    assert fills(book)["R54"] == "FFFFC7CE"
+    # the user fixes the RAG and paints a cell of their own green (as Excel would save it)
+    parts = read_parts(book)
+    part = sheet_part(parts, "Tracker")
+    st = Styles(parts[STYLES_PART], ["#C6EFCE"])
+    parts[part], _ = mark_sheet(parts[part], st, [], {"B10": "#C6EFCE"})
+    parts[STYLES_PART] = st.to_bytes()
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    fixed = tmp_path / "fixed.xlsm"
+    patch_workbook(book, fixed, {"Tracker": {"R54": "Green"}})
+    before = read_parts(fixed)
+    xfs_before = len(cell_xfs(before[STYLES_PART]))
+    run(capsys, "refresh", fixed)
+    after = fills(fixed)
+    assert "R54" not in after and after["B10"] == "FFC6EFCE"
+    s_before = styles(before[part])["R54"]
+    s_after = styles(read_parts(fixed)[part])["R54"]
+    xfs = cell_xfs(read_parts(fixed)[STYLES_PART])
+    assert without_fill(xfs[int(s_after)]) == without_fill(xfs[int(s_before)])   # format, font, border kept
+    run(capsys, "refresh", fixed)                                                  # a re-run adds no styles
+    assert len(cell_xfs(read_parts(fixed)[STYLES_PART])) == len(xfs) <= xfs_before + 1
 
 
 def test_refresh_restores_a_typed_over_formula(book, tmp_path, capsys):

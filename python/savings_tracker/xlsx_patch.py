@@ -18,8 +18,10 @@ cached value) and clearing (``None``: the value goes, the cell's formatting stay
 (``s``); a new cell inside an Excel Table's body takes the style of the cell above. Shared formulas that an
 edit touches are expanded into ordinary formulas first, so no other cell loses its formula.
 
-Plans: ``patch_workbook(path_in, path_out, plan)`` takes an ``updates.UpdatePlan`` (blocks of values; marks
-are cell highlights for the open workbook and are not written headless) or a plain mapping
+Marks (the Validate button's cell highlights) are styles: ``xlsx_styles`` clones a marked cell's style with
+the mark fill, and ``xl/styles.xml`` is rewritten when it gains one.
+
+Plans: ``patch_workbook(path_in, path_out, plan)`` takes an ``updates.UpdatePlan`` or a plain mapping
 ``{sheet_name: {"A1": value_or_Formula_or_None}}``.
 """
 from __future__ import annotations
@@ -67,6 +69,7 @@ class PatchReport:
     parts_dropped: list[str] = field(default_factory=list)
     tables_resized: dict[str, str] = field(default_factory=dict)   # table name -> new ref
     cells_written: int = 0
+    cells_marked: int = 0             # cells whose highlight was set or cleared
     notes: list[str] = field(default_factory=list)
 
 
@@ -116,6 +119,8 @@ class Edits:
     cells: dict[str, dict[tuple[int, int], object]] = field(default_factory=dict)
     regions: dict[str, list[Region]] = field(default_factory=dict)
     resizes: dict[str, dict[str, str]] = field(default_factory=dict)   # sheet -> table name -> new full ref
+    marks: dict[str, dict[str, str]] = field(default_factory=dict)     # sheet -> cell -> fill colour
+    clear_marks: dict[str, list[str]] = field(default_factory=dict)    # sheet -> ranges whose mark fills go
     notes: list[str] = field(default_factory=list)
 
     def put(self, sheet: str, row: int, col: int, value) -> None:
@@ -162,9 +167,14 @@ def edits_from_plan(plan) -> Edits:
         sheet, ref, text = _restored(item)
         r, c = parse_a1(ref)
         e.put(sheet, r, c, Formula(text))
-    if getattr(plan, "marks", None) or getattr(plan, "clear_marks", None):
-        e.notes.append("cell highlights (marks) are shown only when the buttons run in Excel; the headless "
-                       "command lists the findings on the Checks sheet instead")
+    for sheet, rng in getattr(plan, "clear_marks", ()) or ():
+        e.clear_marks.setdefault(sheet, []).append(rng)
+        e.cells.setdefault(sheet, {})
+    if getattr(plan, "marks", None):
+        from .updates import MARK_COLOURS
+        for m in plan.marks:
+            e.marks.setdefault(m.sheet, {})[m.cell] = MARK_COLOURS[m.severity]
+            e.cells.setdefault(m.sheet, {})
     return e
 
 
@@ -634,6 +644,28 @@ def _compress(data: bytes, method: int) -> bytes:
     return c.compress(data) + c.flush()
 
 
+def _apply_marks(zf, sheets: dict[str, str], edits: Edits, new: dict[str, bytes], report: PatchReport) -> None:
+    """Clear old marks and fill the new ones (after the cells are written: the sheets' XML is in ``new``)."""
+    from .updates import MARK_COLOURS
+    from .xlsx_styles import STYLES_PART, Styles, mark_sheet
+
+    todo = set(edits.marks) | set(edits.clear_marks)
+    if not todo or STYLES_PART not in zf.NameToInfo:
+        if todo:
+            report.notes.append("the workbook has no styles part; cells were not highlighted (see Checks)")
+        return
+    styles = Styles(zf.read(STYLES_PART), MARK_COLOURS.values())
+    for sheet in sorted(todo):
+        part = sheets[sheet]
+        xml, n = mark_sheet(new.get(part) or zf.read(part), styles, edits.clear_marks.get(sheet, []),
+                            edits.marks.get(sheet, {}))
+        if n:
+            new[part] = xml
+            report.cells_marked += n
+    if styles.changed:
+        new[STYLES_PART] = styles.to_bytes()
+
+
 # ---- the entry point ----------------------------------------------------------------------------------
 def patch_workbook(path_in, path_out, plan) -> PatchReport:
     """Copy ``path_in`` to ``path_out`` with the plan's cells written; see the module docstring."""
@@ -667,6 +699,7 @@ def patch_workbook(path_in, path_out, plan) -> PatchReport:
                 if t.new_r2 != t.r2:
                     new[t.part] = _resize_table(t)
                     report.tables_resized[t.name] = f"{a1(t.r1, t.c1)}:{a1(t.new_r2, t.c2)}"
+        _apply_marks(zf, sheets, edits, new, report)
         drop = set()
         if new:
             new["xl/workbook.xml"] = _full_calc(zf.read("xl/workbook.xml"))

@@ -1,0 +1,163 @@
+"""Cell highlights (marks) on a closed workbook: the fills the Validate button paints, written as styles.
+
+A cell's look is an index (``s``) into ``xl/styles.xml``'s ``cellXfs``. To mark a cell, its style is cloned
+with a solid fill of the mark colour (the clone is made once per style and colour, and an existing identical
+style is reused, so a re-run does not grow the file); to clear a mark, the cell goes to the same style with
+no fill. Only fills whose colour is a mark colour are cleared, so a fill the user chose stays.
+Nothing else in the style (number format, font, border, alignment, protection) changes.
+"""
+from __future__ import annotations
+
+import copy
+
+from lxml import etree
+
+from .register import col_letter, parse_cell
+
+M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STYLES_PART = "xl/styles.xml"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+
+def _argb(colour: str) -> str:
+    """'#FFC7CE' -> 'FFFFC7CE' (how Excel stores an RGB fill)."""
+    return "FF" + colour.lstrip("#").upper()
+
+
+def _q(tag: str) -> str:
+    return f"{{{M}}}{tag}"
+
+
+class Styles:
+    """``xl/styles.xml`` with the operations marks need."""
+
+    def __init__(self, xml: bytes, mark_colours):
+        self.root = etree.fromstring(xml, _PARSER)
+        self.fills = self._section("fills")
+        self.xfs = self._section("cellXfs")
+        self.mark_rgbs = {_argb(c) for c in mark_colours}
+        self.changed = False
+        self._memo: dict[tuple[int, int], int] = {}
+
+    def _section(self, tag: str):
+        el = self.root.find(_q(tag))
+        if el is None:
+            el = etree.SubElement(self.root, _q(tag))   # a package without it is unusual but legal
+        return el
+
+    def _fill_rgb(self, fill_id: int) -> str | None:
+        fills = self.fills.findall(_q("fill"))
+        if not 0 <= fill_id < len(fills):
+            return None
+        pf = fills[fill_id].find(_q("patternFill"))
+        fg = pf.find(_q("fgColor")) if pf is not None else None
+        if pf is None or pf.get("patternType") != "solid" or fg is None or not fg.get("rgb"):
+            return None
+        return fg.get("rgb").upper()
+
+    def _fill_id(self, colour: str) -> int:
+        """The index of a solid fill of ``colour``, added if the workbook has none."""
+        rgb = _argb(colour)
+        fills = self.fills.findall(_q("fill"))
+        for i in range(len(fills)):
+            if self._fill_rgb(i) == rgb:
+                return i
+        fill = etree.SubElement(self.fills, _q("fill"))
+        pf = etree.SubElement(fill, _q("patternFill"), patternType="solid")
+        etree.SubElement(pf, _q("fgColor"), rgb=rgb)
+        etree.SubElement(pf, _q("bgColor"), indexed="64")
+        self.fills.set("count", str(len(fills) + 1))
+        self.changed = True
+        return len(fills)
+
+    def _with_fill(self, s: int, fill_id: int) -> int:
+        """The cellXfs index of style ``s`` with fill ``fill_id`` (an existing one when identical)."""
+        key = (s, fill_id)
+        if key in self._memo:
+            return self._memo[key]
+        xfs = self.xfs.findall(_q("xf"))
+        base = xfs[s] if 0 <= s < len(xfs) else xfs[0]
+        if int(base.get("fillId", "0")) == fill_id:
+            self._memo[key] = s
+            return s
+        want = copy.deepcopy(base)
+        want.set("fillId", str(fill_id))
+        want.set("applyFill", "1" if fill_id else "0")
+        if not fill_id:
+            del want.attrib["applyFill"]
+        sig = etree.tostring(want)
+        for i, xf in enumerate(xfs):
+            if etree.tostring(xf) == sig:
+                self._memo[key] = i
+                return i
+        self.xfs.append(want)
+        self.xfs.set("count", str(len(xfs) + 1))
+        self.changed = True
+        self._memo[key] = len(xfs)
+        return len(xfs)
+
+    def marked(self, s: int, colour: str) -> int:
+        return self._with_fill(s, self._fill_id(colour))
+
+    def unmarked(self, s: int) -> int:
+        xfs = self.xfs.findall(_q("xf"))
+        fill = int(xfs[s].get("fillId", "0")) if 0 <= s < len(xfs) else 0
+        return self._with_fill(s, 0) if self._fill_rgb(fill) in self.mark_rgbs else s
+
+    def to_bytes(self) -> bytes:
+        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _range(text: str) -> tuple[int, int, int, int]:
+    """'A2:U68' -> (row1, col1, row2, col2), 1-based rows, 0-based columns."""
+    first, _, last = text.partition(":")
+    r1, c1 = parse_cell(first)
+    r2, c2 = parse_cell(last or first)
+    return r1, c1, r2, c2
+
+
+def mark_sheet(xml: bytes, styles: Styles, clear: list[str], marks: dict[str, str]) -> tuple[bytes, int]:
+    """Clear mark fills in the ``clear`` ranges, then fill each ``marks`` cell ('J12' -> colour).
+    Returns the new worksheet XML and how many cells changed style."""
+    root = etree.fromstring(xml, _PARSER)
+    sd = root.find(_q("sheetData"))
+    if sd is None:
+        return xml, 0
+    boxes = [_range(r) for r in clear]
+    want = {parse_cell(ref): colour for ref, colour in marks.items()}   # (row, col) -> colour
+    changed = 0
+    rows = {}
+    for row in sd.iterfind(_q("row")):
+        r = int(row.get("r"))
+        rows[r] = row
+        in_rows = [b for b in boxes if b[0] <= r <= b[2]]
+        if not in_rows and not any(k[0] == r for k in want):
+            continue
+        for c in row.iterfind(_q("c")):
+            _, col = parse_cell(c.get("r"))
+            s = int(c.get("s", "0"))
+            new = s
+            if any(b[1] <= col <= b[3] for b in in_rows):
+                new = styles.unmarked(new)
+            colour = want.pop((r, col), None)
+            if colour:
+                new = styles.marked(new, colour)
+            if new != s:
+                c.set("s", str(new))
+                changed += 1
+    for (r, col), colour in sorted(want.items()):   # marked cells the sheet has no element for (empty cells)
+        row = rows.get(r)
+        if row is None:
+            row = etree.Element(_q("row"), r=str(r))
+            later = [k for k in rows if k > r]
+            (rows[min(later)].addprevious(row) if later else sd.append(row))
+            rows[r] = row
+        ref = f"{col_letter(col)}{r}"
+        c = etree.Element(_q("c"), r=ref, s=str(styles.marked(0, colour)))
+        after = next((x for x in row.iterfind(_q("c")) if parse_cell(x.get("r"))[1] > col), None)
+        (after.addprevious(c) if after is not None else row.append(c))
+        row.attrib.pop("spans", None)
+        changed += 1
+    if not changed:
+        return xml, 0
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True), changed
