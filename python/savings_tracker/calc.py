@@ -31,12 +31,22 @@ def derived(reg: Register) -> pd.DataFrame:
                 acc = [a + v if isinstance(v, Decimal) else a for a, v in zip(acc, reg.lines[p].tolist())]
             out[key] = pd.Series(acc, index=reg.lines.index, dtype=object)
     if reg.has("variance") or (reg.has("forecast_q1") and reg.has("plan_q1")):
-        eff = effective(reg, out)
-        if "forecast_total" in eff and "plan_total" in eff:
-            out["variance"] = pd.Series(
-                [_num(f) - _num(p) for f, p in zip(eff["forecast_total"], eff["plan_total"])],
-                index=reg.lines.index, dtype=object)
+        fc, plan = _effective_column(reg, out, "forecast_total"), _effective_column(reg, out, "plan_total")
+        if fc is not None and plan is not None:
+            out["variance"] = pd.Series([_num(f) - _num(p) for f, p in zip(fc, plan)], index=reg.lines.index,
+                                        dtype=object)
     return out
+
+
+def _effective_column(reg: Register, calc: pd.DataFrame, key: str) -> list | None:
+    """One column as ``effective`` gives it (typed where typed, else derived), without copying the lines."""
+    typed = reg.lines[key].tolist() if key in reg.lines else None
+    derived_ = calc[key].tolist() if key in calc else None
+    if typed is None:
+        return derived_
+    if derived_ is None:
+        return typed
+    return [t if isinstance(t, Decimal) else c for t, c in zip(typed, derived_)]
 
 
 def _num(v) -> Decimal:
@@ -110,12 +120,11 @@ def rag_split(reg: Register, eff: pd.DataFrame) -> pd.DataFrame:
         if explicit:
             split["Red"], split["Amber"], split["Green"] = _num(reds[j]), _num(ambers[j]), _num(greens[j])
         else:
-            plan = saving(plans[j], s)
-            fc = saving(fcs[j], s)
+            plan, fc = _num(plans[j]), _num(fcs[j])     # in the register's sign
             rag = rags[j] if rags[j] in RAG_ORDER else NO_RAG
-            split[rag] += fc * sign
-            if plan > fc:
-                split["Red"] += (plan - fc) * sign
+            split[rag] += fc
+            if (plan - fc) * sign > 0:                  # a shortfall (as a saving) goes to Red
+                split["Red"] += plan - fc
         rows.append(split)
     return pd.DataFrame(rows, index=eff.index, columns=[*schema.RAG_VALUES, NO_RAG], dtype=object)
 
@@ -167,12 +176,17 @@ def _totals(frame: pd.DataFrame, keys) -> dict[str, Decimal]:
 
 
 def _rag_counts(frame: pd.DataFrame) -> dict[str, int]:
+    return _count_rags(frame["rag"].tolist() if "rag" in frame else None, len(frame))
+
+
+def _count_rags(rags: list | None, n: int = 0) -> dict[str, int]:
+    """Lines per RAG (anything else counts as No RAG); ``rags`` None: ``n`` lines without a RAG column."""
     counts = {"Red": 0, "Amber": 0, "Green": 0, NO_RAG: 0}
-    if "rag" in frame:
-        for v in frame["rag"]:
-            counts[v if v in RAG_ORDER else NO_RAG] += 1
-    else:
-        counts[NO_RAG] = len(frame)
+    if rags is None:
+        counts[NO_RAG] = n
+        return counts
+    for v in rags:
+        counts[v if v in RAG_ORDER else NO_RAG] += 1
     return counts
 
 
@@ -187,10 +201,17 @@ def portfolio(reference) -> str:
     return m.group(0).upper() if m else "(none)"
 
 
-def summarise(reg: Register, by: str | None = None) -> Summary:
-    by = by or default_group(reg)
+def worked(reg: Register) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(derived, effective) of a register, for callers that both validate and summarise it."""
     calc = derived(reg)
-    eff = effective(reg, calc)
+    return calc, effective(reg, calc)
+
+
+def summarise(reg: Register, by: str | None = None, frames: tuple[pd.DataFrame, pd.DataFrame] | None = None
+              ) -> Summary:
+    """Totals, RAG counts and amounts, and the same per group. ``frames``: ``worked(reg)`` if already computed."""
+    by = by or default_group(reg)
+    calc, eff = frames if frames is not None else worked(reg)
     keys = total_keys(reg)
     split = rag_split(reg, eff) if reg.layout in ("tracker", "programme") else None
     totals = _totals(eff, keys)
@@ -203,12 +224,18 @@ def summarise(reg: Register, by: str | None = None) -> Summary:
         eff = eff.assign(portfolio=eff["reference"].map(portfolio))
     summary = Summary(reg.layout, reg.settings, len(reg), totals, derived_totals, _rag_counts(eff), amounts, pct, by)
     if by in eff and len(eff):
-        for name, idx in eff.groupby(eff[by].map(lambda v: v if isinstance(v, str) and v else "(none)"),
-                                     sort=False).groups.items():
-            part = eff.loc[idx]
-            gt = _totals(part, keys)
+        # groups by position over plain column lists: a pandas frame per group costs more than the sums
+        positions: dict[str, list[int]] = {}
+        for j, v in enumerate(eff[by].tolist()):
+            positions.setdefault(v if isinstance(v, str) and v else "(none)", []).append(j)
+        columns = {k: eff[k].tolist() for k in keys if k in eff}
+        rags = eff["rag"].tolist() if "rag" in eff else None
+        split_cols = {k: split[k].tolist() for k in split.columns} if split is not None else {}
+        for name, pos in positions.items():
+            gt = {k: _sum_row([columns[k][j] for j in pos]) if k in columns else ZERO for k in keys}
             gpct = delivered_pct(gt[plan_key], gt.get("forecast_total", ZERO), reg.settings) \
                 if plan_key and "forecast_total" in gt else None
-            gamounts = {k: _sum_row(split.loc[idx, k]) for k in split.columns} if split is not None else {}
-            summary.groups.append(GroupSummary(str(name), len(part), gt, _rag_counts(part), gamounts, gpct))
+            gamounts = {k: _sum_row([col[j] for j in pos]) for k, col in split_cols.items()}
+            counts = _count_rags([rags[j] for j in pos]) if rags is not None else _count_rags(None, len(pos))
+            summary.groups.append(GroupSummary(str(name), len(pos), gt, counts, gamounts, gpct))
     return summary

@@ -95,16 +95,15 @@ def refresh_command(
     """Refresh RAG summary, headless: restore typed-over formulas, Suggested RAG, Summary and Checks.
 
     Exit 0 written; 1 written and the register has errors (see Checks); 2 nothing written."""
-    from . import calc, updates
-    from .validate import validate
+    from . import updates
+    from .validate import validate_and_summarise
 
     try:
         wb = Loaded(file)
         reg = wb.reg
         over = updates.find_typed_over(reg, wb.headers())
         fixed = updates.without_typed_over(reg, over)
-        findings = validate(fixed)
-        summary = calc.summarise(fixed)
+        findings, summary = validate_and_summarise(fixed)
         plan = updates.refresh_plan(fixed, findings, summary, over,
                                     checks_used_rows=wb.used_rows("Checks"),
                                     summary_values=wb.book.grids["Summary"].rows)

@@ -120,6 +120,8 @@ def rounded(amount: Decimal | None, decimals: int) -> Decimal:
 
 def same(a: Decimal | None, b: Decimal | None, decimals: int) -> bool:
     """Do two amounts agree at the published precision?"""
+    if a == b:              # exactly equal (most cells): no rounding needed
+        return True
     return rounded(a, decimals) == rounded(b, decimals)
 
 
@@ -136,8 +138,4 @@ def fmt(amount: Decimal | None, decimals: int, *, blank_zero: bool = False, minu
 
 def total(values) -> Decimal:
     """Exact sum of amounts, ignoring cells that could not be read (they are reported elsewhere)."""
-    out = ZERO
-    for v in values:
-        if isinstance(v, Decimal):
-            out += v
-    return out
+    return sum([v for v in values if v.__class__ is Decimal or isinstance(v, Decimal)], ZERO)

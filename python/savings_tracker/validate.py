@@ -29,9 +29,8 @@ def rule(fn: Rule) -> Rule:
 class Context:
     """What several rules need, computed once."""
 
-    def __init__(self, reg: Register):
-        self.calc = calc.derived(reg)
-        self.eff = calc.effective(reg, self.calc)
+    def __init__(self, reg: Register, frames=None):
+        self.calc, self.eff = frames if frames is not None else calc.worked(reg)
         self.dp = reg.settings.precision
 
     def show(self, reg: Register, i, key: str, value) -> str:
@@ -292,24 +291,26 @@ def published_totals(reg: Register, ctx: Context):
 @rule
 def text_cells(reg: Register, ctx: Context):
     text_keys = [k for k in reg.keys if schema.BY_KEY.get(k) and schema.BY_KEY[k].kind == schema.TEXT]
+    index = reg.lines.index.tolist()
     for key in text_keys:
-        for i, v in reg.lines[key].items():
+        for i, v in zip(index, reg.lines[key].tolist()):
             if not isinstance(v, str) or not v:
                 continue
             if len(v) > EXCEL_CELL_LIMIT:
                 yield _f(reg, i, key, ERROR, "text-too-long",
                          f"{_header(reg, key)} has {len(v):,} characters; an Excel cell holds at most "
                          f"{EXCEL_CELL_LIMIT:,}. Shorten it or move the detail to a linked document")
-            m = HTML_TAG.search(v)
+            m = HTML_TAG.search(v) if "<" in v else None
             if m:
                 yield _f(reg, i, key, WARNING, "html-in-text",
                          f"{_header(reg, key)} contains HTML markup ({m.group(0)[:30]}); documents show it as plain "
                          f"text. Remove the tags to silence this warning")
 
 
-def validate(reg: Register) -> list[Finding]:
-    """All findings: what the reader found, then every rule's, in sheet order within each rule."""
-    ctx = Context(reg)
+def validate(reg: Register, frames=None) -> list[Finding]:
+    """All findings: what the reader found, then every rule's, in sheet order within each rule.
+    ``frames``: ``calc.worked(reg)`` if already computed."""
+    ctx = Context(reg, frames)
     findings = list(reg.read_findings)
     reg.__dict__["_validate_where"] = _Where(reg)
     try:
@@ -318,6 +319,12 @@ def validate(reg: Register) -> list[Finding]:
     finally:
         reg.__dict__.pop("_validate_where", None)
     return findings
+
+
+def validate_and_summarise(reg: Register, by: str | None = None) -> tuple[list[Finding], "calc.Summary"]:
+    """Both, sharing the derived figures (what Refresh and month-end runs need)."""
+    frames = calc.worked(reg)
+    return validate(reg, frames), calc.summarise(reg, by, frames)
 
 
 def counts(findings: Iterable[Finding]) -> dict:

@@ -22,14 +22,14 @@ from pathlib import Path
 
 import xlwings as xw
 
-from . import calc, history, schema, updates
+from . import history, schema, updates
 from .errors import SavingsTrackerError, SettingsError
 from .readers.grids import Book as GridBook
 from .readers.grids import Grid, TableRef
 from .readers.interpret import choose
 from .register import ERROR, Register, col_letter
 from .settings import Settings
-from .validate import validate as run_validation
+from .validate import validate as run_validation, validate_and_summarise
 
 TITLE = "Savings Tracker"
 S = schema.SHEET_NAMES
@@ -308,8 +308,7 @@ def refresh(book=None):
     over = updates.find_typed_over(ctx.reg, ctx.headers)
     reg = updates.without_typed_over(ctx.reg, over)
     _status(book, "Savings Tracker: checking and summarising ...")
-    findings = run_validation(reg)
-    summary = calc.summarise(reg)
+    findings, summary = validate_and_summarise(reg)
     summary_sheet = _sheet(book, "summary")
     summary_values = summary_sheet.used_range.value
     plan = updates.refresh_plan(reg, findings, summary, over, checks_used_rows=_used_rows(_sheet(book, "checks")),
