@@ -25,8 +25,17 @@ def test_validate_plan(reg):
     first = next(f for f in findings if f.cell)
     row = block.values[1 + findings.index(first)]
     assert row[6] == f'=HYPERLINK("#\'{first.sheet}\'!{first.cell}","{first.sheet}!{first.cell}")'
-    assert plan.clear_marks == [(reg.source.sheet, "A2:U68")]
+    assert plan.clear_marks == []                       # nothing was marked before
     assert {m.cell for m in plan.marks} <= {f.cell for f in findings}
+    # the next run clears what the previous one marked (as its Checks rows say) and is not marked again;
+    # cells outside the register's lines and rows of other sheets are never cleared
+    marked = plan.marks[0].cell
+    previous = [list(updates.CHECKS_HEADERS), ["error", reg.source.sheet, "B5", "", "x", "", None],
+                ["warning", reg.source.sheet, "$C$7", "", "x", "", None], ["error", "Summary", "B6", "", "x", "", None],
+                ["warning", reg.source.sheet, "B999", "", "x", "", None], ["error", reg.source.sheet, marked, "", "x", "", None],
+                ["info", reg.source.sheet, "D9", "", "x", "", None]]
+    again = updates.validate_plan(reg, findings, checks_values=previous)
+    assert again.clear_marks == [(reg.source.sheet, "B5"), (reg.source.sheet, "C7")]
     assert plan.messages[0].endswith("see Checks")
 
 

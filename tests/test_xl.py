@@ -109,8 +109,11 @@ def test_validate_checks_links_and_marks(wb_path, tmp_path, sample_reg):
     src = tmp_path / "in.xlsm"
     wb = openpyxl.load_workbook(wb_path, keep_vba=True)
     wb[TR]["B20"].fill = openpyxl.styles.PatternFill("solid", fgColor="FFFFC7CE")
+    wb[TR]["B21"].fill = openpyxl.styles.PatternFill("solid", fgColor="FFC6EFCE")   # the user's own highlight
     for r in range(2, 80):
         wb["Checks"].cell(r, 1, "old")
+    for col, v in enumerate(("error", TR, "B20"), start=1):                         # the run that marked B20
+        wb["Checks"].cell(2, col, v)
     wb.save(src)
     before = entered(src)
     r = run(src, lambda: xl.validate(), tmp_path)     # RunPython style: xw.Book.caller()
@@ -131,6 +134,7 @@ def test_validate_checks_links_and_marks(wb_path, tmp_path, sample_reg):
                 not any(g.cell == f.cell and g.severity == "error" for g in findings))
     assert fill(ws[warn.cell]) == "FFFFEB9C"
     assert fill(ws["B20"]) is None                      # stale mark cleared
+    assert fill(ws["B21"]) == "FFC6EFCE"                # a fill the user chose is kept
     assert "error" in r.alerts[-1]["prompt"] and "see Checks" in r.alerts[-1]["prompt"]
     assert entered(r.out_path) == before
 
@@ -309,7 +313,7 @@ def test_action_count_independent_of_lines(tmp_path):
             counts[n][fn.__name__] = [a["func"] for a in book.json()["actions"]]
             xlremote._clear_engine_cache()
     assert counts[10] == counts[10_000]
-    assert {k: len(v) for k, v in counts[10].items()} == {"validate": 3, "refresh": 7, "snapshot": 4}
+    assert {k: len(v) for k, v in counts[10].items()} == {"validate": 2, "refresh": 6, "snapshot": 4}
 
 
 # ---- bad input ----------------------------------------------------------------------------------------------------

@@ -106,6 +106,7 @@ def refresh_command(
         findings, summary = validate_and_summarise(fixed)
         plan = updates.refresh_plan(fixed, findings, summary, over,
                                     checks_used_rows=wb.used_rows("Checks"),
+                                    checks_values=wb.book.grids["Checks"].rows,
                                     summary_values=wb.book.grids["Summary"].rows)
         result, report = apply_plan(file, plan, backups_kept=reg.settings.backups_kept if backups is None else backups)
     except SavingsTrackerError as exc:

@@ -14,7 +14,8 @@ Plan semantics (what an adapter must do, in this order):
    row after the block down to ``clear_to_row`` (inclusive) are cleared (contents only, never formats).
 2. ``restored_formulas``: ``(sheet, cell, formula)``; write the formula into the cell. All cells of one
    computed column get the same structured-reference formula, so an adapter may write a column span at once.
-3. ``clear_marks``: ``(sheet, "A5:Z40")`` ranges whose fills are marks: remove the fill (one call per range).
+3. ``clear_marks``: ``(sheet, "J12")`` cells the previous run marked (read back from Checks) and this run does
+   not: remove their fill. Only these: a fill the user gave any other cell is never touched.
 4. ``marks``: fill ``cell`` with ``MARK_COLOURS[severity]``.
 5. ``resize_tables``: ``(sheet, table, "A1:I40")``: the table's new full range (header to last row).
    (History only; the cells written below the old last row become table rows.)
@@ -184,10 +185,28 @@ def marks_for(reg: Register, findings) -> list[Mark]:
     return list(out.values())
 
 
-def validate_plan(reg: Register, findings, *, checks_used_rows: int = 0, extra_messages=()) -> UpdatePlan:
-    """Rewrite Checks (header row at ``CHECKS_TOP_LEFT``, one row per finding with its link), clear the old
-    marks on the register's body and mark each offending cell. ``checks_used_rows``: the last row Checks used
-    before, so rows of older findings are cleared."""
+def marked_before(reg: Register, checks_values) -> list[str]:
+    """The cells the previous run marked, as its Checks rows list them (Severity, Sheet, Cell), inside the
+    register's lines. Clearing only these keeps every fill a user gave a cell themselves."""
+    rows = body_rows(reg)
+    if rows is None or not checks_values:
+        return []
+    out = []
+    for row in list(checks_values)[1:]:
+        if not isinstance(row, (list, tuple)) or len(row) < 3:
+            continue
+        severity, sheet, cell = (str(v).strip() if v is not None else "" for v in row[:3])
+        if severity in MARK_COLOURS and sheet == reg.source.sheet and is_cell(cell) and \
+                rows[0] <= split_cell(cell)[1] <= rows[1]:
+            out.append(cell.replace("$", "").upper())
+    return list(dict.fromkeys(out))
+
+
+def validate_plan(reg: Register, findings, *, checks_used_rows: int = 0, checks_values=None,
+                  extra_messages=()) -> UpdatePlan:
+    """Rewrite Checks (header row at ``CHECKS_TOP_LEFT``, one row per finding with its link), clear the marks
+    of the previous run (``checks_values``: the Checks sheet as read, from A1) and mark each offending cell.
+    ``checks_used_rows``: the last row Checks used before, so rows of older findings are cleared."""
     findings = list(findings)
     rows = checks_rows(findings)
     _, top = split_cell(CHECKS_TOP_LEFT)
@@ -195,10 +214,9 @@ def validate_plan(reg: Register, findings, *, checks_used_rows: int = 0, extra_m
     plan = UpdatePlan()
     plan.blocks.append(Block(schema.SHEET_NAMES["checks"], CHECKS_TOP_LEFT, _pad(rows, len(CHECKS_HEADERS)),
                              checks_used_rows if checks_used_rows > last else None))
-    rng = body_range(reg)
-    if rng:
-        plan.clear_marks.append((reg.source.sheet, rng))
     plan.marks = marks_for(reg, findings)
+    marked_now = {m.cell for m in plan.marks}
+    plan.clear_marks = [(reg.source.sheet, c) for c in marked_before(reg, checks_values) if c not in marked_now]
     plan.messages.append(counts_message(findings, "; ".join(extra_messages)))
     return plan
 
@@ -461,14 +479,15 @@ def column_block(reg: Register, key: str, values_by_index: dict) -> Block | None
 
 
 def refresh_plan(reg: Register, findings, summary: calc.Summary, typed_over: list[TypedOver], *,
-                 stamp: str | None = None, checks_used_rows: int = 0, summary_values=None) -> UpdatePlan:
+                 stamp: str | None = None, checks_used_rows: int = 0, checks_values=None,
+                 summary_values=None) -> UpdatePlan:
     """Validate's plan with the restored formulas listed in Checks, plus the formulas to restore, the
     Suggested RAG column and the Summary block. ``reg``/``findings``/``summary`` should describe the register
     as it will be once the formulas are back (``without_typed_over``)."""
     restored = restored_findings(reg, typed_over)
     restored_cells = {t.cell for t in typed_over}
     kept = [f for f in findings if not (f.cell in restored_cells and f.code.endswith("-mismatch"))]
-    plan = validate_plan(reg, [*restored, *kept], checks_used_rows=checks_used_rows)
+    plan = validate_plan(reg, [*restored, *kept], checks_used_rows=checks_used_rows, checks_values=checks_values)
     plan.restored_formulas = [(t.sheet, t.cell, t.formula) for t in typed_over]
     if reg.layout == "tracker" and reg.has("suggested_rag") and len(reg):
         rags = calc.suggested_rags(reg)

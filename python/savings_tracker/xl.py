@@ -189,6 +189,18 @@ class Context:
                           f"{what}. Enter at least one saving (a Reference and a Title) first")
 
 
+def _values(sheet) -> list[list]:
+    """A sheet's used range as rows from A1 (one read), or [] if it is empty."""
+    try:
+        rng = sheet.used_range
+        if rng.row != 1 or rng.column != 1:
+            rng = sheet.range((1, 1), (rng.row + rng.rows.count - 1, rng.column + rng.columns.count - 1))
+        values = rng.options(ndim=2).value
+        return values if isinstance(values, list) else []
+    except Exception:
+        return []
+
+
 def _used_rows(sheet) -> int:
     try:
         rng = sheet.used_range
@@ -240,10 +252,7 @@ def apply_plan(book, plan: updates.UpdatePlan) -> int:
             for r, f in cells:
                 sh.range((r, col + 1)).formula = f
                 calls += 1
-    for sheet, rng in plan.clear_marks:
-        _sheet_by_name(book, sheet).range(rng).color = None
-        calls += 1
-    calls += _apply_marks(book, plan.marks)
+    calls += _apply_marks(book, plan.marks, plan.clear_marks)
     for sheet, name, rng in plan.resize_tables:
         sh = _sheet_by_name(book, sheet)
         sh.tables[name].resize(sh.range(rng))
@@ -251,11 +260,15 @@ def apply_plan(book, plan: updates.UpdatePlan) -> int:
     return calls
 
 
-def _apply_marks(book, marks) -> int:
-    """Colour each marked cell: one ``set_colors`` call per marked column span (``...`` keeps the cells in
-    between), split into chunks of at most 10,000 cells."""
+def _apply_marks(book, marks, clear=()) -> int:
+    """Colour each marked cell and remove the fill of each cleared one: one ``set_colors`` call per column
+    span (``...`` keeps the cells in between, and with them any fill a user chose), in chunks of at most
+    10,000 cells."""
     calls = 0
-    cols: dict[tuple[str, int], dict[int, str]] = {}
+    cols: dict[tuple[str, int], dict[int, str | None]] = {}
+    for sheet, cell in clear:
+        col, row = updates.split_cell(cell)
+        cols.setdefault((sheet, col), {})[row] = None
     for m in marks:
         col, row = updates.split_cell(m.cell)
         cols.setdefault((m.sheet, col), {})[row] = updates.MARK_COLOURS[m.severity]
@@ -291,8 +304,9 @@ def validate(book=None):
     _status(book, "Savings Tracker: checking the lines ...")
     findings = run_validation(ctx.reg)
     extra = [] if len(ctx.reg) else ["the Savings table has no lines yet"]
-    plan = updates.validate_plan(ctx.reg, findings, checks_used_rows=_used_rows(_sheet(book, "checks")),
-                                 extra_messages=extra)
+    checks = _sheet(book, "checks")
+    plan = updates.validate_plan(ctx.reg, findings, checks_used_rows=_used_rows(checks),
+                                 checks_values=_values(checks), extra_messages=extra)
     apply_plan(book, plan)
     _alert(book, plan.messages[0] + _first_errors(findings), "critical" if any(
         f.severity == ERROR for f in findings) else "info")
@@ -311,7 +325,9 @@ def refresh(book=None):
     findings, summary = validate_and_summarise(reg)
     summary_sheet = _sheet(book, "summary")
     summary_values = summary_sheet.used_range.value
-    plan = updates.refresh_plan(reg, findings, summary, over, checks_used_rows=_used_rows(_sheet(book, "checks")),
+    checks = _sheet(book, "checks")
+    plan = updates.refresh_plan(reg, findings, summary, over, checks_used_rows=_used_rows(checks),
+                                checks_values=_values(checks),
                                 summary_values=summary_values if isinstance(summary_values, list) else None)
     apply_plan(book, plan)
     _alert(book, "\n".join(plan.messages) + _first_errors(findings), "info")

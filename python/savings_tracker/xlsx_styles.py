@@ -117,27 +117,30 @@ def _range(text: str) -> tuple[int, int, int, int]:
 
 
 def mark_sheet(xml: bytes, styles: Styles, clear: list[str], marks: dict[str, str]) -> tuple[bytes, int]:
-    """Clear mark fills in the ``clear`` ranges, then fill each ``marks`` cell ('J12' -> colour).
+    """Clear mark fills in the ``clear`` cells or ranges ('J12', 'A2:U68'), then fill each ``marks`` cell
+    ('J12' -> colour).
     Returns the new worksheet XML and how many cells changed style."""
     root = etree.fromstring(xml, _PARSER)
     sd = root.find(_q("sheetData"))
     if sd is None:
         return xml, 0
-    boxes = [_range(r) for r in clear]
+    cells = {parse_cell(r) for r in clear if ":" not in r}              # (row, col): most clears are cells
+    boxes = [_range(r) for r in clear if ":" in r]
     want = {parse_cell(ref): colour for ref, colour in marks.items()}   # (row, col) -> colour
+    touched_rows = {k[0] for k in want} | {k[0] for k in cells}
     changed = 0
     rows = {}
     for row in sd.iterfind(_q("row")):
         r = int(row.get("r"))
         rows[r] = row
         in_rows = [b for b in boxes if b[0] <= r <= b[2]]
-        if not in_rows and not any(k[0] == r for k in want):
+        if not in_rows and r not in touched_rows:
             continue
         for c in row.iterfind(_q("c")):
             _, col = parse_cell(c.get("r"))
             s = int(c.get("s", "0"))
             new = s
-            if any(b[1] <= col <= b[3] for b in in_rows):
+            if (r, col) in cells or any(b[1] <= col <= b[3] for b in in_rows):
                 new = styles.unmarked(new)
             colour = want.pop((r, col), None)
             if colour:

@@ -240,7 +240,7 @@ def read_xlsx(path: Path, sheets: list[str] | None = None) -> Book:
                 continue
             sheet = wb.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False)
-            rows = [[None if v == "" else v for v in r] for r in rows]
+            rows = [[None if v == "" else v for v in r] if "" in r else r for r in rows]   # "" is an empty cell
             for (ri, ci), text in errors.get(name, {}).items():
                 while len(rows) <= ri:
                     rows.append([])
