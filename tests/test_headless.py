@@ -222,6 +222,27 @@ def test_refuses_when_open_in_excel(book, capsys):
         assert book.read_bytes() == before
 
 
+def test_month_end_batch_goes_on_past_a_workbook_it_cannot_write(tmp_path, built, capsys):
+    """Several workbooks at once: each is done in turn; one that is open in Excel is reported and left alone."""
+    folders = [tmp_path / n for n in ("adults", "children", "place")]
+    books = []
+    for f in folders:
+        f.mkdir()
+        (f / "Savings_Tracker.xlsm").write_bytes(built)
+        books.append(f / "Savings_Tracker.xlsm")
+    (folders[1] / "~$Savings_Tracker.xlsm").write_bytes(b"someone")   # children's is open in Excel
+    code, out, err = run(capsys, "snapshot", *books, "--period", "October 2017", "--backups", "0")
+    assert code == 2
+    assert out.count("Recorded the October 2017 snapshot of 67 lines") == 2 and "3 workbooks" in out
+    assert "open in Excel" in err and err.count("savings-tracker:") == 1
+    assert books[1].read_bytes() == built
+    assert books[0].read_bytes() != built and books[2].read_bytes() != built
+    assert [read_register(b).lines["direction"].tolist() for b in (books[0], books[2])] == \
+        [read_register(books[0]).lines["direction"].tolist()] * 2
+    code, out, _ = run(capsys, "refresh", books[0], books[2])
+    assert code == 1 and out.count("Summary refreshed from 67 lines") == 2     # the sample has one error
+
+
 def test_refuses_read_only(book, capsys):
     import os
     os.chmod(book, 0o444)

@@ -6,8 +6,12 @@ the VBA project, buttons, charts, validations, formats, names and user sheets ar
 ``safe_write.atomic_write`` (refuses when Excel has the file open or it is read-only; temporary file, fsync,
 timestamped backup, rename).
 
-Exit status: 0 written; 1 written, and the register has errors (listed on the Checks sheet); 2 nothing written
-(the file cannot be used, is open in Excel or read-only, or the snapshot was refused).
+Both take one workbook or several (a month-end batch run): each is done in turn, a workbook that cannot be
+done is reported and left untouched, and the others still go ahead.
+
+Exit status: 0 written; 1 written, and a register has errors (listed on its Checks sheet); 2 a workbook was not
+written (it cannot be used, is open in Excel or read-only, or the snapshot was refused). With several
+workbooks, the worst of their statuses.
 """
 from __future__ import annotations
 
@@ -20,9 +24,31 @@ import typer
 from .errors import SavingsTrackerError, UnreadableFile
 
 
-def _fail(message: str, code: int = 2):
-    typer.echo(f"savings-tracker: {message}", err=True)
-    raise typer.Exit(code)
+class Refused(Exception):
+    """Nothing was written to this workbook; the message says why (exit status 2 for it)."""
+
+
+def _each(files: list[Path], one) -> None:
+    """Run ``one(file)`` for each workbook in turn (a month-end batch), whatever happens to the others: a
+    refused or unreadable workbook is reported and skipped. Exit status: the worst of the workbooks'."""
+    worst = 0
+    for file in files:
+        if len(files) > 1:
+            typer.echo(f"== {file}")
+        try:
+            code = one(file)
+        except SavingsTrackerError as exc:
+            typer.echo(f"savings-tracker: {exc}", err=True)
+            code = exc.exit_code
+        except Refused as exc:
+            typer.echo(f"savings-tracker: {exc}", err=True)
+            code = 2
+        worst = max(worst, code)
+    if len(files) > 1:
+        typer.echo(f"{len(files)} workbooks: " + ("all written" if worst == 0 else
+                                                   "some have errors or were not written (see above)"))
+    if worst:
+        raise typer.Exit(worst)
 
 
 class Loaded:
@@ -73,7 +99,7 @@ def apply_plan(path: Path, plan, *, backups_kept: int = 5):
     return result, reports[0]
 
 
-def _finish(path: Path, plan, result, report, findings=None) -> None:
+def _finish(path: Path, plan, result, report, findings=None) -> int:
     from .register import ERROR
 
     for m in plan.messages:
@@ -83,39 +109,40 @@ def _finish(path: Path, plan, result, report, findings=None) -> None:
     for w in result.warnings:
         typer.echo(f"warning: {w}", err=True)
     typer.echo(f"Wrote {path}" + (f" (backup: {result.backup.name})" if result.backup else ""))
-    if findings is not None and any(f.severity == ERROR for f in findings):
-        raise typer.Exit(1)
+    return 1 if findings is not None and any(f.severity == ERROR for f in findings) else 0
 
 
 def refresh_command(
-        file: Path = typer.Argument(..., help="The Savings Tracker workbook (.xlsm), closed."),
+        files: list[Path] = typer.Argument(..., help="Savings Tracker workbooks (.xlsm), closed; one or more."),
         backups: Optional[int] = typer.Option(None, "--backups", min=0,
                                               help="Backups to keep (default: backups_kept on the Settings sheet)."),
 ):
-    """Refresh RAG summary, headless: restore typed-over formulas, Suggested RAG, Summary and Checks.
+    """Refresh RAG summary, headless: restore typed-over formulas, Suggested RAG, Checks, highlights, Summary.
 
-    Exit 0 written; 1 written and the register has errors (see Checks); 2 nothing written."""
+    Exit 0 written; 1 written and a register has errors (see Checks); 2 a workbook was not written. With several
+    workbooks each is done in turn, and the exit status is the worst of them."""
+    _each(files, lambda file: _refresh(file, backups))
+
+
+def _refresh(file: Path, backups: Optional[int]) -> int:
     from . import updates
     from .validate import validate_and_summarise
 
-    try:
-        wb = Loaded(file)
-        reg = wb.reg
-        over = updates.find_typed_over(reg, wb.headers())
-        fixed = updates.without_typed_over(reg, over)
-        findings, summary = validate_and_summarise(fixed)
-        plan = updates.refresh_plan(fixed, findings, summary, over,
-                                    checks_used_rows=wb.used_rows("Checks"),
-                                    checks_values=wb.book.grids["Checks"].rows,
-                                    summary_values=wb.book.grids["Summary"].rows)
-        result, report = apply_plan(file, plan, backups_kept=reg.settings.backups_kept if backups is None else backups)
-    except SavingsTrackerError as exc:
-        _fail(str(exc), exc.exit_code)
-    _finish(file, plan, result, report, [*updates.restored_findings(fixed, over), *findings])
+    wb = Loaded(file)
+    reg = wb.reg
+    over = updates.find_typed_over(reg, wb.headers())
+    fixed = updates.without_typed_over(reg, over)
+    findings, summary = validate_and_summarise(fixed)
+    plan = updates.refresh_plan(fixed, findings, summary, over,
+                                checks_used_rows=wb.used_rows("Checks"),
+                                checks_values=wb.book.grids["Checks"].rows,
+                                summary_values=wb.book.grids["Summary"].rows)
+    result, report = apply_plan(file, plan, backups_kept=reg.settings.backups_kept if backups is None else backups)
+    return _finish(file, plan, result, report, [*updates.restored_findings(fixed, over), *findings])
 
 
 def snapshot_command(
-        file: Path = typer.Argument(..., help="The Savings Tracker workbook (.xlsm), closed."),
+        files: list[Path] = typer.Argument(..., help="Savings Tracker workbooks (.xlsm), closed; one or more."),
         period: str = typer.Option(..., "--period", help="Label of the snapshot, e.g. 'October 2017'."),
         replace: bool = typer.Option(False, "--replace", help="Record the period again, replacing its rows."),
         backups: Optional[int] = typer.Option(None, "--backups", min=0,
@@ -123,29 +150,31 @@ def snapshot_command(
 ):
     """Take snapshot, headless: append this period's lines to History and set the Direction of travel.
 
-    Exit 0 written; 2 nothing written (e.g. the period is already in History: use --replace)."""
+    Exit 0 written; 2 a workbook was not written (e.g. the period is already in History: use --replace). With
+    several workbooks each is done in turn, and the exit status is the worst of them."""
+    _each(files, lambda file: _snapshot(file, period, replace, backups))
+
+
+def _snapshot(file: Path, period: str, replace: bool, backups: Optional[int]) -> int:
     from . import updates
     from .readers.grids import TableRef
 
-    try:
-        wb = Loaded(file)
-        table: TableRef | None = wb.book.table(updates.HISTORY_TABLE)
-        if table is None:
-            raise UnreadableFile(f"{file.name}: no Excel Table named {updates.HISTORY_TABLE} (on the History "
-                                 "sheet); rename it back (Table Design > Table Name) or rebuild the workbook")
-        r1, c1, r2, c2 = table.bounds()
-        rows = wb.book.grids[table.sheet].rows
-        body = [(list(r[c1:c2 + 1]) if len(r) > c1 else []) for r in rows[r1 + 1: r2 + 1]]
-        taken = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-        plan = updates.snapshot_plan(wb.reg, body, period, taken, replace,
-                                     history_top_left=f"{_col(c1)}{r1 + 1}", history_sheet=table.sheet,
-                                     history_used_rows=max(r2 + 1, wb.used_rows(table.sheet)))
-        if plan.refused:
-            _fail(f"{file.name}: " + " ".join(plan.messages) + ". The file was not changed")
-        result, report = apply_plan(file, plan, backups_kept=wb.reg.settings.backups_kept if backups is None else backups)
-    except SavingsTrackerError as exc:
-        _fail(str(exc), exc.exit_code)
-    _finish(file, plan, result, report)
+    wb = Loaded(file)
+    table: TableRef | None = wb.book.table(updates.HISTORY_TABLE)
+    if table is None:
+        raise UnreadableFile(f"{file.name}: no Excel Table named {updates.HISTORY_TABLE} (on the History "
+                             "sheet); rename it back (Table Design > Table Name) or rebuild the workbook")
+    r1, c1, r2, c2 = table.bounds()
+    rows = wb.book.grids[table.sheet].rows
+    body = [(list(r[c1:c2 + 1]) if len(r) > c1 else []) for r in rows[r1 + 1: r2 + 1]]
+    taken = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    plan = updates.snapshot_plan(wb.reg, body, period, taken, replace,
+                                 history_top_left=f"{_col(c1)}{r1 + 1}", history_sheet=table.sheet,
+                                 history_used_rows=max(r2 + 1, wb.used_rows(table.sheet)))
+    if plan.refused:
+        raise Refused(f"{file.name}: " + " ".join(plan.messages) + ". The file was not changed")
+    result, report = apply_plan(file, plan, backups_kept=wb.reg.settings.backups_kept if backups is None else backups)
+    return _finish(file, plan, result, report)
 
 
 def _col(index: int) -> str:
