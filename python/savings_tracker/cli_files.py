@@ -2,7 +2,10 @@
 
 Each command reads the workbook with the core reader, builds the same ``updates`` plan the buttons apply,
 and writes it with ``xlsx_patch`` (only the changed cells' sheets, tables and workbook.xml are rewritten;
-the VBA project, buttons, charts, validations, formats, names and user sheets are copied untouched) through
+the VBA project, buttons, charts, validations, formats, names and user sheets are copied untouched). When
+the Summary needs more rows for new committees, they are inserted as the button's Excel Insert would
+(``xlsx_rows``): the chart data, the chart, the RAG definitions and every reference to them move down, and
+only the parts holding such references are rewritten. The result goes through
 ``safe_write.atomic_write`` (refuses when Excel has the file open or it is read-only; temporary file, fsync,
 timestamped backup, rename).
 

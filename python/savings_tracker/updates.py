@@ -6,7 +6,8 @@ the headless writer applies the same plan to a closed .xlsm by patching its XML.
 Plan semantics (what an adapter must do, in this order):
 
 0. ``insert_rows``: ``(sheet, row, count)``: insert ``count`` whole rows above 1-based ``row`` (Summary only,
-   when there are more committees than rows before the chart data; the chart's references move with them).
+   when there are more committees than rows before the chart data; the chart's references move with them),
+   formatted like the row above, as Excel's Insert does (headless: ``xlsx_rows``, on the closed package).
    Every other address in the plan is AFTER the insertion.
 1. ``blocks``: write ``values`` (a rectangular 2D list) with its top-left cell at ``top_left`` on ``sheet``,
    in one write. A value of type ``Formula`` is a formula (``=HYPERLINK(...)`` in Checks); any other string is text. ``None`` empties

@@ -11,6 +11,9 @@ project. Here the package is treated as what it is, a zip of XML parts:
   ``xl/calcChain.xml`` (Excel's formula-order cache): when a formula cell is overwritten by a value it would
   point at a cell without a formula, which Excel reports as damage, so it is dropped (with its
   relationship and content-type entry) and Excel rebuilds it.
+* when the plan inserts rows (``insert_rows``: the Summary needs room for more committees), ``xlsx_rows`` does
+  that first, as Excel's Insert does: the parts that refer to the moved rows (formulas on any sheet, names,
+  charts, drawings, VML, comments, tables) are rewritten, the rest stay raw, and calcChain.xml is dropped.
 
 Cells: numbers as ``<v>``, text as inline strings (``t="inlineStr"``, so text beginning with ``=`` stays
 text), booleans, dates (Excel serial numbers), formulas (``Formula("=SUM(A1:A3)")``, optionally with a
@@ -122,6 +125,7 @@ class Edits:
     marks: dict[str, dict[str, str]] = field(default_factory=dict)     # sheet -> cell -> fill colour
     clear_marks: dict[str, list[str]] = field(default_factory=dict)    # sheet -> ranges whose mark fills go
     notes: list[str] = field(default_factory=list)
+    insert_rows: list[tuple[str, int, int]] = field(default_factory=list)   # (sheet, above row, count)
 
     def put(self, sheet: str, row: int, col: int, value) -> None:
         self.cells.setdefault(sheet, {})[(row, col)] = value
@@ -154,12 +158,7 @@ def edits_from_plan(plan) -> Edits:
             for r in range(last + 1, int(clear_to) + 1):
                 for dc in range(width):
                     e.put(block.sheet, r, c0 + dc, None)
-    if getattr(plan, "insert_rows", None):
-        sheet, row, count = plan.insert_rows[0]
-        raise PatchError(f"sheet {sheet} needs {count} more row(s) above row {row} (more committees than the "
-                         "Summary has room for); inserting rows moves the chart and cannot be done on a closed "
-                         "workbook. Open it in Excel and click 'Refresh RAG summary' once, then headless refresh "
-                         "works again. The file was not changed")
+    e.insert_rows = list(getattr(plan, "insert_rows", None) or ())   # done first, by xlsx_rows
     for sheet, table, ref in getattr(plan, "resize_tables", ()) or ():
         e.resizes.setdefault(sheet, {})[table] = ref
         e.cells.setdefault(sheet, {})
@@ -681,7 +680,10 @@ def patch_workbook(path_in, path_out, plan) -> PatchReport:
         except etree.XMLSyntaxError as exc:
             raise PatchError(f"{path_in.name}: the workbook's structure is damaged ({exc})") from None
         new: dict[str, bytes] = {}
-        lost_formula = False
+        if edits.insert_rows:       # before the cells: the plan's addresses are those after the insertion
+            from .xlsx_rows import insert_rows
+            zf, new = insert_rows(zf, edits.insert_rows, report.notes)
+        lost_formula = bool(edits.insert_rows)      # calcChain lists cells by address: moved rows make it stale
         for sheet, cells in edits.cells.items():
             part = sheets.get(sheet)
             if part is None or part not in zf.NameToInfo:
