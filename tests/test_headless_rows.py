@@ -105,7 +105,7 @@ def test_rows_are_inserted_and_only_the_parts_that_must_change_do(grown, tmp_pat
     assert list(a) == list(b)
     changed = {k for k in a if a[k] != b[k]}
     must = {sheet_part(b, "Summary"), CHART, DRAWING, USER, "xl/workbook.xml"}
-    assert must <= changed <= must | {sheet_part(b, s) for s in ("Tracker", "Checks")}
+    assert must <= changed <= must | {sheet_part(b, s) for s in ("Tracker", "Checks")} | {"xl/styles.xml"}
     for name in a:
         if name not in changed:
             assert a[name] == b[name], name
@@ -197,3 +197,24 @@ def test_a_damaged_drawing_is_reported_and_the_workbook_is_left_as_it_was(grown,
         code = cli.main(["refresh", str(path)])
     assert code == 2 and "drawing1.xml is damaged" in err.getvalue() and "Traceback" not in err.getvalue()
     assert path.read_bytes() == data and [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_new_committee_rows_look_like_committee_rows_and_total_keeps_its_format(grown, tmp_path):
+    """Rows go in above the Total row, so they take a committee row's format, as Excel's Insert gives them."""
+    from test_headless import styles
+
+    before, after = (parts_of(grown[k]) for k in ("before", "after"))
+    part = sheet_part(after, "Summary")
+    top = grown["geo"].table_header
+    old_total = top + grown["geo"].capacity
+    s_before, s_after = styles(before[part]), styles(after[part])
+    path = tmp_path / "after.xlsm"
+    path.write_bytes(grown["after"])
+    rows = read_book(path)[0].grids["Summary"].rows
+    new_total = row_of(rows, "Total")
+    assert new_total > old_total
+    for col in "ABCDEFGHI":
+        committee, total = s_before[f"{col}{top + 1}"], s_before[f"{col}{old_total}"]
+        assert committee != total
+        assert [s_after[f"{col}{r}"] for r in range(top + 1, new_total)] == [committee] * (new_total - top - 1), col
+        assert s_after[f"{col}{new_total}"] == total, col

@@ -73,7 +73,7 @@ def test_summary_plan_inserts_rows_for_new_committees(reg):
     s = calc.summarise(reg)
     plan = updates.summary_plan(reg, s, "now", vals)
     extra = len(updates.summary_group_rows(reg, s)) - 2
-    assert plan.insert_rows == [("Summary", 8, extra)]   # above the blank row before the chart title
+    assert plan.insert_rows == [("Summary", 7, extra)]   # above the Total row: new rows look like committee rows
     assert plan.blocks[-1].top_left == f"A{11 + extra}"
 
 

@@ -431,7 +431,9 @@ def summary_plan(reg: Register, summary: calc.Summary, stamp: str, summary_value
     chart_header = geo.chart_header
     extra = len(groups) - geo.capacity
     if chart_header is not None and extra > 0:
-        at = chart_header - 2          # above the chart's title row
+        # a full table ends with its Total row at chart_header - 3: insert above it, so the new rows take a
+        # committee row's format (Excel formats inserted rows like the row above) and Total keeps its own
+        at = chart_header - 3 if geo.capacity >= 2 else chart_header - 2
         plan.insert_rows.append((sheet, at, extra))
         chart_header += extra
     if chart_header is not None:
