@@ -63,24 +63,20 @@ def _valid_col(letters: str) -> bool:
 def _shift_end(text: str, shift: RowShift, last: bool) -> str | None:
     """One end of an area (``$A$10``, ``10`` or ``A``) moved; None when it is not a reference; REF_ERROR when
     it is pushed off the sheet (the last end of a range is clipped at the sheet's last row instead)."""
+    def moved(row: int) -> str:
+        row = shift.row(row)
+        return REF_ERROR if row > MAX_ROW and not last else str(min(row, MAX_ROW))
+
     m = _CELL.fullmatch(text)
     if m:
         if not _valid_col(m.group(2)) or not 1 <= int(m.group(4)) <= MAX_ROW:
             return None
-        row = shift.row(int(m.group(4)))
-        if row > MAX_ROW:
-            if not last:
-                return REF_ERROR
-            row = MAX_ROW
-        return f"{m.group(1)}{m.group(2)}{m.group(3)}{row}"
+        row = moved(int(m.group(4)))
+        return row if row == REF_ERROR else f"{m.group(1)}{m.group(2)}{m.group(3)}{row}"
     m = _ROW.fullmatch(text)
     if m:
-        row = shift.row(int(m.group(2)))
-        if row > MAX_ROW:
-            if not last:
-                return REF_ERROR
-            row = MAX_ROW
-        return f"{m.group(1)}{row}"
+        row = moved(int(m.group(2)))
+        return row if row == REF_ERROR else f"{m.group(1)}{row}"
     m = _COL.fullmatch(text)
     if m and _valid_col(m.group(2)):
         return text
