@@ -439,3 +439,33 @@ def test_text_that_looks_like_a_formula_stays_text_through_the_buttons(tmp_path,
     wb = openpyxl.load_workbook(path)
     cells = [row[3] for row in wb["History"].iter_rows(min_row=2) if row[3].value == hostile]
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_refresh_with_new_committees_matches_the_headless_refresh(wb_path, tmp_path, sample_reg):
+    """More committees than the Summary has rows for: the button inserts rows (Excel's Insert) and writes the
+    same Summary as `savings-tracker refresh` does to the closed workbook."""
+    import shutil
+
+    from savings_tracker import cli
+    from savings_tracker.engines.libreoffice import recalculate
+    from savings_tracker.register import col_letter
+    from savings_tracker.xlsx_patch import patch_workbook
+
+    reg = read_register(wb_path)
+    col = col_letter(reg.source.columns["committee"])
+    rows = [int(r) for r in reg.lines["_row"]][-6:]
+    src = tmp_path / "grown.xlsm"
+    patch_workbook(wb_path, src, {TR: {f"{col}{r}": ("Public Health", "Economy", "Housing")[i % 3]
+                                       for i, r in enumerate(rows)}})
+    headless = tmp_path / "headless.xlsm"
+    shutil.copy(src, headless)
+    r = run(src, xl.refresh, tmp_path, values_override=recalculate(src))
+    inserts = [a for a in r.actions if a["func"] == "rangeInsert"]
+    assert cli.main(["refresh", str(headless), "--backups", "0"]) in (0, 1)
+    button, closed = openpyxl.load_workbook(r.out_path)["Summary"], openpyxl.load_workbook(headless)["Summary"]
+    names = [c.value for c in closed["A"]]
+    last = names.index("No RAG") + 1                            # the chart data's last row
+    assert names.index("Total") > 5 + len(sample_reg.settings.committees)   # rows were inserted
+    assert [[c.value for c in row] for row in button.iter_rows(min_row=4, max_row=last, max_col=9)] == \
+        [[c.value for c in row] for row in closed.iter_rows(min_row=4, max_row=last, max_col=9)]
+    assert len(inserts) == 1                                   # one Insert call, whatever the count
