@@ -260,6 +260,7 @@ def find_typed_over(reg: Register, headers: dict | None = None) -> list[TypedOve
     dp = reg.settings.precision
     lines = reg.lines
     money_invalid = {(f.cell) for f in reg.read_findings if f.code == "money-invalid"}
+    rows = [int(r) for r in lines["_row"]] if "_row" in lines else [None] * len(lines)
     for key in COMPUTED_FORMULA_KEYS:
         if not reg.has(key):
             continue
@@ -269,13 +270,12 @@ def find_typed_over(reg: Register, headers: dict | None = None) -> list[TypedOve
         inputs = schema.phasing_keys(key, reg.keys) if key != "variance" else ["forecast_total", "plan_total"]
         if not inputs or any(not reg.has(k) for k in inputs):
             continue
-        for i in lines.index:
-            vals = [lines.at[i, k] for k in inputs]
-            cell = reg.cell(i, key)
-            value = lines.at[i, key]
+        columns = [lines[k].tolist() for k in inputs]      # plain lists: pandas access per cell is slow
+        for i, row, value, *vals in zip(lines.index, rows, lines[key].tolist(), *columns):
             if any(v is None for v in vals):
                 continue
             expected = sum(vals, Decimal(0)) if key != "variance" else vals[0] - vals[1]
+            cell = reg.source.cell(key, row)
             if value is None:
                 if cell not in money_invalid:
                     continue

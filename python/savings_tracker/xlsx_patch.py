@@ -398,10 +398,8 @@ def _unshare(sheet_data, touched: set[tuple[int, int]]) -> None:
     from openpyxl.formula.translate import Translator
 
     groups: dict[str, list] = {}
-    for c in sheet_data.iter(f"{{{M}}}c"):
-        f = c.find(f"{{{M}}}f")
-        if f is not None and f.get("t") == "shared" and f.get("si") is not None:
-            groups.setdefault(f.get("si"), []).append(c)
+    for f in sheet_data.xpath("m:row/m:c/m:f[@t='shared' and @si]", namespaces={"m": M}):   # no Python loop
+        groups.setdefault(f.get("si"), []).append(f.getparent())                             # over every cell
     for si, members in groups.items():
         if not any(parse_a1(c.get("r")) in touched for c in members):
             continue
@@ -420,6 +418,8 @@ def _unshare(sheet_data, touched: set[tuple[int, int]]) -> None:
 
 def _ensure_refs(sheet_data) -> None:
     """Give every row and cell an explicit r (the format allows omitting it)."""
+    if not sheet_data.xpath("boolean(m:row[not(@r)] | m:row/m:c[not(@r)])", namespaces={"m": M}):
+        return                       # the usual case (Excel and XlsxWriter write them): nothing to parse
     next_row = 1
     for row in sheet_data.findall(f"{{{M}}}row"):
         r = int(row.get("r") or next_row)
@@ -480,6 +480,7 @@ def patch_sheet(xml: bytes, cells: dict[tuple[int, int], object], tables: list[T
                         text = Translator("=" + ftext, origin=origin).translate_formula(a1(r, col))
                     cells.setdefault((r, col), Formula(text))
     rows = {int(r.get("r")): r for r in sd.findall(f"{{{M}}}row")}
+    row_cells: dict[int, list] = {}
     lost_formula = False
     body = {}  # column -> first body row, for style inheritance
     for t in tables:
@@ -499,24 +500,20 @@ def patch_sheet(xml: bytes, cells: dict[tuple[int, int], object], tables: list[T
                 sd.append(row)
             rows[r] = row
         ref = a1(r, col)
-        c = None
-        after = None
-        for existing in row.findall(f"{{{M}}}c"):
-            _, ec = parse_a1(existing.get("r"))
-            if ec == col:
-                c = existing
-                break
-            if ec > col:
-                after = existing
-                break
+        by_ref = row_cells.get(r)
+        if by_ref is None:           # the row's cells by address, looked up once however many cells it gets
+            by_ref = row_cells[r] = {x.get("r"): x for x in row.iterfind(f"{{{M}}}c")}
+        c = by_ref.get(ref)
         if c is None:
             if value is None:
                 continue
             c = etree.Element(f"{{{M}}}c", r=ref)
+            after = next((x for x in row.iterfind(f"{{{M}}}c") if parse_a1(x.get("r"))[1] > col), None)
             if after is not None:
                 after.addprevious(c)
             else:
                 row.append(c)
+            by_ref[ref] = c
             span = body.get(col)
             if span and span[0] < r <= span[1] and (r - 1) in rows:
                 above = next((x for x in rows[r - 1].findall(f"{{{M}}}c") if x.get("r") == a1(r - 1, col)), None)
@@ -527,12 +524,16 @@ def patch_sheet(xml: bytes, cells: dict[tuple[int, int], object], tables: list[T
         _set_cell(c, value, where)
         if value is None and not c.get("s") and len(c) == 0:
             row.remove(c)
+            del by_ref[ref]
         if "spans" in row.attrib:
             del row.attrib["spans"]
     # dimension
     dim = root.find(f"{{{M}}}dimension")
-    used = [(int(rw.get("r")), parse_a1(c.get("r"))[1]) for rw in sd.findall(f"{{{M}}}row")
-            for c in rw.findall(f"{{{M}}}c")]
+    used = []                        # cells are in column order: a row's first and last are its extent
+    for rw in sd.iterfind(f"{{{M}}}row"):
+        cs = rw.findall(f"{{{M}}}c")
+        if cs:
+            used += [(int(rw.get("r")), parse_a1(cs[0].get("r"))[1]), (int(rw.get("r")), parse_a1(cs[-1].get("r"))[1])]
     if dim is not None and used:
         rmin, rmax = min(u[0] for u in used), max(u[0] for u in used)
         cmin, cmax = min(u[1] for u in used), max(u[1] for u in used)

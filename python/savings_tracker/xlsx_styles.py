@@ -37,7 +37,7 @@ class Styles:
         self.xfs = self._section("cellXfs")
         self.mark_rgbs = {_argb(c) for c in mark_colours}
         self.changed = False
-        self._memo: dict[tuple[int, int], int] = {}
+        self._memo: dict[tuple, int] = {}      # (style, fill id | colour | None) -> style
 
     def _section(self, tag: str):
         el = self.root.find(_q(tag))
@@ -97,12 +97,18 @@ class Styles:
         return len(xfs)
 
     def marked(self, s: int, colour: str) -> int:
-        return self._with_fill(s, self._fill_id(colour))
+        key = (s, colour)
+        if key not in self._memo:
+            self._memo[key] = self._with_fill(s, self._fill_id(colour))
+        return self._memo[key]
 
     def unmarked(self, s: int) -> int:
-        xfs = self.xfs.findall(_q("xf"))
-        fill = int(xfs[s].get("fillId", "0")) if 0 <= s < len(xfs) else 0
-        return self._with_fill(s, 0) if self._fill_rgb(fill) in self.mark_rgbs else s
+        key = (s, None)
+        if key not in self._memo:
+            xfs = self.xfs.findall(_q("xf"))
+            fill = int(xfs[s].get("fillId", "0")) if 0 <= s < len(xfs) else 0
+            self._memo[key] = self._with_fill(s, 0) if self._fill_rgb(fill) in self.mark_rgbs else s
+        return self._memo[key]
 
     def to_bytes(self) -> bytes:
         return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
@@ -116,6 +122,11 @@ def _range(text: str) -> tuple[int, int, int, int]:
     return r1, c1, r2, c2
 
 
+def _norm(ref: str) -> str:
+    """'$j$12' -> 'J12': how a worksheet writes a cell's address."""
+    return ref.replace("$", "").upper()
+
+
 def mark_sheet(xml: bytes, styles: Styles, clear: list[str], marks: dict[str, str]) -> tuple[bytes, int]:
     """Clear mark fills in the ``clear`` cells or ranges ('J12', 'A2:U68'), then fill each ``marks`` cell
     ('J12' -> colour).
@@ -124,10 +135,10 @@ def mark_sheet(xml: bytes, styles: Styles, clear: list[str], marks: dict[str, st
     sd = root.find(_q("sheetData"))
     if sd is None:
         return xml, 0
-    cells = {parse_cell(r) for r in clear if ":" not in r}              # (row, col): most clears are cells
+    cells = {_norm(r) for r in clear if ":" not in r}                   # most clears are single cells
     boxes = [_range(r) for r in clear if ":" in r]
-    want = {parse_cell(ref): colour for ref, colour in marks.items()}   # (row, col) -> colour
-    touched_rows = {k[0] for k in want} | {k[0] for k in cells}
+    want = {_norm(ref): colour for ref, colour in marks.items()}        # 'J12' -> colour
+    touched_rows = {parse_cell(k)[0] for k in (*want, *cells)}
     changed = 0
     rows = {}
     for row in sd.iterfind(_q("row")):
@@ -137,18 +148,18 @@ def mark_sheet(xml: bytes, styles: Styles, clear: list[str], marks: dict[str, st
         if not in_rows and r not in touched_rows:
             continue
         for c in row.iterfind(_q("c")):
-            _, col = parse_cell(c.get("r"))
+            ref = c.get("r")
             s = int(c.get("s", "0"))
             new = s
-            if (r, col) in cells or any(b[1] <= col <= b[3] for b in in_rows):
+            if ref in cells or in_rows and any(b[1] <= parse_cell(ref)[1] <= b[3] for b in in_rows):
                 new = styles.unmarked(new)
-            colour = want.pop((r, col), None)
+            colour = want.pop(ref, None)
             if colour:
                 new = styles.marked(new, colour)
             if new != s:
                 c.set("s", str(new))
                 changed += 1
-    for (r, col), colour in sorted(want.items()):   # marked cells the sheet has no element for (empty cells)
+    for (r, col), colour in sorted((parse_cell(k), v) for k, v in want.items()):   # cells with no element yet
         row = rows.get(r)
         if row is None:
             row = etree.Element(_q("row"), r=str(r))
