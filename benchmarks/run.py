@@ -1,24 +1,30 @@
-"""Benchmarks: one table of timings at 100, 1,000 and 10,000 lines.
+"""Benchmarks: one table of timings and peak memory at 100, 1,000 and 10,000 lines.
 
-    python benchmarks/run.py [--sizes 100,1000,10000] [--no-libreoffice] [--markdown]
+    python benchmarks/run.py [--sizes 100,1000,10000] [--repeat 3] [--only NAME,...] [--no-libreoffice]
 
-Rows: validate + summary (core, from a register in memory), workbook build (.xlsm), headless read of the
-built workbook with openpyxl (read-only, values) and with python-calamine (``readers.read_register``, the
-tool's reader, including interpretation), each appendix format, and LibreOffice opening and recalculating the
-same workbook. Each figure is the best of ``--repeat`` runs (LibreOffice: one run); peak memory is the largest
-tracemalloc peak of any step at that size (Python allocations) and the process's max RSS at the end.
+Rows: validate + summary (core, from a register in memory); workbook build (.xlsm); headless reading of the
+built workbook with openpyxl (read-only, values) and with python-calamine (``readers.grids.load``), and the
+tool's whole reader (``read_register``: calamine + interpretation); each appendix format of the tracker; the
+headless ``refresh`` and ``snapshot`` commands on a closed copy of the workbook (a month-end batch run); and
+LibreOffice opening and recalculating the same workbook.
+
+Every step runs in a fresh Python process, so its memory figure is that process's peak resident set (ru_maxrss:
+everything, C libraries included, and the ~70-120 MB of Python, pandas and the libraries imported), which is
+what a user's machine must have free for that step (for LibreOffice, its own process's peak). Time is the best of ``--repeat`` runs inside that process
+(one run for LibreOffice, the 10,000-line build and the headless commands, which change their file). Inputs
+(the synthetic register, the workbook) are made before the clock starts.
 """
 from __future__ import annotations
 
 import argparse
-import gc
+import json
 import os
 import platform
 import resource
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -28,38 +34,119 @@ sys.path.insert(0, str(HERE.parent / "python"))
 import synthetic  # noqa: E402
 
 GOALS = "goals at 10,000 lines: validate + summary < 0.5 s; calamine read >= 5x faster than openpyxl; peak < 300 MB"
+APPENDIX_FORMATS = ("html", "docx", "pdf")
 
 
-def timed(fn, repeat=1, trace=True):
-    """Best wall time of ``repeat`` untraced runs, then (``trace``) one run under tracemalloc for the peak
-    (tracemalloc slows Python code several times, so it never times anything)."""
-    best, peak, result = None, 0, None
-    for _ in range(repeat):
-        gc.collect()
-        t = time.perf_counter()
-        result = fn()
-        dt = time.perf_counter() - t
-        best = dt if best is None else min(best, dt)
-    if trace:
-        gc.collect()
-        tracemalloc.start()
-        fn()
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return best, peak, result
+# ---- the steps (each runs in its own process) ------------------------------------------------------------------
+def _register(work: Path, n: int):
+    from savings_tracker.readers import read_register
+    return read_register(work / f"reg{n}.csv")
 
 
-def openpyxl_read(path):
+def _xlsm(work: Path, n: int) -> Path:
+    return work / f"Savings_Tracker_{n}.xlsm"
+
+
+def step_core(work, n):
+    from savings_tracker.validate import validate_and_summarise
+    reg = _register(work, n)
+    return lambda: validate_and_summarise(reg)
+
+
+def step_build(work, n):
+    from savings_tracker.workbook.builder import build_workbook
+    reg = _register(work, n)
+    return lambda: build_workbook(_xlsm(work, n), reg)
+
+
+def step_openpyxl(work, n):
     import openpyxl
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    rows = 0
-    for ws in wb.worksheets:
-        for _ in ws.iter_rows(values_only=True):
-            rows += 1
-    wb.close()
-    return rows
+
+    def read():
+        wb = openpyxl.load_workbook(_xlsm(work, n), read_only=True, data_only=True)
+        rows = sum(1 for ws in wb.worksheets for _ in ws.iter_rows(values_only=True))
+        wb.close()
+        return rows
+    return read
 
 
+def step_calamine(work, n):
+    from savings_tracker.readers import grids
+    return lambda: grids.load(_xlsm(work, n))
+
+
+def step_read_register(work, n):
+    from savings_tracker.readers import read_register
+    return lambda: read_register(_xlsm(work, n))
+
+
+def _appendix(fmt):
+    def step(work, n):
+        from savings_tracker.appendix import render_appendix
+        reg = _register(work, n)
+        return lambda: render_appendix(reg, "tracker", fmt, work / f"appendix{n}.{fmt}")
+    return step
+
+
+def _headless(*args):
+    def step(work, n):
+        import shutil
+
+        from savings_tracker import cli
+        copy = work / f"headless{n}.xlsm"
+        shutil.copy(_xlsm(work, n), copy)
+        return lambda: cli.main([args[0], str(copy), *args[1:], "--backups", "0"])
+    return step
+
+
+def step_libreoffice(work, n):
+    from savings_tracker.engines import libreoffice as lo
+    lo.find_soffice()
+    return lambda: lo.recalculate(_xlsm(work, n), ["Summary"], timeout=900)
+
+
+#: name -> (row label, step, repeat the timing?)
+STEPS = {
+    "core": ("validate + summary (core)", step_core, True),
+    "build": ("workbook build (.xlsm)", step_build, True),
+    "openpyxl": ("read cells: openpyxl (read-only, values, all sheets)", step_openpyxl, True),
+    "calamine": ("read cells: python-calamine (readers.grids.load)", step_calamine, True),
+    "read_register": ("read register: read_register (calamine + interpretation)", step_read_register, True),
+    **{f"appendix_{f}": (f"appendix tracker .{f}", _appendix(f), True) for f in APPENDIX_FORMATS},
+    "refresh": ("headless refresh FILE (closed .xlsm, atomic write)", _headless("refresh"), False),
+    "snapshot": ("headless snapshot FILE --period (closed .xlsm)", _headless("snapshot", "--period", "Bench"), False),
+    "libreoffice": ("LibreOffice open + recalculate (same .xlsm)", step_libreoffice, False),
+}
+
+
+def run_step(name: str, work: Path, n: int, repeat: int) -> dict:
+    """In this (fresh) process: set the step up, time it, report seconds and the process's peak RSS."""
+    import contextlib
+    import io
+
+    _, make, repeatable = STEPS[name]
+    fn = make(work, n)
+    best = None
+    for _ in range(repeat if repeatable and not (name == "build" and n >= 10_000) else 1):
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            t = time.perf_counter()
+            fn()
+            dt = time.perf_counter() - t
+        best = dt if best is None else min(best, dt)
+    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return {"seconds": best, "rss_mb": peak / 1024}    # children: LibreOffice runs in processes of its own
+
+
+def in_child(name: str, work: Path, n: int, repeat: int) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--step", name, "--work", str(work), "--lines", str(n),
+                           "--repeat", str(repeat)], capture_output=True, text=True, timeout=3600)
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+        return {"error": tail[0]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ---- the table -------------------------------------------------------------------------------------------------
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -79,110 +166,86 @@ def machine() -> str:
             f"{platform.system()} {platform.release()}")
 
 
+def versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    out = []
+    for pkg in ("python-calamine", "openpyxl", "XlsxWriter", "lxml", "weasyprint", "docxtpl", "pandas"):
+        try:
+            out.append(f"{pkg} {version(pkg)}")
+        except PackageNotFoundError:
+            pass
+    try:
+        from savings_tracker.engines import libreoffice as lo
+        text = subprocess.run([lo.find_soffice(), "--version"], capture_output=True, text=True, timeout=60).stdout
+        out.append(" ".join(text.split()[:2]))
+    except Exception:      # no LibreOffice: its row says so
+        pass
+    return ", ".join(out)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="100,1000,10000")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--only", default="", help=f"comma-separated steps: {', '.join(STEPS)}")
     ap.add_argument("--no-libreoffice", action="store_true")
-    ap.add_argument("--no-appendix", action="store_true")
+    ap.add_argument("--step", help=argparse.SUPPRESS)
+    ap.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--lines", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.step:                                     # a child: one step, one JSON line
+        print(json.dumps(run_step(args.step, args.work, args.lines, args.repeat)))
+        return 0
     sizes = [int(s) for s in args.sizes.split(",")]
-
-    from savings_tracker import calc
-    from savings_tracker.readers import read_register
-    from savings_tracker.validate import validate
-    from savings_tracker.workbook.builder import build_workbook
-
-    try:
-        from savings_tracker.appendix import FORMATS, render_appendix
-    except ImportError:
-        FORMATS, render_appendix = (), None
-    lo = None
-    if not args.no_libreoffice:
-        try:
-            from savings_tracker.engines import libreoffice as lo
-            lo.find_soffice()
-        except Exception:
-            lo = None
-
+    names = [s for s in (args.only.split(",") if args.only else STEPS) if s]
+    unknown = set(names) - set(STEPS)
+    if unknown:
+        ap.error(f"unknown step(s) {', '.join(sorted(unknown))}; choose from {', '.join(STEPS)}")
+    if args.no_libreoffice and "libreoffice" in names:
+        names.remove("libreoffice")
+    if any(n in names for n in ("openpyxl", "calamine", "read_register", "refresh", "snapshot", "libreoffice")) \
+            and "build" not in names:
+        names.insert(0, "build")                      # they read the workbook the build step writes
+    work = Path(tempfile.mkdtemp(prefix="st-bench-"))
     table: dict[str, dict[int, str]] = {}
-    peaks: dict[int, int] = {}
-    ratios: dict[int, float] = {}
-    core_peaks: dict[int, int] = {}
-    tmp = Path(tempfile.mkdtemp(prefix="st-bench-"))
-
-    def put(row, n, seconds, peak=0):
-        cell = "-" if seconds is None else f"{seconds:.3f}"
-        if seconds is not None and peak:
-            cell += f" ({peak / 1e6:.0f} MB)"
-        table.setdefault(row, {})[n] = cell
-        peaks[n] = max(peaks.get(n, 0), peak)
-        if row.startswith("validate"):
-            core_peaks[n] = peak
-
+    results: dict[tuple[str, int], dict] = {}
     for n in sizes:
-        csv_path = synthetic.write_csv(tmp / f"reg{n}.csv", n)
-        reg = read_register(csv_path)
-        assert len(reg) == n, (len(reg), n)
-
-        def core():
-            findings = validate(reg)
-            return findings, calc.summarise(reg)
-        t, p, _ = timed(core, args.repeat)
-        put("validate + summary (core)", n, t, p)
-
-        xlsm = tmp / f"Savings_Tracker_{n}.xlsm"
-        t, p, _ = timed(lambda: build_workbook(xlsm, reg), 1 if n >= 10000 else args.repeat)
-        put("workbook build (.xlsm)", n, t, p)
-
-        from savings_tracker.readers import grids
-        t_op, p, _ = timed(lambda: openpyxl_read(xlsm), 1 if n >= 10000 else args.repeat)
-        put("read cells: openpyxl (read-only, values, all sheets)", n, t_op, p)
-        t_cal, p, _ = timed(lambda: grids.load(xlsm), args.repeat)
-        put("read cells: python-calamine (readers.grids.load)", n, t_cal, p)
-        ratios[n] = t_op / t_cal
-        table.setdefault("  calamine speed-up over openpyxl", {})[n] = f"{ratios[n]:.1f}x"
-        t_reg, p, back = timed(lambda: read_register(xlsm), args.repeat)
-        assert len(back) == n
-        put("read register: read_register (calamine + interpretation)", n, t_reg, p)
-
-        if render_appendix is not None and not args.no_appendix:
-            for fmt in FORMATS:
-                out = tmp / f"appendix{n}.{fmt}"
-                if fmt == "pdf" and n > 100:       # WeasyPrint: minutes per thousand lines
-                    put(f"appendix tracker .{fmt}", n, None)
-                    continue
-                t, p, _ = timed(lambda: render_appendix(reg, "tracker", fmt, out), 1)
-                put(f"appendix tracker .{fmt}", n, t, p)
-
-        if lo is not None:
-            try:
-                t, _, _ = timed(lambda: lo.recalculate(xlsm, ["Summary"], timeout=900), 1, trace=False)
-            except Exception as exc:  # report, do not fail the table
-                print(f"LibreOffice at {n} lines: {exc}", file=sys.stderr)
-                t = None
-            put("LibreOffice open + recalculate (same .xlsm)", n, t)
-        else:
-            put("LibreOffice open + recalculate (same .xlsm)", n, None)
-
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        synthetic.write_csv(work / f"reg{n}.csv", n)
+        for name in names:
+            r = results[(name, n)] = in_child(name, work, n, args.repeat)
+            cell = f"error: {r['error'][:40]}" if "error" in r else f"{r['seconds']:.3f} ({r['rss_mb']:.0f} MB)"
+            table.setdefault(STEPS[name][0], {})[n] = cell
+            print(f"  {n:>6,} lines  {STEPS[name][0]:<58} {cell}", file=sys.stderr)
+        if ("openpyxl", n) in results and ("calamine", n) in results and \
+                "seconds" in results[("openpyxl", n)] and "seconds" in results[("calamine", n)]:
+            ratio = results[("openpyxl", n)]["seconds"] / results[("calamine", n)]["seconds"]
+            table.setdefault("  calamine speed-up over openpyxl", {})[n] = f"{ratio:.1f}x"
     width = max(len(r) for r in table)
     cw = 18
-    head = f"| {'seconds (peak traced memory)':<{width}} | " + " | ".join(f"{n:>{cw},} lines"[-cw:] for n in sizes) + " |"
+    head = f"| {'seconds (peak RSS of the step)':<{width}} | " + " | ".join(f"{n:>{cw},} lines"[-cw:] for n in sizes) + " |"
     lines = [head, "|" + "-" * (width + 2) + "|" + "|".join("-" * (cw + 2) for _ in sizes) + "|"]
     for row, vals in table.items():
         lines.append(f"| {row:<{width}} | " + " | ".join(f"{vals.get(n, '-'):>{cw}}" for n in sizes) + " |")
-    lines.append(f"| {'max RSS of the whole benchmark process (MB)':<{width}} | " + " | ".join(
-        f"{rss:>{cw}.0f}" if n == sizes[-1] else f"{'':>{cw}}" for n in sizes) + " |")
     print("\n".join(lines))
-    print(f"\nMachine: {machine()}")
+    print(f"\nMachine: {machine()}\nVersions: {versions()}")
     big = sizes[-1]
-    core_t = float(table["validate + summary (core)"][big].split()[0])
-    print(f"{GOALS}\nAt {big:,} lines: validate + summary {core_t:.3f} s "
-          f"({'met' if core_t < 0.5 else 'MISSED'}); calamine {ratios[big]:.1f}x openpyxl "
-          f"({'met' if ratios[big] >= 5 else 'MISSED'}); core peak {core_peaks[big] / 1e6:.0f} MB, largest step "
-          f"{peaks[big] / 1e6:.0f} MB traced ({'met' if peaks[big] < 300e6 else 'MISSED'}), process max RSS {rss:.0f} MB")
+    core = results.get(("core", big), {})
+    cal, op = results.get(("calamine", big), {}), results.get(("openpyxl", big), {})
+    peaks = {STEPS[k][0]: r["rss_mb"] for (k, n), r in results.items() if n == big and "rss_mb" in r}
+    over = {k: v for k, v in peaks.items() if v >= 300}
+    report = [GOALS, f"At {big:,} lines:"]
+    if "seconds" in core:
+        report.append(f"  validate + summary {core['seconds']:.3f} s ({'met' if core['seconds'] < 0.5 else 'MISSED'})")
+    if "seconds" in cal and "seconds" in op:
+        ratio = op["seconds"] / cal["seconds"]
+        report.append(f"  calamine {ratio:.1f}x openpyxl ({'met' if ratio >= 5 else 'MISSED'})")
+    if peaks:
+        report.append(f"  largest step peak RSS {max(peaks.values()):.0f} MB ("
+                      + ("met by every step" if not over else
+                         "over 300 MB: " + "; ".join(f"{k} {v:.0f} MB" for k, v in over.items())) + ")")
+    print("\n".join(report))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
