@@ -44,6 +44,7 @@ from lxml import etree
 
 from .errors import SavingsTrackerError
 from .register import col_letter, col_number, parse_cell
+from .xlsx_slices import edit_in_batches, reduce
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -451,9 +452,26 @@ def _sqref_extend(sqref: str, tables: list[TableInfo]) -> str:
     return " ".join(out)
 
 
-def patch_sheet(xml: bytes, cells: dict[tuple[int, int], object], tables: list[TableInfo], sheet: str
-                ) -> tuple[bytes, bool]:
-    """Apply cell edits to one worksheet part. Returns (new xml, whether a formula cell lost its formula)."""
+def patch_sheet(xml: bytes, cells: dict[tuple[int, int], object], tables: list[TableInfo], sheet: str,
+                *, slice_above: int | None = None) -> tuple[bytes, bool]:
+    """Apply cell edits to one worksheet part. Returns (new xml, whether a formula cell lost its formula).
+    A large sheet is cut down to the rows the edits need (``xlsx_slices``): the rows written, the rows above
+    them (a new table cell takes the style of the one above) and the tables' last rows (filled down)."""
+    if any(t.new_r2 != t.r2 for t in tables):         # a table grows: its fill-down is done once, whole
+        needed = {r for r, _ in cells} | {r - 1 for r, _ in cells} | {t.r2 for t in tables}
+        small = reduce(xml, needed, above=slice_above)
+        out, lost = _patch_whole_sheet(small.xml if small else xml, cells, tables, sheet)
+        return (small.join(out) if small else out), lost
+
+    def edit(small: bytes, batch: set[int]):
+        return _patch_whole_sheet(small, {k: v for k, v in cells.items() if k[0] in batch}, tables, sheet)
+    out, lost = edit_in_batches(xml, {r for r, _ in cells}, edit, context=lambda b: {r - 1 for r in b},
+                                above=slice_above)
+    return out, any(lost)
+
+
+def _patch_whole_sheet(xml: bytes, cells: dict[tuple[int, int], object], tables: list[TableInfo], sheet: str
+                       ) -> tuple[bytes, bool]:
     root = etree.fromstring(xml, _PARSER)
     sd = root.find(f"{{{M}}}sheetData")
     if sd is None:

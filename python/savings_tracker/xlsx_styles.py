@@ -13,6 +13,7 @@ import copy
 from lxml import etree
 
 from .register import col_letter, parse_cell
+from .xlsx_slices import edit_in_batches
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STYLES_PART = "xl/styles.xml"
@@ -127,17 +128,31 @@ def _norm(ref: str) -> str:
     return ref.replace("$", "").upper()
 
 
-def mark_sheet(xml: bytes, styles: Styles, clear: list[str], marks: dict[str, str]) -> tuple[bytes, int]:
+def mark_sheet(xml: bytes, styles: Styles, clear: list[str], marks: dict[str, str], *,
+               slice_above: int | None = None) -> tuple[bytes, int]:
     """Clear mark fills in the ``clear`` cells or ranges ('J12', 'A2:U68'), then fill each ``marks`` cell
-    ('J12' -> colour).
-    Returns the new worksheet XML and how many cells changed style."""
+    ('J12' -> colour). Returns the new worksheet XML and how many cells changed style. A large sheet is cut
+    down to the rows concerned first (``xlsx_slices``)."""
+    cells = {_norm(r) for r in clear if ":" not in r}                   # most clears are single cells
+    boxes = [_range(r) for r in clear if ":" in r]
+    want = {_norm(ref): colour for ref, colour in marks.items()}        # 'J12' -> colour
+    needed = {parse_cell(k)[0] for k in (*want, *cells)} | {r for b in boxes for r in range(b[0], b[2] + 1)}
+    row_of = {k: parse_cell(k)[0] for k in (*want, *cells)}
+
+    def edit(small: bytes, batch: set[int]):
+        return _mark_whole_sheet(small, styles, {k for k in cells if row_of[k] in batch},
+                                 [b for b in boxes if any(b[0] <= r <= b[2] for r in batch)],
+                                 {k: v for k, v in want.items() if row_of[k] in batch})
+    out, counts = edit_in_batches(xml, needed, edit, with_shared_groups=False, above=slice_above)
+    return (out, sum(counts)) if sum(counts) else (xml, 0)
+
+
+def _mark_whole_sheet(xml: bytes, styles: Styles, cells: set[str], boxes: list, want: dict[str, str]
+                      ) -> tuple[bytes, int]:
     root = etree.fromstring(xml, _PARSER)
     sd = root.find(_q("sheetData"))
     if sd is None:
         return xml, 0
-    cells = {_norm(r) for r in clear if ":" not in r}                   # most clears are single cells
-    boxes = [_range(r) for r in clear if ":" in r]
-    want = {_norm(ref): colour for ref, colour in marks.items()}        # 'J12' -> colour
     touched_rows = {parse_cell(k)[0] for k in (*want, *cells)}
     changed = 0
     rows = {}
