@@ -139,12 +139,15 @@ def _docx_where(path: Path, field: str) -> str:
 
 
 def render_docx(ctx: dict, template: str, out: Path, templates_dir: Path | None = None) -> Path:
+    """Word appendix. Table-row loops are streamed (see ``docx_rows``), so memory stays flat with register size."""
     from docx.shared import Mm
-    from docxtpl import DocxTemplate, InlineImage
+    from docxtpl import InlineImage
+
+    from .docx_rows import MARK_CALL, StreamingDocxTemplate
 
     path = docx_template_path(template, templates_dir)
     try:
-        tpl = DocxTemplate(str(path))
+        tpl = StreamingDocxTemplate(str(path))
     except Exception as exc:
         raise TemplateProblem(f"Word template {path.name} cannot be opened ({exc})") from None
     ctx = dict(ctx)
@@ -154,9 +157,13 @@ def render_docx(ctx: dict, template: str, out: Path, templates_dir: Path | None 
             png = charts.png(ctx["chart"], Path(tmp) / "chart.png")
             alt = charts.alt_text(ctx["chart"])
             ctx["chart"] = {**ctx["chart"], "alt": alt, "image": InlineImage(tpl, str(png), width=Mm(150))}
+        ctx[MARK_CALL] = tpl.mark_rows
         env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
         try:
             tpl.render(ctx, jinja_env=env, autoescape=True)
+            if alt:
+                _set_picture_alt_text(tpl.docx, alt, ctx["chart"]["title"])
+            tpl.save_to(out, ctx, env)
         except jinja2.UndefinedError as exc:
             field = _field(exc.message or "")
             raise TemplateProblem(f"Word template {path.name}, {_docx_where(path, field)}: "
@@ -166,9 +173,6 @@ def render_docx(ctx: dict, template: str, out: Path, templates_dir: Path | None 
             raise TemplateProblem(f"Word template {path.name}: {exc.message} near '{context}'") from None
         except (jinja2.TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
             raise TemplateProblem(f"Word template {path.name}: {type(exc).__name__}: {exc}") from None
-        if alt:
-            _set_picture_alt_text(tpl.docx, alt, ctx["chart"]["title"])
-        tpl.save(str(out))
     return out
 
 
