@@ -77,7 +77,10 @@ def cut_row_loops(xml: str, env: jinja2.Environment) -> tuple[str, list[RowLoop]
 class StreamingDocxTemplate(DocxTemplate):
     """A DocxTemplate whose table-row loops are left out of its one big render and streamed by ``save_to``.
 
-    Put ``tpl.mark_rows`` in the context as ``MARK_CALL`` before ``render``."""
+    Put ``tpl.mark_rows`` in the context as ``MARK_CALL`` before ``render``. With ``stream_rows`` False the rows
+    are rendered by docxtpl in the one big render (the reference the streamed output is tested against)."""
+
+    stream_rows = True
 
     def render_init(self):
         super().render_init()
@@ -90,7 +93,8 @@ class StreamingDocxTemplate(DocxTemplate):
 
     def build_xml(self, context, jinja_env=None):
         xml = self.patch_xml(self.get_xml())
-        xml, self.row_loops = cut_row_loops(xml, jinja_env or jinja2.Environment())
+        if self.stream_rows:
+            xml, self.row_loops = cut_row_loops(xml, jinja_env or jinja2.Environment())
         return self.render_xml_part(xml, self.docx._part, context, jinja_env)
 
     def fix_tables(self, xml):

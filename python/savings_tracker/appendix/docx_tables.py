@@ -51,25 +51,27 @@ def _width(tc) -> int | None:
 
 
 def fit_grid(tbl) -> list[int] | None:
-    """Share the table's width out over its columns in proportion to the cell widths of its first full row
-    (one cell per column). Sets the grid and every row's cell widths; returns the new grid, or None when the
-    grid already matches (the usual case: no column loop in the table)."""
-    cols = tbl.findall(f"{qn('w:tblGrid')}/{qn('w:gridCol')}")
-    grid = [int(float(c.get(qn("w:w")) or 0)) for c in cols]
-    full = next((tr for tr in tbl.iterchildren(qn("w:tr"))
-                 if len(tr.findall(qn("w:tc"))) == len(grid) and all(_span(tc) == 1 for tc in tr.findall(qn("w:tc")))),
-                None)
-    if full is None or not grid:
+    """Share the table's width out over its columns in proportion to the cell widths of its fullest row
+    without merged cells (after a column loop, one cell per column). Rebuilds the grid and sets every row's
+    cell widths; returns the new grid, or None when grid and cells already agree (no column loop)."""
+    grid_el = tbl.find(qn("w:tblGrid"))
+    grid = [int(float(c.get(qn("w:w")) or 0)) for c in grid_el] if grid_el is not None else []
+    rows = [tr.findall(qn("w:tc")) for tr in tbl.iterchildren(qn("w:tr"))]
+    unmerged = [cells for cells in rows if cells and all(_span(tc) == 1 for tc in cells)]
+    if not grid or not unmerged:
         return None
-    natural = [_width(tc) for tc in full.findall(qn("w:tc"))]
-    if None in natural or not sum(natural):
-        return None
+    natural = [_width(tc) for tc in max(unmerged, key=len)]
+    if None in natural or not sum(natural) or len(natural) != max(sum(map(_span, cells)) for cells in rows):
+        return None  # no row shows every column on its own: leave the table as designed
     total = sum(grid)
     fitted = [round(w * total / sum(natural)) for w in natural]
-    if all(abs(a - b) <= 2 for a, b in zip(fitted, grid)):
+    if len(fitted) == len(grid) and all(abs(a - b) <= 2 and abs(a - n) <= 2
+                                        for a, b, n in zip(fitted, grid, natural)):
         return None
-    for col, w in zip(cols, fitted):
-        col.set(qn("w:w"), str(w))
+    for col in list(grid_el):
+        grid_el.remove(col)
+    for w in fitted:
+        grid_el.append(grid_el.makeelement(qn("w:gridCol"), {qn("w:w"): str(w)}))
     for tr in tbl.iterchildren(qn("w:tr")):
         at = 0
         for tc in tr.findall(qn("w:tc")):

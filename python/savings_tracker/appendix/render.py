@@ -7,6 +7,7 @@ raises ``TemplateProblem`` naming the template file, line and field.
 """
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -89,7 +90,8 @@ def _problem(exc: Exception, template_file: str) -> TemplateProblem:
 
 
 # ---- HTML and PDF -------------------------------------------------------------------------------------------
-def render_html(ctx: dict, template: str, templates_dir: Path | None = None) -> str:
+def _html_pieces(ctx: dict, template: str, templates_dir: Path | None):
+    """The rendered HTML as Jinja produces it, piece by piece (so a big appendix need not be one string)."""
     env = environment(templates_dir)
     name = f"{template}.html.j2"
     ctx = dict(ctx)
@@ -97,9 +99,26 @@ def render_html(ctx: dict, template: str, templates_dir: Path | None = None) -> 
         ctx["chart"] = {**ctx["chart"], "svg": charts.svg(ctx["chart"], ident=f"{template}-chart"),
                         "alt": charts.alt_text(ctx["chart"])}
     try:
-        return env.get_template(name).render(ctx)
+        yield from env.get_template(name).generate(ctx)
     except (jinja2.TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
         raise _problem(exc, name) from None
+
+
+def render_html(ctx: dict, template: str, templates_dir: Path | None = None) -> str:
+    return "".join(_html_pieces(ctx, template, templates_dir))
+
+
+def write_html(ctx: dict, template: str, out: Path, templates_dir: Path | None = None) -> Path:
+    """Stream the HTML to ``out``; a template that fails part way leaves any earlier ``out`` as it was."""
+    out = Path(out)
+    tmp = out.with_name(f".{out.name}.part")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.writelines(_html_pieces(ctx, template, templates_dir))
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
 
 
 def html_to_pdf(html: str, out: Path, base_url: str | None = None) -> Path:
@@ -138,7 +157,8 @@ def _docx_where(path: Path, field: str) -> str:
     return "?"
 
 
-def render_docx(ctx: dict, template: str, out: Path, templates_dir: Path | None = None) -> Path:
+def render_docx(ctx: dict, template: str, out: Path, templates_dir: Path | None = None, *,
+                stream_rows: bool = True) -> Path:
     """Word appendix. Table-row loops are streamed (see ``docx_rows``), so memory stays flat with register size."""
     from docx.shared import Mm
     from docxtpl import InlineImage
@@ -148,6 +168,7 @@ def render_docx(ctx: dict, template: str, out: Path, templates_dir: Path | None 
     path = docx_template_path(template, templates_dir)
     try:
         tpl = StreamingDocxTemplate(str(path))
+        tpl.stream_rows = stream_rows
     except Exception as exc:
         raise TemplateProblem(f"Word template {path.name} cannot be opened ({exc})") from None
     ctx = dict(ctx)
@@ -209,10 +230,9 @@ def render_appendix(register: Register, template: str, fmt: str, out: Path, *, c
     try:
         if fmt == "docx":
             return render_docx(ctx, template, out, templates_dir)
-        html = render_html(ctx, template, templates_dir)
         if fmt == "html":
-            out.write_text(html, encoding="utf-8")
-            return out
+            return write_html(ctx, template, out, templates_dir)
+        html = render_html(ctx, template, templates_dir)
         base = str(Path(templates_dir)) if templates_dir else None
         return html_to_pdf(html, out, base)
     except PermissionError:
