@@ -1,17 +1,21 @@
 """Benchmarks: one table of timings at 100, 1,000 and 10,000 lines.
 
-    python benchmarks/run.py [--sizes 100,1000,10000] [--no-libreoffice] [--markdown]
+    python benchmarks/run.py [--sizes 100,1000,10000] [--only core,workbook,read,appendix,libreoffice]
+                             [--formats html,pdf,docx] [--repeat 3] [--no-libreoffice] [--no-appendix]
 
 Rows: validate + summary (core, from a register in memory), workbook build (.xlsm), headless read of the
 built workbook with openpyxl (read-only, values) and with python-calamine (``readers.read_register``, the
-tool's reader, including interpretation), each appendix format, and LibreOffice opening and recalculating the
-same workbook. Each figure is the best of ``--repeat`` runs (LibreOffice: one run); peak memory is the largest
-tracemalloc peak of any step at that size (Python allocations) and the process's max RSS at the end.
+tool's reader, including interpretation), the tracker appendix in each format (HTML, tagged PDF, Word), and
+LibreOffice opening and recalculating the same workbook. ``--only appendix`` runs the appendix rows alone.
+Each figure is the best of ``--repeat`` runs (one run for LibreOffice, the 10,000-line build and openpyxl
+read, and appendices of 1,000 lines or more), then one more run under tracemalloc for its peak (Python
+allocations); the table ends with the process's max RSS.
 """
 from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import os
 import platform
 import resource
@@ -79,14 +83,29 @@ def machine() -> str:
             f"{platform.system()} {platform.release()}")
 
 
+GROUPS = ("core", "workbook", "read", "appendix", "libreoffice")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="100,1000,10000")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--only", default=",".join(GROUPS), help=f"comma-separated rows to run: {', '.join(GROUPS)}")
+    ap.add_argument("--formats", default="html,pdf,docx", help="appendix formats to measure")
     ap.add_argument("--no-libreoffice", action="store_true")
     ap.add_argument("--no-appendix", action="store_true")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
+    only = {g.strip() for g in args.only.split(",") if g.strip()}
+    unknown = only - set(GROUPS)
+    if unknown:
+        ap.error(f"--only: unknown {', '.join(sorted(unknown))} (choose from {', '.join(GROUPS)})")
+    if args.no_libreoffice:
+        only.discard("libreoffice")
+    if args.no_appendix:
+        only.discard("appendix")
+    if {"workbook", "read", "libreoffice"} & only:
+        only.add("workbook")  # reading and recalculating need the built workbook
 
     from savings_tracker import calc
     from savings_tracker.readers import read_register
@@ -97,8 +116,12 @@ def main(argv=None):
         from savings_tracker.appendix import FORMATS, render_appendix
     except ImportError:
         FORMATS, render_appendix = (), None
+    formats = [f for f in args.formats.split(",") if f in FORMATS]
+    if "appendix" in only and formats:  # imported before timing, so no run times an import
+        for module in ("docxtpl", "weasyprint"):
+            importlib.import_module(module)
     lo = None
-    if not args.no_libreoffice:
+    if "libreoffice" in only:
         try:
             from savings_tracker.engines import libreoffice as lo
             lo.find_soffice()
@@ -125,63 +148,68 @@ def main(argv=None):
         reg = read_register(csv_path)
         assert len(reg) == n, (len(reg), n)
 
-        def core():
-            findings = validate(reg)
-            return findings, calc.summarise(reg)
-        t, p, _ = timed(core, args.repeat)
-        put("validate + summary (core)", n, t, p)
+        if "core" in only:
+            def core():
+                findings = validate(reg)
+                return findings, calc.summarise(reg)
+            t, p, _ = timed(core, args.repeat)
+            put("validate + summary (core)", n, t, p)
 
         xlsm = tmp / f"Savings_Tracker_{n}.xlsm"
-        t, p, _ = timed(lambda: build_workbook(xlsm, reg), 1 if n >= 10000 else args.repeat)
-        put("workbook build (.xlsm)", n, t, p)
+        if "workbook" in only:
+            t, p, _ = timed(lambda: build_workbook(xlsm, reg), 1 if n >= 10000 else args.repeat)
+            put("workbook build (.xlsm)", n, t, p)
 
-        from savings_tracker.readers import grids
-        t_op, p, _ = timed(lambda: openpyxl_read(xlsm), 1 if n >= 10000 else args.repeat)
-        put("read cells: openpyxl (read-only, values, all sheets)", n, t_op, p)
-        t_cal, p, _ = timed(lambda: grids.load(xlsm), args.repeat)
-        put("read cells: python-calamine (readers.grids.load)", n, t_cal, p)
-        ratios[n] = t_op / t_cal
-        table.setdefault("  calamine speed-up over openpyxl", {})[n] = f"{ratios[n]:.1f}x"
-        t_reg, p, back = timed(lambda: read_register(xlsm), args.repeat)
-        assert len(back) == n
-        put("read register: read_register (calamine + interpretation)", n, t_reg, p)
+        if "read" in only:
+            from savings_tracker.readers import grids
+            t_op, p, _ = timed(lambda: openpyxl_read(xlsm), 1 if n >= 10000 else args.repeat)
+            put("read cells: openpyxl (read-only, values, all sheets)", n, t_op, p)
+            t_cal, p, _ = timed(lambda: grids.load(xlsm), args.repeat)
+            put("read cells: python-calamine (readers.grids.load)", n, t_cal, p)
+            ratios[n] = t_op / t_cal
+            table.setdefault("  calamine speed-up over openpyxl", {})[n] = f"{ratios[n]:.1f}x"
+            t_reg, p, back = timed(lambda: read_register(xlsm), args.repeat)
+            assert len(back) == n
+            put("read register: read_register (calamine + interpretation)", n, t_reg, p)
 
-        if render_appendix is not None and not args.no_appendix:
-            for fmt in FORMATS:
+        if "appendix" in only and render_appendix is not None:
+            for fmt in formats:
                 out = tmp / f"appendix{n}.{fmt}"
-                if fmt == "pdf" and n > 100:       # WeasyPrint: minutes per thousand lines
-                    put(f"appendix tracker .{fmt}", n, None)
-                    continue
-                t, p, _ = timed(lambda: render_appendix(reg, "tracker", fmt, out), 1)
+                t, p, _ = timed(lambda: render_appendix(reg, "tracker", fmt, out), args.repeat if n < 1000 else 1)
                 put(f"appendix tracker .{fmt}", n, t, p)
+                print(f"appendix tracker .{fmt} at {n:,} lines: {t:.3f} s, peak {p / 1e6:.0f} MB traced",
+                      file=sys.stderr, flush=True)
 
-        if lo is not None:
-            try:
-                t, _, _ = timed(lambda: lo.recalculate(xlsm, ["Summary"], timeout=900), 1, trace=False)
-            except Exception as exc:  # report, do not fail the table
-                print(f"LibreOffice at {n} lines: {exc}", file=sys.stderr)
-                t = None
+        if "libreoffice" in only:
+            t = None
+            if lo is not None:
+                try:
+                    t, _, _ = timed(lambda: lo.recalculate(xlsm, ["Summary"], timeout=900), 1, trace=False)
+                except Exception as exc:  # report, do not fail the table
+                    print(f"LibreOffice at {n} lines: {exc}", file=sys.stderr)
             put("LibreOffice open + recalculate (same .xlsm)", n, t)
-        else:
-            put("LibreOffice open + recalculate (same .xlsm)", n, None)
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    width = max(len(r) for r in table)
+    rss_label = "max RSS of the whole benchmark process (MB)"
+    width = max(len(r) for r in [*table, rss_label])
     cw = 18
     head = f"| {'seconds (peak traced memory)':<{width}} | " + " | ".join(f"{n:>{cw},} lines"[-cw:] for n in sizes) + " |"
     lines = [head, "|" + "-" * (width + 2) + "|" + "|".join("-" * (cw + 2) for _ in sizes) + "|"]
     for row, vals in table.items():
         lines.append(f"| {row:<{width}} | " + " | ".join(f"{vals.get(n, '-'):>{cw}}" for n in sizes) + " |")
-    lines.append(f"| {'max RSS of the whole benchmark process (MB)':<{width}} | " + " | ".join(
+    lines.append(f"| {rss_label:<{width}} | " + " | ".join(
         f"{rss:>{cw}.0f}" if n == sizes[-1] else f"{'':>{cw}}" for n in sizes) + " |")
     print("\n".join(lines))
     print(f"\nMachine: {machine()}")
     big = sizes[-1]
-    core_t = float(table["validate + summary (core)"][big].split()[0])
-    print(f"{GOALS}\nAt {big:,} lines: validate + summary {core_t:.3f} s "
-          f"({'met' if core_t < 0.5 else 'MISSED'}); calamine {ratios[big]:.1f}x openpyxl "
-          f"({'met' if ratios[big] >= 5 else 'MISSED'}); core peak {core_peaks[big] / 1e6:.0f} MB, largest step "
-          f"{peaks[big] / 1e6:.0f} MB traced ({'met' if peaks[big] < 300e6 else 'MISSED'}), process max RSS {rss:.0f} MB")
+    if "core" in only and "read" in only:
+        core_t = float(table["validate + summary (core)"][big].split()[0])
+        print(f"{GOALS}\nAt {big:,} lines: validate + summary {core_t:.3f} s "
+              f"({'met' if core_t < 0.5 else 'MISSED'}); calamine {ratios[big]:.1f}x openpyxl "
+              f"({'met' if ratios[big] >= 5 else 'MISSED'}); core peak {core_peaks[big] / 1e6:.0f} MB, largest step "
+              f"{peaks[big] / 1e6:.0f} MB traced ({'met' if peaks[big] < 300e6 else 'MISSED'}), process max RSS {rss:.0f} MB")
+    else:
+        print(f"At {big:,} lines: largest step {peaks.get(big, 0) / 1e6:.0f} MB traced, process max RSS {rss:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -59,15 +59,16 @@ def cut_row_loops(xml: str, env: jinja2.Environment) -> tuple[str, list[RowLoop]
             continue
         body = xml[tags[i].end():tags[end].start()]
         source = xml[tags[i].start():tags[end].end()]
-        try:
-            names = sorted(meta.find_undeclared_variables(env.parse(source))) \
-                if body.startswith("<w:tr") and body.endswith(_ROW_END) else None
-        except jinja2.TemplateSyntaxError:
-            names = None  # left in place, so docxtpl reports it with the text around it
-        if names is None:
-            i += 1
+        if not (body.startswith("<w:tr") and body.endswith(_ROW_END)):
+            i += 1  # not whole rows: look inside it
             continue
-        out += [xml[pos:tags[i].start()], "{{ %s(%d%s) }}" % (MARK_CALL, len(loops), "".join(f", {n}={n}" for n in names))]
+        try:
+            names = sorted(meta.find_undeclared_variables(env.parse(source)))
+        except jinja2.TemplateSyntaxError:
+            i += 1  # left in place, so docxtpl reports it with the text around it
+            continue
+        captured = "".join(f", {n}={n}" for n in names)
+        out += [xml[pos:tags[i].start()], "{{ %s(%d%s) }}" % (MARK_CALL, len(loops), captured)]
         loops.append(RowLoop(source, names))
         pos, i = tags[end].end(), end + 1
     out.append(xml[pos:])
@@ -105,7 +106,7 @@ class StreamingDocxTemplate(DocxTemplate):
         tree = super().fix_tables(xml)
         for tbl, grid in zip(tree.iter(qn("w:tbl")), designed):
             now = tbl.find(qn("w:tblGrid"))
-            if grid is not None and now is not None and len(now) < len(grid) and self.token in "".join(tbl.xpath("text()")):
+            if grid is not None and now is not None and len(now) < len(grid) and self._marks_in(tbl):
                 tbl.replace(now, grid)
         return tree
 
@@ -116,18 +117,19 @@ class StreamingDocxTemplate(DocxTemplate):
     def _mark(self, call: int) -> str:
         return f"DOCXROWS{self.token}x{call}x"
 
+    def _marks_in(self, tbl) -> list[int]:
+        """The row calls marked directly in a table (the marks are text between its rows)."""
+        text = "".join([tbl.text or "", *(child.tail or "" for child in tbl)])
+        return [int(m.group(1)) for m in re.finditer(rf"DOCXROWS{self.token}x(\d+)x", text)]
+
     # ---- after render --------------------------------------------------------------------------------------
     def _table_grids(self) -> dict[int, list[int]]:
         """Fit each table's columns; for each row call inside a refitted table, that table's new grid."""
         grids = {}
-        marks = re.compile(rf"DOCXROWS{self.token}x(\d+)x")
         for tbl in self.docx.element.body.iter(qn("w:tbl")):
             grid = fit_grid(tbl)
-            if grid is None:
-                continue
-            texts = [tbl.text or "", *(child.tail or "" for child in tbl)]  # the marks sit between rows
-            for m in marks.finditer("".join(texts)):
-                grids[int(m.group(1))] = grid
+            if grid is not None:
+                grids.update((call, grid) for call in self._marks_in(tbl))
         return grids
 
     def _finish(self, xml: str, grid: list[int] | None) -> str:
@@ -177,7 +179,7 @@ class StreamingDocxTemplate(DocxTemplate):
 
     def _splice(self, shell: Path, out: Path, rows, spans: list[tuple[int, int]]) -> None:
         part = self.docx.part.partname.lstrip("/")
-        marks = re.compile(rf"DOCXROWS{self.token}x(\d+)x")
+        marks = re.compile(rf"DOCXROWS{self.token}x(\d+)x")  # as _mark writes them
         with zipfile.ZipFile(shell) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
             for info in zin.infolist():
                 if info.filename != part:

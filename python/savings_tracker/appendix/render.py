@@ -20,6 +20,7 @@ from ..errors import SavingsTrackerError, TemplateProblem, WriteRefused
 from ..register import Register
 from . import charts
 from .context import TEMPLATES, build_context
+from .pdf import html_to_pdf
 
 FORMATS = ("html", "pdf", "docx")
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -118,14 +119,6 @@ def write_html(ctx: dict, template: str, out: Path, templates_dir: Path | None =
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
-    return out
-
-
-def html_to_pdf(html: str, out: Path, base_url: str | None = None) -> Path:
-    from weasyprint import HTML
-
-    HTML(string=html, base_url=base_url or str(builtin_templates_dir())).write_pdf(
-        str(out), pdf_variant="pdf/ua-1")
     return out
 
 
@@ -233,7 +226,6 @@ def render_appendix(register: Register, template: str, fmt: str, out: Path, *, c
         if fmt == "html":
             return write_html(ctx, template, out, templates_dir)
         html = render_html(ctx, template, templates_dir)
-        base = str(Path(templates_dir)) if templates_dir else None
-        return html_to_pdf(html, out, base)
+        return html_to_pdf(html, out, str(Path(templates_dir) if templates_dir else builtin_templates_dir()))
     except PermissionError:
         raise WriteRefused(f"{out}: cannot write (is it open in another program?)") from None
