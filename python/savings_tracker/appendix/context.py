@@ -169,7 +169,7 @@ def _group_name(value) -> str:
     return value if isinstance(value, str) and value else "(none)"
 
 
-def _tracker_line(reg, i, line, suggested, keys, kinds, decimals) -> dict:
+def _tracker_line(i, line, suggested, keys, kinds, decimals) -> dict:
     """One line of the tracker table. ``kinds`` and ``decimals`` are per key, worked out once per table."""
     out: dict = {"_row": int(line.get("_row") or 0)}
     for k in keys:
@@ -218,7 +218,7 @@ def tracker_context(reg: Register, committee: str | None = None) -> dict:
     decimals = {k: _decimals(reg, k) for k in keys}
     lines, members = [], {}
     for i, record in _records(eff):
-        line = _tracker_line(reg, i, record, suggested, keys, kinds, decimals)
+        line = _tracker_line(i, record, suggested, keys, kinds, decimals)
         lines.append(line)
         members.setdefault(_group_name(record.get("committee")), []).append(line)
     groups = []
