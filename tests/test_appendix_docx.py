@@ -225,3 +225,25 @@ def test_committed_word_templates_are_what_the_script_makes(tmp_path):
         assert "word/document.xml" in parts
         for part in parts:
             assert made[part] == committed.get(part), f"{name}.docx {part}: run scripts/make_docx_templates.py"
+
+
+def test_missing_field_in_streamed_rows_is_a_template_problem(registers, tmp_path):
+    from savings_tracker.errors import TemplateProblem
+
+    d = tmp_path / "word"
+    d.mkdir()
+    doc = Document()
+    table = doc.add_table(rows=3, cols=2)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "{%tr for line in groups[0].lines %}"
+    table.cell(1, 0).text = "{{ line.reference }}"
+    table.cell(1, 1).text = "{{ line.no_such_field }}"
+    table.cell(2, 0).merge(table.cell(2, 1)).text = "{%tr endfor %}"
+    doc.save(str(d / "tracker.docx"))
+    earlier = tmp_path / "x.docx"
+    earlier.write_bytes(b"an earlier appendix")
+    with pytest.raises(TemplateProblem) as err:
+        render_appendix(registers["tracker"], "tracker", "docx", earlier, templates_dir=d)
+    assert "tracker.docx" in str(err.value) and "table 1 row 2 cell 2" in str(err.value)
+    assert "no_such_field" in str(err.value)
+    assert earlier.read_bytes() == b"an earlier appendix"  # written whole or not at all
+    assert {p.name for p in tmp_path.iterdir()} == {"word", "x.docx"}  # no scratch files left behind

@@ -111,6 +111,8 @@ class StreamingDocxTemplate(DocxTemplate):
         return tree
 
     def mark_rows(self, loop: int, **captured) -> Markup:
+        if not (isinstance(loop, int) and 0 <= loop < len(self.row_loops)):
+            raise ValueError(f"{MARK_CALL} is for the renderer's own use")
         self.row_calls.append((loop, captured))
         return Markup(self._mark(len(self.row_calls) - 1))
 
