@@ -3,10 +3,12 @@
 Run from the repository:  python scripts/make_docx_templates.py [--out templates]
 
 The output is committed so finance teams can edit it in Word (wording, logo, columns) without Python. Rules the
-templates follow: table rows loop with ``{%tr for %}``, the header rows are marked "Repeat as header row" (w:tblHeader),
-each section is landscape (A3 for the tracker, A4 otherwise), the document language is en-GB, figures are right
-aligned, RAG cells are shaded with ``{% cellbg %}`` and always carry the RAG word, the chart picture carries alt text
-(set at render time), tables carry a title and description (Word's table alt text).
+templates follow: table rows loop with ``{%tr for %}``, year columns loop with ``{%tc for %}`` (one column per year
+of the register, as the HTML templates do), the header rows are marked "Repeat as header row" (w:tblHeader), no
+row may break across a page (w:cantSplit), each section is landscape (A3 for the tracker, A4 otherwise), the
+document language is en-GB, figures are right aligned, RAG cells are shaded with ``{% cellbg %}`` and always carry
+the RAG word, the chart picture carries alt text (set at render time), tables carry a title and description
+(Word's table alt text). tests/test_appendix_docx.py checks the committed files match this script.
 """
 from __future__ import annotations
 
@@ -130,11 +132,22 @@ def shade(cell, fill: str) -> None:
     tcpr.append(shd)
 
 
-def repeat_header(row) -> None:
+def _row_flag(row, tag: str) -> None:
     trpr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    trpr.append(el)
+    if trpr.find(qn(tag)) is None:
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), "true")
+        trpr.append(el)
+
+
+def repeat_header(row) -> None:
+    _row_flag(row, "w:tblHeader")
+
+
+def rows_unbroken(table) -> None:
+    """No row breaks across a page (w:cantSplit); call once the table has all its rows."""
+    for row in table.rows:
+        _row_flag(row, "w:cantSplit")
 
 
 def table_alt_text(table, title: str, description: str) -> None:
@@ -165,6 +178,15 @@ def loop_row(table, index: int, tag: str) -> None:
     merged.paragraphs[0].add_run(tag)
 
 
+def column_loop(row, at: int, loop: str, text: str, *, size: float, bold=False, right=False,
+                fill: str | None = None) -> None:
+    """Cells ``at`` to ``at + 2`` as a docxtpl column loop: ``{%tc for ... %}``, the cell repeated once per item
+    (``text``), ``{%tc endfor %}``. docxtpl removes the two tag cells when it renders."""
+    put(row.cells[at], loop, size=size, fill=fill)
+    put(row.cells[at + 1], text, size=size, bold=bold, right=right, fill=fill)
+    put(row.cells[at + 2], "{%tc endfor %}", size=size, fill=fill)
+
+
 def widths(keys: list[str], total_mm: float) -> list[float]:
     cols = [schema.BY_KEY[k] for k in keys]
     total = sum(_weight(c) for c in cols)
@@ -181,6 +203,7 @@ def chart_and_legend(doc, *, directions: bool) -> None:
     put(legend.rows[1].cells[0], "{% cellbg r.fill %}{{ r.rag }}", size=9, bold=True)
     put(legend.rows[1].cells[1], "{{ r.definition }}", size=9)
     loop_row(legend, 2, "{%tr endfor %}")
+    rows_unbroken(legend)
     if directions:
         para(doc, "Direction of travel: ↑ Improving, ↔ No change, ↓ Worsening since the last report.", size=9)
 
@@ -212,6 +235,7 @@ def tracker(out: Path) -> Path:
         put(head.rows[2].cells[i], "{{ totals.%s }}" % k, size=8, bold=True, right=True, fill=TOTAL_FILL)
     repeat_header(head.rows[0])
     repeat_header(head.rows[1])
+    rows_unbroken(head)
     para(doc)
     chart_and_legend(doc, directions=True)
 
@@ -237,6 +261,7 @@ def tracker(out: Path) -> Path:
     repeat_header(t.rows[0])
     loop_row(t, 1, "{%tr for line in group.lines %}")
     loop_row(t, 3, "{%tr endfor %}")
+    rows_unbroken(t)
     para(doc, "{%p endfor %}")
     para(doc, "Produced {{ doc.generated }}. Figures in {{ doc.unit }}.", size=8)
     doc.save(out)
@@ -244,50 +269,63 @@ def tracker(out: Path) -> Path:
 
 
 # ---- appendix 2 ----------------------------------------------------------------------------------------------------
-def rag_analysis(out: Path, years: int = 3) -> Path:
+LOOP_TAG_MM = 9  # width of a {%tc %} tag cell in the template; it is gone once rendered
+
+
+def rag_analysis(out: Path) -> Path:
     doc = new_document("A4")
     usable = 297 - 24
     doc.core_properties.title = "{{ doc.title }}"
     doc.core_properties.language = "en-GB"
     para(doc, "{{ doc.title }}", style="Heading 1")
     para(doc, "{{ doc.footer }}", size=9)
-    phase = [f"plan_y{n}" for n in range(1, years + 1)]
-    keys = ["title", *phase, "plan_total", "red", "amber", "green", "commentary"]
-    money = keys[1:-1]
-    t = new_table(doc, 9, widths(keys, usable))
+    # Template columns: title, {%tc for c in phase_columns %}, one phasing year, {%tc endfor %}, total, R, A, G,
+    # comments. Rendered, the loop gives one column per year of the register (and quarter, where it has them).
+    keys = ["title", "plan_y1", "plan_total", "red", "amber", "green", "commentary"]
+    w = widths(keys, usable - 2 * LOOP_TAG_MM)
+    t = new_table(doc, 10, [w[0], LOOP_TAG_MM, w[1], LOOP_TAG_MM, *w[2:]])
     table_alt_text(t, "{{ doc.title }}", "Saving lines grouped by programme with subtotals computed from the lines, "
                                           "phasing by year, total saving and the in-year saving by RAG")
     size = 8
+    phases = "{%tc for c in phase_columns %}"
+    after = ["plan_total", "red", "amber", "green", "commentary"]  # template columns 4 to 8
+
+    def figure(source):  # a figure as published, with its footnote mark where the paper differed
+        return "{{ %s[c.key].text }}{{ %s[c.key].mark }}" % (source, source)
+
     r0 = t.rows[0].cells
     put(r0[0], "", size=size, fill=HEADER_FILL)
-    put(r0[1].merge(r0[years]), "Project Phasing", size=size, bold=True, fill=HEADER_FILL)
-    put(r0[years + 1], "", size=size, fill=HEADER_FILL)
-    put(r0[years + 2].merge(r0[years + 4]), "{{ in_year_label }}", size=size, bold=True, fill=HEADER_FILL)
-    put(r0[-1], "", size=size, fill=HEADER_FILL)
-    for i, k in enumerate(keys):
-        put(t.rows[1].cells[i], "{{ headers.%s }}" % k, size=size, bold=True, right=k in money, fill=HEADER_FILL)
+    column_loop(t.rows[0], 1, phases, "{% hm %}Project Phasing", size=size, bold=True, fill=HEADER_FILL)
+    put(r0[4], "", size=size, fill=HEADER_FILL)
+    put(r0[5].merge(r0[7]), "{{ in_year_label }}", size=size, bold=True, fill=HEADER_FILL)
+    put(r0[8], "", size=size, fill=HEADER_FILL)
+    put(t.rows[1].cells[0], "{{ headers.title }}", size=size, bold=True, fill=HEADER_FILL)
+    column_loop(t.rows[1], 1, phases, "{{ c.header }}", size=size, bold=True, right=True, fill=HEADER_FILL)
+    for i, k in enumerate(after, start=4):
+        put(t.rows[1].cells[i], "{{ headers.%s }}" % k, size=size, bold=True, right=k != "commentary",
+            fill=HEADER_FILL)
     repeat_header(t.rows[0])
     repeat_header(t.rows[1])
     loop_row(t, 2, "{%tr for group in groups %}")
-    g = t.rows[3].cells[0].merge(t.rows[3].cells[-1])
-    put(g, "{{ group.name }}", size=size, bold=True, fill="EEF2F6")
+    g = t.rows[3].cells  # the programme's name across every column: a loop over all columns, merged
+    put(g[0].merge(g[1]), "{%tc for c in columns %}", size=size, fill="EEF2F6")
+    put(g[2], "{% hm %}{{ group.name }}", size=size, bold=True, fill="EEF2F6")
+    put(g[3].merge(g[-1]), "{%tc endfor %}", size=size, fill="EEF2F6")
     loop_row(t, 4, "{%tr for line in group.lines %}")
-    def figure(source, k):  # a figure as published, with its footnote mark where the paper differed
-        return "{{ %s.%s.text }}{{ %s.%s.mark }}" % (source, k, source, k)
-
-    line_text = {"title": "{{ line.title }}", "commentary": "{{ line.commentary }}"}
-    subtotal_text = {"title": "Subtotal {{ group.name }}", "commentary": ""}
-    for i, k in enumerate(keys):
-        put(t.rows[5].cells[i], line_text.get(k) or figure("line.cells", k), size=size, right=k in money)
-        put(t.rows[7].cells[i], subtotal_text[k] if k in subtotal_text else figure("group.subtotal", k),
-            size=size, bold=True, right=k in money, fill=TOTAL_FILL)
     loop_row(t, 6, "{%tr endfor %}")
     loop_row(t, 8, "{%tr endfor %}")
-    total = t.add_row()
-    for i, k in enumerate(keys):
-        text = "{{ grand_label }}" if k == "title" else "" if k == "commentary" else \
-            "{{ grand_total.%s.text }}{{ grand_total.%s.mark }}" % (k, k)
-        put(total.cells[i], text, size=size, bold=True, right=k in money, fill=TOTAL_FILL)
+    rows = [(5, "{{ line.title }}", "line.cells", "{{ line.commentary }}", False, None),
+            (7, "Subtotal {{ group.name }}", "group.subtotal", "", True, TOTAL_FILL),
+            (9, "{{ grand_label }}", "grand_total", "", True, TOTAL_FILL)]
+    for r, first, source, last, bold, fill in rows:
+        cells = t.rows[r].cells
+        put(cells[0], first, size=size, bold=bold, fill=fill)
+        column_loop(t.rows[r], 1, phases, figure(source), size=size, bold=bold, right=True, fill=fill)
+        for i, k in enumerate(after[:-1], start=4):
+            put(cells[i], "{{ %s.%s.text }}{{ %s.%s.mark }}" % (source, k, source, k), size=size, bold=bold,
+                right=True, fill=fill)
+        put(cells[8], last, size=size, bold=bold, fill=fill)
+    rows_unbroken(t)
     para(doc, "{%p if footnotes %}")
     para(doc, "Notes on the figures", style="Heading 2", keep=True)
     para(doc, "Subtotals and totals above are computed from the lines. Where the published paper showed a different "
@@ -303,7 +341,7 @@ def rag_analysis(out: Path, years: int = 3) -> Path:
 
 
 # ---- appendix 3 ----------------------------------------------------------------------------------------------------
-def options(out: Path, years: int = 3) -> Path:
+def options(out: Path) -> Path:
     doc = new_document("A4")
     doc.core_properties.title = "{{ doc.title }} {{ doc.financial_year }}"
     doc.core_properties.language = "en-GB"
@@ -322,16 +360,19 @@ def options(out: Path, years: int = 3) -> Path:
     for row, (label, value, right) in zip(t.rows, fields):
         put(row.cells[0], label, size=9, bold=True, fill=HEADER_FILL)
         put(row.cells[1], value, size=9, right=right)
-    for title, prefix, total in (("Savings Target and Profiling (discrete year, {{ doc.unit }})", "saving", "saving_total"),
-                                 ("FTE implications", "fte", "fte_total")):
+    rows_unbroken(t)
+    # One column per year of the register, then the total: the columns loop over opt.savings / opt.fte and
+    # share the table's 150 mm between them.
+    for title, items in (("Savings Target and Profiling (discrete year, {{ doc.unit }})", "opt.savings"),
+                         ("FTE implications", "opt.fte")):
         para(doc, title, bold=True, keep=True)
-        keys = [f"{prefix}_y{n}" for n in range(1, years + 1)] + [total]
-        p = new_table(doc, 2, [37.5] * len(keys))
+        p = new_table(doc, 2, [LOOP_TAG_MM, 150 - 2 * LOOP_TAG_MM, LOOP_TAG_MM])
         table_alt_text(p, title.split(" (")[0], "Amounts by year and in total")
-        for i, k in enumerate(keys):
-            put(p.rows[0].cells[i], "{{ headers.%s }}" % k, size=9, bold=True, right=True, fill=HEADER_FILL)
-            put(p.rows[1].cells[i], "{{ opt.%s }}" % k, size=9, right=True)
+        column_loop(p.rows[0], 0, "{%%tc for s in %s %%}" % items, "{{ s.header }}", size=9, bold=True, right=True,
+                    fill=HEADER_FILL)
+        column_loop(p.rows[1], 0, "{%%tc for s in %s %%}" % items, "{{ s.text }}", size=9, right=True)
         repeat_header(p.rows[0])
+        rows_unbroken(p)
     para(doc, "{%p for t in opt.texts %}")
     para(doc, "{{ t.label }}", style="Heading 3", keep=True)
     para(doc, "{{ t.text }}")

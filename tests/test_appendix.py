@@ -202,6 +202,22 @@ def test_tracker_docx(outputs, registers):
     assert headings[-3:] == list(dict.fromkeys(registers["tracker"].lines["committee"]))
 
 
+def test_tracker_groups_hold_each_line_once_in_register_order(registers):
+    import dataclasses
+
+    from savings_tracker.appendix import build_context
+
+    lines = registers["tracker"].lines.copy()
+    lines.at[lines.index[5], "committee"] = ""  # a line with no committee gets a table of its own
+    reg = dataclasses.replace(registers["tracker"], lines=lines)
+    groups = build_context(reg, "tracker")["groups"]
+    named = [c if c else "(none)" for c in lines["committee"]]
+    assert sorted(g["name"] for g in groups) == sorted(set(named))
+    for g in groups:
+        assert [ln["reference"] for ln in g["lines"]] == [r for r, c in zip(lines["reference"], named) if c == g["name"]]
+        assert g["count"] == len(g["lines"])
+
+
 def test_tracker_one_committee(registers, tmp_path):
     out = render_appendix(registers["tracker"], "tracker", "html", tmp_path / "a.html", committee="c&yp")
     page = html_page(out)

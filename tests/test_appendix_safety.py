@@ -107,6 +107,16 @@ def test_missing_field_names_template_line_and_field(hostile, tmp_path):
     assert render_appendix(reg, "options", "html", tmp_path / "o.html", templates_dir=d).exists()
 
 
+def test_failed_html_leaves_an_earlier_file_as_it_was(hostile, tmp_path):
+    """The HTML is streamed to the file; a template failing part way through must not leave half a page."""
+    earlier = tmp_path / "x.html"
+    earlier.write_text("an earlier appendix", encoding="utf-8")
+    with pytest.raises(TemplateProblem):
+        render_appendix(hostile, "tracker", "html", earlier, templates_dir=_broken_html(tmp_path))
+    assert earlier.read_text(encoding="utf-8") == "an earlier appendix"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["custom", "x.html"]
+
+
 def test_syntax_error_and_sandbox(hostile, tmp_path):
     d = tmp_path / "bad"
     d.mkdir()

@@ -48,6 +48,8 @@ def plain_text(value) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
     text = _CONTROL.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n"))
+    if "<" not in text:  # most cells: no tag to look for
+        return text.strip()
     tags = {m.group(1).lower() for m in _TAG.finditer(text)}
     if tags and tags <= FORMAT_TAGS:
         cleaned = nh3.clean(text, tags={"p", "br", "ul", "ol", "li", "div"}, attributes={})
@@ -69,11 +71,16 @@ def _decimals(reg: Register, key: str) -> int:
 
 
 def figure(reg: Register, key: str, amount, *, nil_dash: bool) -> str:
+    return figure_at(amount, _decimals(reg, key), nil_dash=nil_dash)
+
+
+def figure_at(amount, places: int, *, nil_dash: bool = False) -> str:
+    """A figure at ``places`` decimals; text that is not an amount is shown as typed."""
     if amount is None:
         return ""
     if not isinstance(amount, Decimal):
         return plain_text(amount)
-    return fmt(amount, _decimals(reg, key), blank_zero=nil_dash)
+    return fmt(amount, places, blank_zero=nil_dash)
 
 
 def money_with_unit(amount, reg: Register) -> str:
@@ -153,17 +160,25 @@ def _subset(reg: Register, mask) -> Register:
 
 
 # ---- appendix 1: savings tracker ----------------------------------------------------------------------
-def _tracker_line(reg, i, line, suggested, keys, nil_dash=False) -> dict:
+def _records(frame) -> list[tuple]:
+    """(index, line as a plain dict) per line: pandas row access per cell is the slow part on big registers."""
+    return list(zip(frame.index, frame.to_dict("records")))
+
+
+def _group_name(value) -> str:
+    return value if isinstance(value, str) and value else "(none)"
+
+
+def _tracker_line(i, line, suggested, keys, kinds, decimals) -> dict:
+    """One line of the tracker table. ``kinds`` and ``decimals`` are per key, worked out once per table."""
     out: dict = {"_row": int(line.get("_row") or 0)}
     for k in keys:
-        v = line.get(k)
-        col = schema.BY_KEY[k]
         if k == "suggested_rag":
             out[k] = suggested.get(i, "")
-        elif col.kind in (schema.MONEY, schema.NUMBER):
-            out[k] = figure(reg, k, v, nil_dash=nil_dash)
+        elif kinds[k]:
+            out[k] = figure_at(line.get(k), decimals[k])
         else:
-            out[k] = plain_text(v)
+            out[k] = plain_text(line.get(k))
     rag = _rag(line.get("rag"))
     out["rag"] = rag or plain_text(line.get("rag"))
     colours = RAG_COLOURS.get(rag, RAG_COLOURS[calc.NO_RAG])
@@ -171,8 +186,8 @@ def _tracker_line(reg, i, line, suggested, keys, nil_dash=False) -> dict:
     arrow, word = _direction(line.get("direction"))
     out.update(direction_arrow=arrow, direction_word=word,
                direction=f"{arrow} {word}" if arrow else plain_text(line.get("direction")))
-    out["cells"] = [{"key": k, "text": out[k], "numeric": schema.BY_KEY[k].kind in (schema.MONEY, schema.NUMBER),
-                     "css": out["rag_css"] if k == "rag" else ""} for k in keys]
+    out["cells"] = [{"key": k, "text": out[k], "numeric": kinds[k], "css": out["rag_css"] if k == "rag" else ""}
+                    for k in keys]
     return out
 
 
@@ -199,22 +214,25 @@ def tracker_context(reg: Register, committee: str | None = None) -> dict:
     def total_cells(t: dict) -> dict:
         return {k: fmt(t.get(k, ZERO), reg.settings.precision) for k in money_cols}
 
-    lines = {i: _tracker_line(reg, i, line, suggested, keys) for i, line in eff.iterrows()}
+    kinds = {k: schema.BY_KEY[k].kind in (schema.MONEY, schema.NUMBER) for k in keys}
+    decimals = {k: _decimals(reg, k) for k in keys}
+    lines, members = [], {}
+    for i, record in _records(eff):
+        line = _tracker_line(i, record, suggested, keys, kinds, decimals)
+        lines.append(line)
+        members.setdefault(_group_name(record.get("committee")), []).append(line)
     groups = []
     for g in summary.groups:
-        members = [i for i, line in eff.iterrows()
-                   if (line.get("committee") if isinstance(line.get("committee"), str) and line.get("committee")
-                       else "(none)") == g.name]
         groups.append({
             "name": g.name, "count": g.lines,
             "caption": f"{g.name}: {g.lines} saving line{'s' if g.lines != 1 else ''} ({reg.settings.unit})",
-            "lines": [lines[i] for i in members],
+            "lines": members.get(g.name, []),
             "totals": total_cells(g.totals),
             "rag_counts": g.rag_counts,
         })
     if not summary.groups:
         groups.append({"name": "All lines", "count": len(lines), "caption": f"All saving lines ({reg.settings.unit})",
-                       "lines": list(lines.values()), "totals": total_cells(totals), "rag_counts": summary.rag_counts})
+                       "lines": lines, "totals": total_cells(totals), "rag_counts": summary.rag_counts})
     unit = reg.settings.unit
     headline_cols = _columns(reg, plan_keys + fc_keys)
     return {
@@ -288,11 +306,16 @@ def rag_analysis_context(reg: Register, committee: str | None = None) -> dict:
         footnotes.append({"mark": mark, "text": text})
         return mark
 
+    lines = dict(_records(eff))
+    split_rows = split.to_dict("index")
+    typed_totals = reg.lines["plan_total"].to_dict() if "plan_total" in reg.lines else {}
+    phased_totals = calc_frame["plan_total"].to_dict() if "plan_total" in calc_frame else {}
+
     def amounts(i) -> dict:
-        row = eff.loc[i]
+        row = lines[i]
         vals = {k: row.get(k) for k in money}
         for k in rag_keys:
-            vals[k] = split.at[i, k.title()]  # register sign, like the phasing
+            vals[k] = split_rows[i][k.title()]  # register sign, like the phasing
         return vals
 
     def cells(vals: dict, marks: dict | None = None) -> dict:
@@ -319,24 +342,23 @@ def rag_analysis_context(reg: Register, committee: str | None = None) -> dict:
     groups = []
     grand = {k: ZERO for k in [*money, *rag_keys]}
     order: dict[str, list] = {}
-    for i, line in eff.iterrows():
-        name = line.get(by) if isinstance(line.get(by), str) and line.get(by) else "(none)"
-        order.setdefault(name, []).append(i)
+    for i, line in lines.items():
+        order.setdefault(_group_name(line.get(by)), []).append(i)
     for name, idx in order.items():
         rows, sub = [], {k: ZERO for k in [*money, *rag_keys]}
         for i in idx:
-            line = eff.loc[i]
+            line = lines[i]
             vals = amounts(i)
             for k in sub:
                 sub[k] += vals[k] if isinstance(vals[k], Decimal) else ZERO
             marks = {}
-            if "plan_total" in calc_frame and isinstance(reg.lines.at[i, "plan_total"], Decimal) \
-                    and not same(reg.lines.at[i, "plan_total"], calc_frame.at[i, "plan_total"], dp):
+            typed = typed_totals.get(i)
+            if isinstance(typed, Decimal) and i in phased_totals and not same(typed, phased_totals[i], dp):
                 row_no = int(line.get("_row") or 0)
-                raw = reg.raw.get((row_no, "plan_total"), fmt(reg.lines.at[i, "plan_total"], dp))
+                raw = reg.raw.get((row_no, "plan_total"), fmt(typed, dp))
                 marks["plan_total"] = note(
                     f"{plain_text(line.get('title'))}: {labels['plan_total']} published as {raw}; "
-                    f"its phasing adds up to {fmt(calc_frame.at[i, 'plan_total'], dp)}.")
+                    f"its phasing adds up to {fmt(phased_totals[i], dp)}.")
             rows.append({"title": plain_text(line.get("title")), "reference": plain_text(line.get("reference")),
                          "rag": _rag(line.get("rag")), "commentary": plain_text(line.get("commentary")),
                          "cells": cells(vals, marks)})
@@ -384,7 +406,7 @@ def options_context(reg: Register, committee: str | None = None) -> dict:
     fte_cols = [schema.BY_KEY[f"fte_y{n}"] for n in range(1, years + 1)] + [schema.BY_KEY["fte_total"]]
     text_keys = ["decisions", "impact", "actions", "service_delivers"]
     options = []
-    for _, line in eff.iterrows():
+    for _, line in _records(eff):
         ref, title = plain_text(line.get("reference")), plain_text(line.get("title"))
         opt = {
             "reference": ref, "title": title, "heading": " – ".join(p for p in (ref, title) if p),

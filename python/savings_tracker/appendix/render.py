@@ -7,6 +7,7 @@ raises ``TemplateProblem`` naming the template file, line and field.
 """
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -19,6 +20,7 @@ from ..errors import SavingsTrackerError, TemplateProblem, WriteRefused
 from ..register import Register
 from . import charts
 from .context import TEMPLATES, build_context
+from .pdf import html_to_pdf
 
 FORMATS = ("html", "pdf", "docx")
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -89,7 +91,8 @@ def _problem(exc: Exception, template_file: str) -> TemplateProblem:
 
 
 # ---- HTML and PDF -------------------------------------------------------------------------------------------
-def render_html(ctx: dict, template: str, templates_dir: Path | None = None) -> str:
+def _html_pieces(ctx: dict, template: str, templates_dir: Path | None):
+    """The rendered HTML as Jinja produces it, piece by piece (so a big appendix need not be one string)."""
     env = environment(templates_dir)
     name = f"{template}.html.j2"
     ctx = dict(ctx)
@@ -97,16 +100,25 @@ def render_html(ctx: dict, template: str, templates_dir: Path | None = None) -> 
         ctx["chart"] = {**ctx["chart"], "svg": charts.svg(ctx["chart"], ident=f"{template}-chart"),
                         "alt": charts.alt_text(ctx["chart"])}
     try:
-        return env.get_template(name).render(ctx)
+        yield from env.get_template(name).generate(ctx)
     except (jinja2.TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
         raise _problem(exc, name) from None
 
 
-def html_to_pdf(html: str, out: Path, base_url: str | None = None) -> Path:
-    from weasyprint import HTML
+def render_html(ctx: dict, template: str, templates_dir: Path | None = None) -> str:
+    return "".join(_html_pieces(ctx, template, templates_dir))
 
-    HTML(string=html, base_url=base_url or str(builtin_templates_dir())).write_pdf(
-        str(out), pdf_variant="pdf/ua-1")
+
+def write_html(ctx: dict, template: str, out: Path, templates_dir: Path | None = None) -> Path:
+    """Stream the HTML to ``out``; a template that fails part way leaves any earlier ``out`` as it was."""
+    out = Path(out)
+    tmp = out.with_name(f".{out.name}.part")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.writelines(_html_pieces(ctx, template, templates_dir))
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
     return out
 
 
@@ -138,13 +150,18 @@ def _docx_where(path: Path, field: str) -> str:
     return "?"
 
 
-def render_docx(ctx: dict, template: str, out: Path, templates_dir: Path | None = None) -> Path:
+def render_docx(ctx: dict, template: str, out: Path, templates_dir: Path | None = None, *,
+                stream_rows: bool = True) -> Path:
+    """Word appendix. Table-row loops are streamed (see ``docx_rows``), so memory stays flat with register size."""
     from docx.shared import Mm
-    from docxtpl import DocxTemplate, InlineImage
+    from docxtpl import InlineImage
+
+    from .docx_rows import MARK_CALL, StreamingDocxTemplate
 
     path = docx_template_path(template, templates_dir)
     try:
-        tpl = DocxTemplate(str(path))
+        tpl = StreamingDocxTemplate(str(path))
+        tpl.stream_rows = stream_rows
     except Exception as exc:
         raise TemplateProblem(f"Word template {path.name} cannot be opened ({exc})") from None
     ctx = dict(ctx)
@@ -154,9 +171,13 @@ def render_docx(ctx: dict, template: str, out: Path, templates_dir: Path | None 
             png = charts.png(ctx["chart"], Path(tmp) / "chart.png")
             alt = charts.alt_text(ctx["chart"])
             ctx["chart"] = {**ctx["chart"], "alt": alt, "image": InlineImage(tpl, str(png), width=Mm(150))}
+        ctx[MARK_CALL] = tpl.mark_rows
         env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
         try:
             tpl.render(ctx, jinja_env=env, autoescape=True)
+            if alt:
+                _set_picture_alt_text(tpl.docx, alt, ctx["chart"]["title"])
+            tpl.save_to(out, ctx, env)
         except jinja2.UndefinedError as exc:
             field = _field(exc.message or "")
             raise TemplateProblem(f"Word template {path.name}, {_docx_where(path, field)}: "
@@ -166,9 +187,6 @@ def render_docx(ctx: dict, template: str, out: Path, templates_dir: Path | None 
             raise TemplateProblem(f"Word template {path.name}: {exc.message} near '{context}'") from None
         except (jinja2.TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
             raise TemplateProblem(f"Word template {path.name}: {type(exc).__name__}: {exc}") from None
-        if alt:
-            _set_picture_alt_text(tpl.docx, alt, ctx["chart"]["title"])
-        tpl.save(str(out))
     return out
 
 
@@ -205,11 +223,9 @@ def render_appendix(register: Register, template: str, fmt: str, out: Path, *, c
     try:
         if fmt == "docx":
             return render_docx(ctx, template, out, templates_dir)
-        html = render_html(ctx, template, templates_dir)
         if fmt == "html":
-            out.write_text(html, encoding="utf-8")
-            return out
-        base = str(Path(templates_dir)) if templates_dir else None
-        return html_to_pdf(html, out, base)
+            return write_html(ctx, template, out, templates_dir)
+        html = render_html(ctx, template, templates_dir)
+        return html_to_pdf(html, out, str(Path(templates_dir) if templates_dir else builtin_templates_dir()))
     except PermissionError:
         raise WriteRefused(f"{out}: cannot write (is it open in another program?)") from None
