@@ -11,7 +11,8 @@ LibreOffice opening and recalculating the same workbook.
 Every step runs in a fresh Python process, so its memory figure is that process's peak resident set (ru_maxrss:
 everything, C libraries included, and the ~70-120 MB of Python, pandas and the libraries imported), which is
 what a user's machine must have free for that step (for LibreOffice, its own process's peak). Time is the best of ``--repeat`` runs inside that process
-(one run for LibreOffice, the 10,000-line build and the headless commands, which change their file). Inputs
+(one run for LibreOffice, the 10,000-line build, PDFs of 1,000 lines or more, and the headless commands,
+which change their file). Inputs
 (the synthetic register, the workbook) are made before the clock starts.
 """
 from __future__ import annotations
@@ -127,7 +128,8 @@ def run_step(name: str, work: Path, n: int, repeat: int) -> dict:
     _, make, repeatable = STEPS[name]
     fn = make(work, n)
     best = None
-    for _ in range(repeat if repeatable and not (name == "build" and n >= 10_000) else 1):
+    once = not repeatable or (name == "build" and n >= 10_000) or (name == "appendix_pdf" and n >= 1_000)
+    for _ in range(1 if once else repeat):
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             t = time.perf_counter()
             fn()
