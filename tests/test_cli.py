@@ -59,3 +59,16 @@ def test_console_script_runs_without_traceback(sample_paths):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "Saving Total £m" in r.stdout and "-41.708" in r.stdout
+
+
+def test_a_very_large_pdf_is_announced_with_what_to_do_instead(tmp_path, monkeypatch, capsys):
+    from savings_tracker import cli_appendix, samples
+
+    monkeypatch.setattr(cli_appendix, "PDF_LARGE", 50)          # the sample's 67 lines count as "large"
+    out = tmp_path / "a.pdf"
+    assert main(["appendix", str(samples.path("tracker")), "--format", "pdf", "--out", str(out)]) in (0, None)
+    err = capsys.readouterr().err
+    assert "a PDF of 67 lines" in err and "--committee NAME" in err and out.stat().st_size > 0
+    assert main(["appendix", str(samples.path("tracker")), "--format", "html", "--out", str(tmp_path / "a.html")]) \
+        in (0, None)
+    assert "warning" not in capsys.readouterr().err

@@ -27,6 +27,9 @@ class Format(str, Enum):
     all = "all"
 
 
+PDF_LARGE = 2_000   # lines: above this a PDF takes minutes; say so before starting
+
+
 def _fail(message: str, code: int = 2):
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
@@ -60,6 +63,13 @@ def appendix(
         targets = [out / default_name(reg, name, f, committee) for f in formats]
     else:
         targets = [out]
+    lines = len(reg) if not committee or "committee" not in reg.lines else int((reg.lines["committee"] == committee).sum())
+    if "pdf" in formats and lines > PDF_LARGE:
+        # WeasyPrint lays the whole table out in memory: measured ~40 s and ~0.75 GB per 1,000 lines
+        typer.echo(f"warning: a PDF of {lines:,} lines is some {lines // 25:,} pages; it may take "
+                   f"{max(1, lines * 40 // 60_000):,} minutes or more and several GB of memory. For committee "
+                   "papers write one appendix per committee (--committee NAME), or use --format docx or html, "
+                   "which are quick at any size", err=True)
     written = []
     try:
         if len(targets) == 1:
