@@ -247,3 +247,27 @@ def test_missing_field_in_streamed_rows_is_a_template_problem(registers, tmp_pat
     assert "no_such_field" in str(err.value)
     assert earlier.read_bytes() == b"an earlier appendix"  # written whole or not at all
     assert {p.name for p in tmp_path.iterdir()} == {"word", "x.docx"}  # no scratch files left behind
+
+
+def test_pictures_in_streamed_rows_belong_to_the_body(registers, tmp_path):
+    """A picture rendered inside a row loop: its part is related from the body and each has its own id."""
+    d = tmp_path / "word"
+    d.mkdir()
+    doc = Document()
+    doc.add_paragraph("{{ chart.image }}")
+    table = doc.add_table(rows=3, cols=2)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "{%tr for r in rag_legend %}"
+    table.cell(1, 0).text = "{{ r.rag }}"
+    table.cell(1, 1).text = "{{ chart.image }}"
+    table.cell(2, 0).merge(table.cell(2, 1)).text = "{%tr endfor %}"
+    doc.sections[0].footer.paragraphs[0].text = "{{ doc.footer }}"
+    doc.save(str(d / "tracker.docx"))
+    out = Document(str(render_appendix(registers["tracker"], "tracker", "docx", tmp_path / "p.docx", templates_dir=d)))
+    body = out.element.body
+    ids = [el.get("id") for el in body.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")]
+    assert len(ids) == 1 + 3 and len(set(ids)) == len(ids)
+    embeds = [el.get(f"{{{R}}}embed") for el in body.iter("{http://schemas.openxmlformats.org/drawingml/2006/main}blip")]
+    assert len(embeds) == 4 and all(out.part.rels[e].reltype.endswith("/image") for e in embeds)
+
+
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

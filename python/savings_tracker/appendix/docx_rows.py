@@ -150,6 +150,7 @@ class StreamingDocxTemplate(DocxTemplate):
         """Render every marked run of rows into ``fh`` (bytes); returns each run's (start, end) offsets."""
         templates = [env.from_string(loop.source) for loop in self.row_loops]
         grids = self._table_grids()
+        self.current_rendering_part = self.docx._part  # a picture in a row belongs to the body, not the footer
         spans = []
         for call, (loop, captured) in enumerate(self.row_calls):
             start, pending = fh.tell(), []
