@@ -18,12 +18,14 @@ USER_SHEET = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workshe
               '</t></is></c><c r="B1"><f>SUM(Tracker!J7:J9)</f><v>1</v></c></row></sheetData></worksheet>')
 
 
-def add_user_sheet(path):
-    """What a user does in Excel: add a sheet of their own (done on the package, as Excel saves it)."""
+def add_user_sheet(path, sheet_xml: str = USER_SHEET, names: str = ""):
+    """What a user does in Excel: add a sheet of their own, and names (``<definedName>`` elements), done on
+    the package as Excel saves it."""
     parts = read_parts(path)
-    parts["xl/worksheets/sheet99.xml"] = USER_SHEET.encode()
+    parts["xl/worksheets/sheet99.xml"] = sheet_xml.encode()
     parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
-        b"</sheets>", b'<sheet name="My notes" sheetId="99" r:id="rId99"/></sheets>')
+        b"</sheets>", b'<sheet name="My notes" sheetId="99" r:id="rId99"/></sheets>').replace(
+        b"</definedNames>", names.encode() + b"</definedNames>")
     parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
         b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
         b'relationships/worksheet" Target="worksheets/sheet99.xml"/></Relationships>')

@@ -15,9 +15,9 @@ from savings_tracker.money import same
 from savings_tracker.readers import read_book, read_register
 from savings_tracker.register import col_letter
 from savings_tracker.workbook.builder import build_workbook
-from savings_tracker.xlsx_patch import patch_workbook, read_parts
+from savings_tracker.xlsx_patch import patch_workbook
 
-from test_headless import sheet_part
+from test_headless import add_user_sheet, sheet_part
 
 pytestmark = pytest.mark.slow
 NEW_COMMITTEES = ("Highways & Transport", "Public Health", "Economy")
@@ -45,22 +45,9 @@ def row_of(rows, text):
 def add_user_parts(path, formulas: dict, names: str):
     """What a user does in Excel: a sheet of their own with formulas reading the Summary, and names."""
     cells = "".join(f'<row r="{r}"><c r="A{r}"><f>{f}</f></c></row>' for r, f in enumerate(formulas, start=1))
-    parts = read_parts(path)
-    parts[USER] = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.'
-                   b'openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + cells.encode() +
-                   b"</sheetData></worksheet>")
-    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
-        b"</sheets>", b'<sheet name="My notes" sheetId="99" r:id="rId99"/></sheets>').replace(
-        b"</definedNames>", names.encode() + b"</definedNames>")
-    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
-        b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        b'relationships/worksheet" Target="worksheets/sheet99.xml"/></Relationships>')
-    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
-        b"</Types>", b'<Override PartName="/xl/worksheets/sheet99.xml" ContentType="application/vnd.openxmlformats-'
-        b'officedocument.spreadsheetml.worksheet+xml"/></Types>')
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
+    add_user_sheet(path, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.'
+                         'openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + cells + "</sheetData></worksheet>",
+                   names)
 
 
 @pytest.fixture(scope="module")
