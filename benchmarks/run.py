@@ -233,7 +233,7 @@ def main(argv=None):
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rss_label = "max RSS of the whole benchmark process (MB)"
     width = max(len(r) for r in [*table, rss_label])
-    cw = 18
+    cw = max([18, *(len(cell) for vals in table.values() for cell in vals.values())])
     head = f"| {'seconds (peak traced memory)':<{width}} | " + " | ".join(f"{n:>{cw},} lines"[-cw:] for n in sizes) + " |"
     lines = [head, "|" + "-" * (width + 2) + "|" + "|".join("-" * (cw + 2) for _ in sizes) + "|"]
     for row, vals in table.items():
