@@ -1,25 +1,15 @@
 """Large sheets are edited a slice of rows at a time (xlsx_slices): the result must be the workbook the
 whole-sheet edit gives. Forced here on the sample workbook with tiny slices (every sheet sliced, batches of 7
 rows), through the real commands."""
-import pytest
 from lxml import etree
 
-from savings_tracker import cli, samples, xlsx_slices
+from savings_tracker import cli, xlsx_slices
 from savings_tracker.readers import read_register
-from savings_tracker.workbook.builder import build_workbook
 from savings_tracker.xlsx_patch import patch_workbook, read_parts
 
-from test_headless import add_user_sheet
+from test_headless import built  # noqa: F401  (the sample workbook with a user's sheet)
 
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    p = tmp_path_factory.mktemp("slices") / "Savings_Tracker.xlsm"
-    build_workbook(p, read_register(samples.path("tracker")))
-    add_user_sheet(p)
-    return p.read_bytes()
 
 
 def canonical(xml: bytes) -> bytes:

@@ -46,7 +46,7 @@ def appendix(
         None, "--templates", help="Folder of custom templates; files not in it come from the built-in set."),
 ) -> None:
     """Write a committee appendix (savings tracker, RAG analysis or option proformas)."""
-    from .appendix.context import DEFAULT_TEMPLATE
+    from .appendix.context import DEFAULT_TEMPLATE, in_committee
     from .appendix.render import FORMATS, default_name, render_appendix
     from .readers import read_register
 
@@ -63,7 +63,7 @@ def appendix(
         targets = [out / default_name(reg, name, f, committee) for f in formats]
     else:
         targets = [out]
-    lines = len(reg) if not committee or "committee" not in reg.lines else int((reg.lines["committee"] == committee).sum())
+    lines = int(in_committee(reg, committee).sum()) if committee and reg.has("committee") else len(reg)
     if "pdf" in formats and lines > PDF_LARGE:
         # WeasyPrint lays the whole table out in memory: measured ~40 s and ~0.75 GB per 1,000 lines
         typer.echo(f"warning: a PDF of {lines:,} lines is some {lines // 25:,} pages; it may take "

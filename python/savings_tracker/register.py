@@ -75,6 +75,13 @@ def parse_cell(ref: str) -> tuple[int, int] | None:
     return (int(m.group(2)), col_number(m.group(1))) if m else None
 
 
+def parse_area(ref: str) -> tuple[int, int, int, int] | None:
+    """'A2:$U$68' (or one cell) -> (row1, col1, row2, col2): 1-based rows, 0-based columns; None if it is not one."""
+    first, _, last = str(ref or "").partition(":")
+    a, b = parse_cell(first), parse_cell(last or first)
+    return (*a, *b) if a and b else None
+
+
 @dataclass
 class Source:
     path: str = ""

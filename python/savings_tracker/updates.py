@@ -192,11 +192,12 @@ def marked_before(reg: Register, checks_values) -> list[str]:
     rows = body_rows(reg)
     if rows is None or not checks_values:
         return []
+    at = [CHECKS_HEADERS.index(h) for h in ("Severity", "Sheet", "Cell")]
     out = []
     for row in list(checks_values)[1:]:
-        if not isinstance(row, (list, tuple)) or len(row) < 3:
+        if not isinstance(row, (list, tuple)) or len(row) <= max(at):
             continue
-        severity, sheet, cell = (str(v).strip() if v is not None else "" for v in row[:3])
+        severity, sheet, cell = (str(row[k]).strip() if row[k] is not None else "" for k in at)
         if severity in MARK_COLOURS and sheet == reg.source.sheet and is_cell(cell) and \
                 rows[0] <= split_cell(cell)[1] <= rows[1]:
             out.append(cell.replace("$", "").upper())

@@ -201,14 +201,6 @@ def _values(sheet) -> list[list]:
         return []
 
 
-def _used_rows(sheet) -> int:
-    try:
-        rng = sheet.used_range
-        return rng.row + rng.rows.count - 1
-    except Exception:
-        return 0
-
-
 # ---- applying a plan --------------------------------------------------------------------------------------------
 def _sheet_by_name(book, name: str):
     for sh in book.sheets:
@@ -304,9 +296,9 @@ def validate(book=None):
     _status(book, "Savings Tracker: checking the lines ...")
     findings = run_validation(ctx.reg)
     extra = [] if len(ctx.reg) else ["the Savings table has no lines yet"]
-    checks = _sheet(book, "checks")
-    plan = updates.validate_plan(ctx.reg, findings, checks_used_rows=_used_rows(checks),
-                                 checks_values=_values(checks), extra_messages=extra)
+    checks = _values(_sheet(book, "checks"))
+    plan = updates.validate_plan(ctx.reg, findings, checks_used_rows=len(checks), checks_values=checks,
+                                 extra_messages=extra)
     apply_plan(book, plan)
     _alert(book, plan.messages[0] + _first_errors(findings), "critical" if any(
         f.severity == ERROR for f in findings) else "info")
@@ -325,9 +317,8 @@ def refresh(book=None):
     findings, summary = validate_and_summarise(reg)
     summary_sheet = _sheet(book, "summary")
     summary_values = summary_sheet.used_range.value
-    checks = _sheet(book, "checks")
-    plan = updates.refresh_plan(reg, findings, summary, over, checks_used_rows=_used_rows(checks),
-                                checks_values=_values(checks),
+    checks = _values(_sheet(book, "checks"))
+    plan = updates.refresh_plan(reg, findings, summary, over, checks_used_rows=len(checks), checks_values=checks,
                                 summary_values=summary_values if isinstance(summary_values, list) else None)
     apply_plan(book, plan)
     _alert(book, "\n".join(plan.messages) + _first_errors(findings), "info")

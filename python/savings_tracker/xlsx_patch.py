@@ -43,7 +43,7 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import SavingsTrackerError
-from .register import col_letter, col_number, parse_cell
+from .register import col_letter, col_number, parse_area, parse_cell
 from .xlsx_slices import edit_in_batches, reduce
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -101,10 +101,11 @@ def a1(row: int, col: int) -> str:
 
 
 def parse_range(ref: str) -> tuple[int, int, int, int]:
-    a, _, b = ref.partition(":")
-    r1, c1 = parse_a1(a)
-    r2, c2 = parse_a1(b) if b else (r1, c1)
-    return r1, c1, r2, c2
+    """'A2:C9' -> (2, 1, 9, 3) (1-based rows and columns)."""
+    area = parse_area(ref)
+    if area is None:
+        raise PatchError(f"'{ref}' is not a range such as A2:C9")
+    return area[0], area[1] + 1, area[2], area[3] + 1
 
 
 # ---- the edit model --------------------------------------------------------------------------------

@@ -341,29 +341,36 @@ def _may_name(xml: bytes, shift: RowShift) -> bool:
     return shift.sheet.casefold() in xml.decode("utf-8", "ignore").casefold()
 
 
-def _names(xml: bytes, shift: RowShift) -> bytes | None:
+def _edit_naming_part(xml: bytes, shift: RowShift, edit) -> bytes | None:
+    """A workbook-wide part that may name the sheet: parsed, ``edit(root) -> changed`` applied, and written
+    again only when something moved."""
     if not _may_name(xml, shift):
         return None
     root = etree.fromstring(xml, _PARSER)
-    changed = False
-    for dn in root.iter(f"{{{M}}}definedName"):
-        try:
-            changed |= _formula_text(dn, shift, None)
-        except RefError as exc:
-            raise RefError(f"defined name {dn.get('name')}: {exc}") from None
-    return _serialise(root) if changed else None
+    return _serialise(root) if edit(root) else None
+
+
+def _names(xml: bytes, shift: RowShift) -> bytes | None:
+    def edit(root):
+        changed = False
+        for dn in root.iter(f"{{{M}}}definedName"):
+            try:
+                changed |= _formula_text(dn, shift, None)
+            except RefError as exc:
+                raise RefError(f"defined name {dn.get('name')}: {exc}") from None
+        return changed
+    return _edit_naming_part(xml, shift, edit)
 
 
 def _chart(xml: bytes, shift: RowShift) -> bytes | None:
     """Series names, categories and values (``c:f``, and the ``f`` of chart extensions)."""
-    if not _may_name(xml, shift):
-        return None
-    root = etree.fromstring(xml, _PARSER)
-    changed = False
-    for el in root.iter():
-        if isinstance(el.tag, str) and etree.QName(el).localname == "f":
-            changed |= _formula_text(el, shift, None)
-    return _serialise(root) if changed else None
+    def edit(root):
+        changed = False
+        for el in root.iter():
+            if isinstance(el.tag, str) and etree.QName(el).localname == "f":
+                changed |= _formula_text(el, shift, None)
+        return changed
+    return _edit_naming_part(xml, shift, edit)
 
 
 def _table(xml: bytes, shift: RowShift, home: str, notes: list[str]) -> bytes | None:
@@ -384,11 +391,10 @@ def _table(xml: bytes, shift: RowShift, home: str, notes: list[str]) -> bytes | 
 
 
 def _pivot_source(xml: bytes, shift: RowShift) -> bytes | None:
-    if not _may_name(xml, shift):
-        return None
-    root = etree.fromstring(xml, _PARSER)
-    changed = False
-    for src in root.iter(f"{{{M}}}worksheetSource"):
-        if shift.is_sheet(src.get("sheet")) and src.get("ref"):
-            changed |= _set(src, "ref", shift_sqref(src.get("ref"), shift))
-    return _serialise(root) if changed else None
+    def edit(root):
+        changed = False
+        for src in root.iter(f"{{{M}}}worksheetSource"):
+            if shift.is_sheet(src.get("sheet")) and src.get("ref"):
+                changed |= _set(src, "ref", shift_sqref(src.get("ref"), shift))
+        return changed
+    return _edit_naming_part(xml, shift, edit)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .register import col_letter, col_number
+from .register import col_letter, parse_area
 
 SLICE_ABOVE = 1_000_000      # bytes: smaller sheets are simply parsed whole
 
@@ -23,7 +23,6 @@ _ROW = re.compile(rb"<row\b[^>]*?/>|<row\b.*?</row>", re.S)
 _ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
 _SHARED_SI = re.compile(rb'<f\b[^>]*?\bt="shared"[^>]*?\bsi="(\d+)"|<f\b[^>]*?\bsi="(\d+)"[^>]*?\bt="shared"')
 _DIMENSION = re.compile(rb'(<dimension\b[^>]*?\bref=")([^"]*)(")')
-_CELL = re.compile(r"\$?([A-Z]+)\$?(\d+)")
 
 
 @dataclass
@@ -53,7 +52,7 @@ class Reduced:
         m = _DIMENSION.search(xml)
         if not m or not self.dimension:
             return xml
-        a, b = _extent(self.dimension.decode()), _extent(m.group(2).decode())
+        a, b = parse_area(self.dimension.decode()), parse_area(m.group(2).decode())
         if a is None or b is None:
             return xml
         r1, c1 = min(a[0], b[0]), min(a[1], b[1])
@@ -100,13 +99,6 @@ def reduce(xml: bytes, rows_needed: set[int], *, with_shared_groups: bool = True
     dim = _DIMENSION.search(xml[:start])
     return Reduced(small, rows, wanted, dim.group(2) if dim else None)
 
-
-def _extent(ref: str):
-    first, _, last = ref.partition(":")
-    a, b = _CELL.fullmatch(first), _CELL.fullmatch(last or first)
-    if not a or not b:
-        return None
-    return int(a.group(2)), col_number(a.group(1)), int(b.group(2)), col_number(b.group(1))
 
 
 BATCH_ROWS = 1_000           # rows parsed at once: ~25 MB of tree instead of ~220 MB for 10,000 lines

@@ -12,7 +12,7 @@ import copy
 
 from lxml import etree
 
-from .register import col_letter, parse_cell
+from .register import col_letter, parse_area, parse_cell
 from .xlsx_slices import edit_in_batches
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -115,14 +115,6 @@ class Styles:
         return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _range(text: str) -> tuple[int, int, int, int]:
-    """'A2:U68' -> (row1, col1, row2, col2), 1-based rows, 0-based columns."""
-    first, _, last = text.partition(":")
-    r1, c1 = parse_cell(first)
-    r2, c2 = parse_cell(last or first)
-    return r1, c1, r2, c2
-
-
 def _norm(ref: str) -> str:
     """'$j$12' -> 'J12': how a worksheet writes a cell's address."""
     return ref.replace("$", "").upper()
@@ -134,7 +126,7 @@ def mark_sheet(xml: bytes, styles: Styles, clear: list[str], marks: dict[str, st
     ('J12' -> colour). Returns the new worksheet XML and how many cells changed style. A large sheet is cut
     down to the rows concerned first (``xlsx_slices``)."""
     cells = {_norm(r) for r in clear if ":" not in r}                   # most clears are single cells
-    boxes = [_range(r) for r in clear if ":" in r]
+    boxes = [parse_area(r) for r in clear if ":" in r]
     want = {_norm(ref): colour for ref, colour in marks.items()}        # 'J12' -> colour
     needed = {parse_cell(k)[0] for k in (*want, *cells)} | {r for b in boxes for r in range(b[0], b[2] + 1)}
     row_of = {k: parse_cell(k)[0] for k in (*want, *cells)}

@@ -271,10 +271,15 @@ def _tracker_chart(reg: Register, eff) -> dict:
     }
 
 
+def in_committee(reg: Register, committee: str):
+    """Which lines belong to ``committee`` (named in any case): a boolean Series."""
+    return reg.lines["committee"].map(lambda v: str(v).strip().lower()) == committee.strip().lower()
+
+
 # ---- appendix 2: RAG analysis ------------------------------------------------------------------------------
 def rag_analysis_context(reg: Register, committee: str | None = None) -> dict:
     if committee and reg.has("committee"):
-        mask = reg.lines["committee"].map(lambda v: str(v).lower()) == committee.strip().lower()
+        mask = in_committee(reg, committee)
         if not mask.any():
             raise SavingsTrackerError(f"committee {committee!r} is not in this register")
         reg = _subset(reg, mask)
