@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from savings_tracker import schema
-from savings_tracker.appendix import SAMPLES, render_appendix
-from savings_tracker.appendix.demo import SAMPLES_DIR
+from savings_tracker.core import schema
+from savings_tracker.documents import SAMPLES, render_appendix
+from savings_tracker.documents.demo import SAMPLES_DIR
 from savings_tracker.readers import read_register
 
 

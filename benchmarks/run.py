@@ -49,7 +49,7 @@ def _xlsm(work: Path, n: int) -> Path:
 
 
 def step_core(work, n):
-    from savings_tracker.validate import validate_and_summarise
+    from savings_tracker.core.validate import validate_and_summarise
     reg = _register(work, n)
     return lambda: validate_and_summarise(reg)
 
@@ -83,7 +83,7 @@ def step_read_register(work, n):
 
 def _appendix(fmt):
     def step(work, n):
-        from savings_tracker.appendix import render_appendix
+        from savings_tracker.documents import render_appendix
         reg = _register(work, n)
         return lambda: render_appendix(reg, "tracker", fmt, work / f"appendix{n}.{fmt}")
     return step
@@ -101,7 +101,7 @@ def _headless(*args):
 
 
 def step_libreoffice(work, n):
-    from savings_tracker.engines import libreoffice as lo
+    from savings_tracker import libreoffice as lo
     lo.find_soffice()
     return lambda: lo.recalculate(_xlsm(work, n), ["Summary"], timeout=900)
 
@@ -177,7 +177,7 @@ def versions() -> str:
         except PackageNotFoundError:
             pass
     try:
-        from savings_tracker.engines import libreoffice as lo
+        from savings_tracker import libreoffice as lo
         text = subprocess.run([lo.find_soffice(), "--version"], capture_output=True, text=True, timeout=60).stdout
         out.append(" ".join(text.split()[:2]))
     except Exception:      # no LibreOffice: its row says so

@@ -11,7 +11,7 @@ import json
 import random
 from pathlib import Path
 
-from savings_tracker.schema import columns_for
+from savings_tracker.core.schema import columns_for
 
 COMMITTEES = ("Adults", "Children and Young People", "Communities and Partnership", "Economy and Environment",
               "Highways and Infrastructure", "Commercial and Investment", "General Purposes")

@@ -1,4 +1,4 @@
-"""Time each button (savings_tracker.xl) through xlwings' remote engine at 100, 1,000 and 10,000 lines.
+"""Time each button (savings_tracker.excel.buttons) through xlwings' remote engine at 100, 1,000 and 10,000 lines.
 
     python benchmarks/xl_bench.py [--sizes 100 1000 10000]
 
@@ -25,7 +25,8 @@ def synthetic_register(n: int, clean: bool = True):
 
     import pandas as pd
 
-    from savings_tracker import calc, samples
+    from savings_tracker.core import calc
+    from savings_tracker import samples
     from savings_tracker.readers import read_register
 
     base = read_register(samples.path(samples.ALL["tracker"]))
@@ -82,7 +83,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     import xlremote
 
-    from savings_tracker import xl
+    from savings_tracker.excel import buttons as xl
 
     with tempfile.TemporaryDirectory(prefix="xl-bench-") as tmp:
         tmp = Path(tmp)

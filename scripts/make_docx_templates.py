@@ -26,8 +26,8 @@ from docx.shared import Mm, Pt, RGBColor
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "python"))
-from savings_tracker import schema  # noqa: E402
-from savings_tracker.appendix.context import _weight  # noqa: E402  (same print widths as the HTML)
+from savings_tracker.core import schema  # noqa: E402
+from savings_tracker.documents.context import print_weight  # noqa: E402  (same print widths as the HTML)
 
 FONT = "Arial"  # has ↑ ↔ ↓; LibreOffice substitutes Liberation Sans, which has them too
 HEADER_FILL = "DCE3EA"
@@ -189,8 +189,8 @@ def column_loop(row, at: int, loop: str, text: str, *, size: float, bold=False, 
 
 def widths(keys: list[str], total_mm: float) -> list[float]:
     cols = [schema.BY_KEY[k] for k in keys]
-    total = sum(_weight(c) for c in cols)
-    return [total_mm * _weight(c) / total for c in cols]
+    total = sum(print_weight(c) for c in cols)
+    return [total_mm * print_weight(c) / total for c in cols]
 
 
 def chart_and_legend(doc, *, directions: bool) -> None:

@@ -12,7 +12,7 @@ except ModuleNotFoundError:  # running from a checkout without `pip install -e .
     sys.path.insert(0, str(ROOT / "python"))
 
 from savings_tracker import samples  # noqa: E402
-from savings_tracker.schema import columns_for  # noqa: E402
+from savings_tracker.core.schema import columns_for  # noqa: E402
 
 TRACKER_HEADERS = [c.header_for(None, "tracker") for c in columns_for("tracker") if c.key != "suggested_rag"]
 TRACKER_KEYS = [c.key for c in columns_for("tracker") if c.key != "suggested_rag"]

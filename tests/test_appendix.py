@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from savings_tracker.appendix import SAMPLES, render_appendix
-from savings_tracker.appendix.demo import SAMPLES_DIR
+from savings_tracker.documents import SAMPLES, render_appendix
+from savings_tracker.documents.demo import SAMPLES_DIR
 from savings_tracker.readers import read_register
 
 TRACKER_TOTALS = ["4,023", "-11,603", "-3,109", "-3,201", "-2,625", "-20,538",
@@ -205,7 +205,7 @@ def test_tracker_docx(outputs, registers):
 def test_tracker_groups_hold_each_line_once_in_register_order(registers):
     import dataclasses
 
-    from savings_tracker.appendix import build_context
+    from savings_tracker.documents import build_context
 
     lines = registers["tracker"].lines.copy()
     lines.at[lines.index[5], "committee"] = ""  # a line with no committee gets a table of its own

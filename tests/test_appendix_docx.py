@@ -15,9 +15,9 @@ import pytest
 from docx import Document
 from lxml import etree
 
-from savings_tracker.appendix import SAMPLES, build_context, builtin_templates_dir, render_appendix
-from savings_tracker.appendix.demo import SAMPLES_DIR
-from savings_tracker.appendix.render import render_docx
+from savings_tracker.documents import SAMPLES, build_context, builtin_templates_dir, render_appendix
+from savings_tracker.documents.demo import SAMPLES_DIR
+from savings_tracker.documents.docx import write as render_docx
 from savings_tracker.readers import read_register
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,7 +79,7 @@ def test_streamed_tracker_reads_back_every_line_and_total(registers, tmp_path):
 def test_libreoffice_opens_the_streamed_tracker(registers, tmp_path):
     import pdfplumber
 
-    from savings_tracker.engines import libreoffice as lo
+    from savings_tracker import libreoffice as lo
 
     docx = render_appendix(registers["tracker"], "tracker", "docx", tmp_path / "tracker.docx")
     pdf = lo.convert(docx, "pdf", tmp_path / "lo")
@@ -203,7 +203,7 @@ def test_word_header_rows_repeat_and_rows_do_not_split(registers, name, tmp_path
 
 def test_word_cell_properties_are_in_schema_order(registers, tmp_path):
     """Word rejects a w:tcPr whose children are out of order (docxtpl's cellbg puts w:shd first)."""
-    from savings_tracker.appendix.docx_tables import TCPR_ORDER
+    from savings_tracker.documents.docx_tables import TCPR_ORDER
 
     for name in ("tracker", "rag-analysis"):
         doc = Document(str(render_appendix(registers[name], name, "docx", tmp_path / f"{name}.docx")))

@@ -11,9 +11,9 @@ import pydyf
 import pytest
 from pypdf import PdfReader
 
-from savings_tracker.appendix import SAMPLES, render_appendix
-from savings_tracker.appendix.demo import SAMPLES_DIR
-from savings_tracker.appendix.pdf import _cached_page_references, _collector_paused, html_to_pdf
+from savings_tracker.documents import SAMPLES, render_appendix
+from savings_tracker.documents.demo import SAMPLES_DIR
+from savings_tracker.documents.pdf import _cached_page_references, _collector_paused, html_to_pdf
 from savings_tracker.readers import read_register
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from savings_tracker.appendix import SAMPLES, builtin_templates_dir, plain_text, render_appendix
-from savings_tracker.appendix.context import RAG_COLOURS
-from savings_tracker.appendix.demo import SAMPLES_DIR
+from savings_tracker.documents import SAMPLES, builtin_templates_dir, plain_text, render_appendix
+from savings_tracker.documents.context import RAG_COLOURS
+from savings_tracker.documents.demo import SAMPLES_DIR
 from savings_tracker.errors import TemplateProblem
 from savings_tracker.readers import read_register
 
@@ -173,7 +173,7 @@ def test_cli(tmp_path):
     import typer
     from typer.testing import CliRunner
 
-    from savings_tracker import cli_appendix
+    from savings_tracker.cli import appendix as cli_appendix
 
     app = typer.Typer()
     cli_appendix.register(app)

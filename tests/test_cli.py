@@ -62,7 +62,8 @@ def test_console_script_runs_without_traceback(sample_paths):
 
 
 def test_a_very_large_pdf_is_announced_with_what_to_do_instead(tmp_path, monkeypatch, capsys):
-    from savings_tracker import cli_appendix, samples
+    from savings_tracker.cli import appendix as cli_appendix
+    from savings_tracker import samples
 
     monkeypatch.setattr(cli_appendix, "PDF_LARGE", 50)          # the sample's 67 lines count as "large"
     out = tmp_path / "a.pdf"

@@ -5,12 +5,15 @@ import zipfile
 import pytest
 from lxml import etree
 
-from savings_tracker import calc, cli, safe_write, samples
+from savings_tracker.core import calc
+from savings_tracker import cli, samples
+from savings_tracker.xlsx import atomic as safe_write
 from savings_tracker.readers import read_register
-from savings_tracker.safe_write import backups_of
+from savings_tracker.xlsx.atomic import backups_of
 from savings_tracker.workbook.builder import build_workbook
 from savings_tracker.workbook.vba import read_modules
-from savings_tracker.xlsx_patch import patch_workbook, read_parts
+from savings_tracker.xlsx.apply import patch_workbook
+from savings_tracker.xlsx.package import read_parts
 
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 USER_SHEET = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxml'
@@ -140,11 +143,11 @@ def test_refresh_keeps_everything_else(book, built, capsys):
 
 
 def test_refresh_highlights_the_findings_like_the_validate_button(book, capsys):
-    from savings_tracker import updates
-    from savings_tracker.validate import validate
+    from savings_tracker import plans
+    from savings_tracker.core.validate import validate
 
     reg = read_register(book)
-    expected = {m.cell: "FF" + updates.MARK_COLOURS[m.severity][1:] for m in updates.marks_for(reg, validate(reg))}
+    expected = {m.cell: "FF" + plans.MARK_COLOURS[m.severity][1:] for m in plans.marks_for(reg, validate(reg))}
     assert "R54" in expected and expected["R54"] == "FFFFC7CE"          # the RAG '0' of A/R.6.221: an error
     code, _, _ = run(capsys, "refresh", book)
     assert code == 1
@@ -154,7 +157,7 @@ def test_refresh_highlights_the_findings_like_the_validate_button(book, capsys):
 
 
 def test_refresh_clears_marks_of_fixed_cells_and_keeps_the_users_own_fills(book, tmp_path, capsys):
-    from savings_tracker.xlsx_styles import STYLES_PART, Styles, mark_sheet
+    from savings_tracker.xlsx.styles import STYLES_PART, Styles, mark_sheet
 
     run(capsys, "refresh", book)
     assert fills(book)["R54"] == "FFFFC7CE"
@@ -269,11 +272,11 @@ def test_failure_at_each_step_leaves_the_workbook_unchanged(book, built, capsys,
 
 
 def test_patch_failure_inside_the_write_leaves_the_workbook_unchanged(book, built, capsys, monkeypatch):
-    from savings_tracker import xlsx_patch
+    from savings_tracker.xlsx import apply as xlsx_apply
 
     def broken(*a, **kw):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(xlsx_patch, "_write_zip", broken)
+    monkeypatch.setattr(xlsx_apply, "write_zip", broken)
     code, _, err = run(capsys, "refresh", book)
     assert code == 2 and "No space left on device" in err
     assert book.read_bytes() == built and [p.name for p in book.parent.iterdir()] == [book.name]
@@ -288,7 +291,7 @@ def test_not_a_tracker_workbook(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_libreoffice_opens_and_recalculates_the_patched_workbook(book, capsys):
-    from savings_tracker.engines import libreoffice as lo  # a missing LibreOffice fails here, never skips
+    from savings_tracker import libreoffice as lo  # a missing LibreOffice fails here, never skips
     run(capsys, "snapshot", book, "--period", "October 2017")
     run(capsys, "refresh", book)
     sheets = lo.recalculate(book, ["History", "Summary", "Checks"])

@@ -9,13 +9,15 @@ from decimal import Decimal
 
 import pytest
 
-from savings_tracker import calc, cli, samples, updates
-from savings_tracker.engines import libreoffice as lo   # a missing LibreOffice fails here, never skips
-from savings_tracker.money import same
+from savings_tracker.core import calc
+from savings_tracker import cli, samples
+from savings_tracker import plans
+from savings_tracker import libreoffice as lo  # a missing LibreOffice fails here, never skips
+from savings_tracker.core.money import same
 from savings_tracker.readers import read_book, read_register
-from savings_tracker.register import col_letter
+from savings_tracker import cells
 from savings_tracker.workbook.builder import build_workbook
-from savings_tracker.xlsx_patch import patch_workbook
+from savings_tracker.xlsx.apply import patch_workbook
 
 from test_headless import add_user_sheet, sheet_part
 
@@ -35,7 +37,7 @@ def refresh(path):
 
 
 def geometry(path):
-    return updates.summary_geometry(read_book(path)[0].grids["Summary"].rows)
+    return plans.summary_geometry(read_book(path)[0].grids["Summary"].rows)
 
 
 def row_of(rows, text):
@@ -68,7 +70,7 @@ def grown(tmp_path_factory):
                                     f'<definedName name="_xlnm.Print_Area" localSheetId="1">'
                                     f"'Summary'!$A$1:$I${legend + 5}</definedName>")
     reg = read_register(built)
-    col = col_letter(reg.source.columns["committee"])      # the reader finds it from the table's header
+    col = cells.letters(reg.source.columns["committee"] + 1)      # the reader finds it from the table's header
     lines = [int(r) for r in reg.lines["_row"]][-6:]
     patch_workbook(built, path, {reg.source.sheet: {f"{col}{r}": NEW_COMMITTEES[i % 3]
                                                     for i, r in enumerate(lines)}})
@@ -115,7 +117,7 @@ def test_the_summary_lists_every_committee_with_the_right_figures(grown, tmp_pat
     dp = reg.settings.precision
 
     def check(got, lines, counts, totals):
-        assert got[0] == lines and [got[1 + k] for k in range(4)] == [counts.get(c, 0) for c in updates.RAG_COLUMNS]
+        assert got[0] == lines and [got[1 + k] for k in range(4)] == [counts.get(c, 0) for c in plans.RAG_COLUMNS]
         for k, key in enumerate(("plan_total", "forecast_total", "variance")):
             assert same(Decimal(str(got[5 + k])), totals[key], dp), (key, got[5 + k], totals[key])
     for g in summary.groups:
@@ -128,11 +130,11 @@ def test_the_chart_its_data_the_legend_and_the_names_moved_together(grown, tmp_p
     path = tmp_path / "after.xlsm"
     path.write_bytes(grown["after"])
     geo, new = grown["geo"], geometry(path)
-    extra = len(updates.summary_group_rows(read_register(path), calc.summarise(read_register(path)))) - geo.capacity
+    extra = len(plans.summary_group_rows(read_register(path), calc.summarise(read_register(path)))) - geo.capacity
     assert extra > 0 and new.table_header == geo.table_header and new.chart_header == geo.chart_header + extra
     h = new.chart_header
     rows = lo.recalculate(path, ["Summary"])["Summary"]
-    assert [rows[h + k][0] for k in range(4)] == list(updates.RAG_COLUMNS)
+    assert [rows[h + k][0] for k in range(4)] == list(plans.RAG_COLUMNS)
     assert row_of(rows, "RAG definitions") == grown["legend"] + extra
     a, b = parts_of(grown["before"]), parts_of(grown["after"])
     assert re.findall(r"<c:f>([^<]*)</c:f>", b[CHART].decode()) == [
@@ -153,7 +155,7 @@ def test_a_users_formulas_still_read_the_same_cells(grown, tmp_path):
     got = lo.recalculate(path, ["My notes", "Summary"])
     notes, summary = [r[0] for r in got["My notes"]], got["Summary"]
     amber_plan = summary[h + 1][1]
-    assert notes[0] == amber_plan == updates.summary_chart_rows(read_register(path))[1][1]
+    assert notes[0] == amber_plan == plans.summary_chart_rows(read_register(path))[1][1]
     assert notes[1] == sum(summary[h + k][j] for k in range(4) for j in (1, 2))
     assert notes[2] == summary[row_of(summary, "RAG definitions") + 1][1] and notes[2].startswith("Some risk")
     assert notes[3] == "Amber" and str(notes[4]).startswith("Last refreshed")

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from savings_tracker import history, samples
+from savings_tracker.core import history
+from savings_tracker import samples
 from savings_tracker.readers import read_register
-from savings_tracker.settings import Settings
+from savings_tracker.core.settings import Settings
 
 S = Settings(sign="negative", unit="£000")
 

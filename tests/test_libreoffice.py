@@ -13,10 +13,10 @@ import pytest
 import xlsxwriter
 
 try:
-    from savings_tracker.engines import libreoffice as lo
+    from savings_tracker import libreoffice as lo
 except ImportError:  # running without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
-    from savings_tracker.engines import libreoffice as lo
+    from savings_tracker import libreoffice as lo
 
 # The structured-reference forms LibreOffice 7.4 and Excel both evaluate.
 ROW_TOTAL = "=SUM(Savings[[#This Row],[Plan Q1]:[Plan Q2]])"

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from savings_tracker.money import MoneyError, fmt, parse_money, same
+from savings_tracker.core.money import MoneyError, fmt, parse_money, same
 
 
 @pytest.mark.parametrize("raw,unit,expected", [

@@ -12,11 +12,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from savings_tracker import calc
-from savings_tracker.money import MoneyError, parse_money
+from savings_tracker.core import calc
+from savings_tracker.core.money import MoneyError, parse_money
 from savings_tracker.readers import read_register
-from savings_tracker.schema import columns_for
-from savings_tracker.validate import validate
+from savings_tracker.core.schema import columns_for
+from savings_tracker.core.validate import validate
 
 settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", deadline=None, max_examples=1000,
@@ -133,7 +133,7 @@ def test_built_workbook_reads_back_the_same(lines):
 @given(st.lists(line_strategy(st.one_of(amount, st.just(""))), min_size=1, max_size=4),
        st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60))
 def test_appendix_renders_arbitrary_text_literally(lines, words):
-    from savings_tracker.appendix import render_appendix
+    from savings_tracker.documents import render_appendix
 
     for i, ln in enumerate(lines):
         ln["reference"] = f"A/R.6.{i:03d}"

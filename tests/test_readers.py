@@ -77,7 +77,7 @@ def test_settings_cells_as_excel_stores_them():
     """Excel turns a typed 'October 2017' into a date and 5 into 5.0; both paths read them as meant."""
     import datetime as dt
 
-    from savings_tracker.settings import Settings
+    from savings_tracker.core.settings import Settings
     s = Settings.from_rows([["period", dt.datetime(2017, 10, 1)], ["backups_kept", 5.0], ["decimals", 0.0],
                             ["green_at", 0.95]])
     assert (s.period, s.backups_kept, s.decimals, str(s.green_at)) == ("October 2017", 5, 0, "0.95")

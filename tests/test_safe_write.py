@@ -5,9 +5,9 @@ import stat
 
 import pytest
 
-from savings_tracker import safe_write
+from savings_tracker.xlsx import atomic as safe_write
 from savings_tracker.errors import WriteRefused
-from savings_tracker.safe_write import STEPS, atomic_write, backups_of
+from savings_tracker.xlsx.atomic import STEPS, atomic_write, backups_of
 
 ORIGINAL = b"PK original workbook bytes \x00\x01\x02" * 100
 

@@ -2,7 +2,7 @@
 import json
 from decimal import Decimal as D
 
-from savings_tracker import calc
+from savings_tracker.core import calc
 from savings_tracker.cli import main
 from savings_tracker.readers import read_register
 

@@ -5,9 +5,12 @@ import datetime as dt
 
 import pytest
 
-from savings_tracker import calc, samples, udfs, updates
+from savings_tracker.core import calc
+from savings_tracker import samples
+from savings_tracker.excel import udfs
+from savings_tracker import plans
 from savings_tracker.readers import read_register
-from savings_tracker.validate import validate
+from savings_tracker.core.validate import validate
 
 
 @pytest.fixture(scope="module")
@@ -17,10 +20,10 @@ def reg():
 
 def test_validate_plan(reg):
     findings = validate(reg)
-    plan = updates.validate_plan(reg, findings, checks_used_rows=500)
+    plan = plans.validate_plan(reg, findings, checks_used_rows=500)
     (block,) = plan.blocks
     assert block.sheet == "Checks" and block.top_left == "A1" and block.clear_to_row == 500
-    assert block.values[0] == list(updates.CHECKS_HEADERS)
+    assert block.values[0] == list(plans.CHECKS_HEADERS)
     assert len(block.values) == len(findings) + 1 and {len(r) for r in block.values} == {7}
     first = next(f for f in findings if f.cell)
     row = block.values[1 + findings.index(first)]
@@ -30,11 +33,11 @@ def test_validate_plan(reg):
     # the next run clears what the previous one marked (as its Checks rows say) and is not marked again;
     # cells outside the register's lines and rows of other sheets are never cleared
     marked = plan.marks[0].cell
-    previous = [list(updates.CHECKS_HEADERS), ["error", reg.source.sheet, "B5", "", "x", "", None],
+    previous = [list(plans.CHECKS_HEADERS), ["error", reg.source.sheet, "B5", "", "x", "", None],
                 ["warning", reg.source.sheet, "$C$7", "", "x", "", None], ["error", "Summary", "B6", "", "x", "", None],
                 ["warning", reg.source.sheet, "B999", "", "x", "", None], ["error", reg.source.sheet, marked, "", "x", "", None],
                 ["info", reg.source.sheet, "D9", "", "x", "", None]]
-    again = updates.validate_plan(reg, findings, checks_values=previous)
+    again = plans.validate_plan(reg, findings, checks_values=previous)
     assert again.clear_marks == [(reg.source.sheet, "B5"), (reg.source.sheet, "C7")]
     assert plan.messages[0].endswith("see Checks")
 
@@ -47,15 +50,15 @@ def test_typed_over_and_refresh_plan(reg):
     from decimal import Decimal
     r.lines.at[i, "forecast_total"] = Decimal(-999)
     r.lines.at[i, "variance"] = Decimal(-999) - r.lines.at[i, "plan_total"]
-    over = updates.find_typed_over(r)
+    over = plans.find_typed_over(r)
     assert [(t.key, t.cell) for t in over] == [("forecast_total", r.cell(i, "forecast_total"))]
     assert over[0].formula == ("=SUM(Savings[[#This Row],[Current Forecast Phasing - Q1]:"
                                "[Current Forecast Phasing - Q4]])")
-    fixed = updates.without_typed_over(r, over)
-    plan = updates.refresh_plan(fixed, validate(fixed), calc.summarise(fixed), over, stamp="1 Jan 2018 09:00")
+    fixed = plans.without_typed_over(r, over)
+    plan = plans.refresh_plan(fixed, validate(fixed), calc.summarise(fixed), over, stamp="1 Jan 2018 09:00")
     assert plan.restored_formulas == [(r.source.sheet, over[0].cell, over[0].formula)]
     checks = plan.blocks[0].values
-    assert any(row[4] == updates.RESTORED_CODE and row[2] == over[0].cell for row in checks)
+    assert any(row[4] == plans.RESTORED_CODE and row[2] == over[0].cell for row in checks)
     summary = [b for b in plan.blocks if b.sheet == "Summary"]
     assert summary[0].values == [["Last refreshed 1 Jan 2018 09:00 from 67 lines"]]
 
@@ -63,7 +66,7 @@ def test_typed_over_and_refresh_plan(reg):
 def test_summary_geometry():
     vals = [["t"], [], ["stamp"], [], ["Committee", "Lines", "Red", "Amber", "Green", "No RAG", "P", "F", "V"],
             ["A", 1], ["Total", 1], [], ["chart title"], ["RAG", "P", "F"], ["Red", 1, 1]]
-    g = updates.summary_geometry(vals)
+    g = plans.summary_geometry(vals)
     assert (g.table_header, g.chart_header, g.capacity) == (5, 10, 2)
 
 
@@ -71,21 +74,21 @@ def test_summary_plan_inserts_rows_for_new_committees(reg):
     vals = [["t"], [], ["stamp"], [], ["Committee", "Lines", "Red", "Amber", "Green", "No RAG", "P", "F", "V"],
             ["A", 1], ["Total", 1], [], ["chart title"], ["RAG", "P", "F"], ["Red", 1, 1]]
     s = calc.summarise(reg)
-    plan = updates.summary_plan(reg, s, "now", vals)
-    extra = len(updates.summary_group_rows(reg, s)) - 2
+    plan = plans.summary_plan(reg, s, "now", vals)
+    extra = len(plans.summary_group_rows(reg, s)) - 2
     assert plan.insert_rows == [("Summary", 7, extra)]   # above the Total row: new rows look like committee rows
     assert plan.blocks[-1].top_left == f"A{11 + extra}"
 
 
 def test_snapshot_plan(reg):
-    p = updates.snapshot_plan(reg, [], "October 2017", dt.datetime(2017, 10, 31))
+    p = plans.snapshot_plan(reg, [], "October 2017", dt.datetime(2017, 10, 31))
     assert not p.refused and p.blocks[0].top_left == "A2" and p.resize_tables == [("History", "History", "A1:I68")]
     rows = p.blocks[0].values
-    again = updates.snapshot_plan(reg, rows, "october 2017", dt.datetime(2017, 11, 1))
+    again = plans.snapshot_plan(reg, rows, "october 2017", dt.datetime(2017, 11, 1))
     assert again.refused and not again.blocks and "already holds" in again.messages[0]
-    rep = updates.snapshot_plan(reg, rows, "October 2017", dt.datetime(2017, 11, 1), replace=True)
+    rep = plans.snapshot_plan(reg, rows, "October 2017", dt.datetime(2017, 11, 1), replace=True)
     assert rep.blocks[0].top_left == "A2" and len(rep.blocks[0].values) == len(rows)
-    assert updates.snapshot_plan(reg, [], "", None).refused
+    assert plans.snapshot_plan(reg, [], "", None).refused
 
 
 def test_udfs():

@@ -2,7 +2,7 @@
 import pytest
 
 from savings_tracker.readers import read_register
-from savings_tracker.validate import validate
+from savings_tracker.core.validate import validate
 
 from conftest import tracker_line
 
@@ -93,7 +93,7 @@ def test_published_totals_in_settings_are_checked(write_tracker):
 
 
 def test_unreadable_money_does_not_crash_summaries(write_tracker):
-    from savings_tracker.calc import summarise
+    from savings_tracker.core.calc import summarise
     path = write_tracker([tracker_line(plan_q1="TBC"), tracker_line(reference="X2")])
     s = summarise(read_register(path))
     assert s.totals["plan_q1"] == -10   # the unreadable cell is reported, not guessed

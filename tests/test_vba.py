@@ -112,7 +112,7 @@ def test_buttons_resolve_to_runpython_subs(xlsm: Path) -> None:
     for macro in macros:
         assert macro in subs
         body = re.search(rf"Sub {macro}\(\)\n(.*?)\nEnd Sub", source, re.S).group(1)
-        assert re.fullmatch(r'\s*RunPython "import savings_tracker\.xl as st; st\.\w+\(\)"', body)
+        assert re.fullmatch(r'\s*RunPython "import savings_tracker\.excel\.buttons as st; st\.\w+\(\)"', body)
     # ... and RunPython is the xlwings module's.
     assert "RunPython" in vba.vba_sub_names(vba.read_modules(xlsm)["xlwings"]) | set(
         re.findall(r"^Public Function (\w+)", vba.read_modules(xlsm)["xlwings"], re.M))

@@ -16,10 +16,11 @@ import pytest
 import xlwings
 from typer.testing import CliRunner
 
-from savings_tracker import calc, samples, schema
+from savings_tracker.core import calc, schema
+from savings_tracker import samples
 from savings_tracker.readers import read_register
-from savings_tracker.register import Register
-from savings_tracker.settings import Settings
+from savings_tracker.core.register import Register
+from savings_tracker.core.settings import Settings
 from savings_tracker.workbook import build_workbook
 from savings_tracker.workbook import builder as B
 from savings_tracker.workbook.vba import read_modules, vba_sub_names, xlwings_vba_version
@@ -148,7 +149,7 @@ def test_buttons_resolve_to_subs_calling_runpython(book):
     for macro, _ in B.BUTTONS:
         assert macro in subs
         body = re.search(rf"Sub\s+{macro}\b(.*?)End Sub", source, re.S | re.I).group(1)
-        assert re.search(r"^\s*RunPython\s+\"import savings_tracker\.xl", body, re.M), body
+        assert re.search(r"^\s*RunPython\s+\"import savings_tracker\.excel\.buttons", body, re.M), body
 
 
 def test_buttons_do_not_cover_the_table(book):
@@ -353,7 +354,7 @@ def test_summary_sheet(book, sample):
 
 
 def test_checks_sheet_lists_validation_findings(book, sample):
-    from savings_tracker.validate import validate
+    from savings_tracker.core.validate import validate
     ws = openpyxl.load_workbook(book, keep_vba=True)[schema.SHEET_NAMES["checks"]]
     assert [c.value for c in ws[1]] == ["Severity", "Sheet", "Cell", "Reference", "Code", "Message"]
     got = [tuple(c.value or "" for c in row) for row in ws.iter_rows(min_row=2)]
@@ -362,7 +363,7 @@ def test_checks_sheet_lists_validation_findings(book, sample):
 
 
 def test_history_options_settings_conf(book, sample):
-    from savings_tracker.history import HISTORY_HEADERS
+    from savings_tracker.core.history import HISTORY_HEADERS
     wb = openpyxl.load_workbook(book, keep_vba=True)
     h = wb[schema.SHEET_NAMES["history"]].tables["History"]
     assert [c.name for c in h.tableColumns] == list(HISTORY_HEADERS)
@@ -385,7 +386,7 @@ def test_history_options_settings_conf(book, sample):
             break
         keys[conf.cell(r, 1).value] = conf.cell(r, 2).value
     assert {"Interpreter_Win", "Interpreter_Mac", "PYTHONPATH", "UDF Modules", "Use UDF Server"} <= set(keys)
-    assert keys["UDF Modules"] == "savings_tracker.udfs" and keys["Use UDF Server"] is False
+    assert keys["UDF Modules"] == "savings_tracker.excel.udfs" and keys["Use UDF Server"] is False
     notes = " ".join(str(conf.cell(r, 1).value) for r in range(len(keys) + 2, conf.max_row + 1))
     assert "Interpreter_Win" in notes and "administrator" in notes.lower()
 

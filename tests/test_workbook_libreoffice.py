@@ -9,8 +9,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from savings_tracker import calc, samples, schema
-from savings_tracker.engines import libreoffice as lo
+from savings_tracker.core import calc, schema
+from savings_tracker import samples
+from savings_tracker import libreoffice as lo
 from savings_tracker.readers import read_register
 from savings_tracker.workbook import builder as B
 from savings_tracker.workbook.preview import render_previews

@@ -1,4 +1,4 @@
-"""The buttons (savings_tracker.xl) against the real workbook, through xlwings' remote engine
+"""The buttons (savings_tracker.excel.buttons) against the real workbook, through xlwings' remote engine
 (tests/xlremote.py): payload from the file, run, replay the actions onto an openpyxl copy, check the copy."""
 from __future__ import annotations
 
@@ -15,9 +15,12 @@ import xlremote  # noqa: E402  (sets the licence key for the remote engine: test
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from savings_tracker import calc, schema, updates, xl  # noqa: E402
+from savings_tracker.core import calc, schema
+from savings_tracker import plans
+from savings_tracker.excel import buttons as xl  # noqa: E402
 from savings_tracker.readers import read_register  # noqa: E402
-from savings_tracker.validate import validate as core_validate  # noqa: E402
+from savings_tracker.readers.values import register_from_values  # noqa: E402
+from savings_tracker.core.validate import validate as core_validate  # noqa: E402
 from savings_tracker.workbook import build_workbook  # noqa: E402
 from savings_tracker import samples  # noqa: E402
 
@@ -148,12 +151,12 @@ def _table_values(path, reg):
 
 def _reg_from(path, reg):
     body, kw = _table_values(path, reg)
-    return xl.register_from_values(body, **kw)[0]
+    return register_from_values(body, **kw)[0]
 
 
 def test_register_cells_are_real_sheet_cells(wb_path, sample_reg):
     body, kw = _table_values(wb_path, sample_reg)
-    reg, headers = xl.register_from_values(body, **kw)
+    reg, headers = register_from_values(body, **kw)
     assert len(reg) == len(sample_reg)
     heads, top, _ = geometry(wb_path)
     assert reg.cell(reg.lines.index[0], "reference") == f"A{top + 1}"
@@ -181,7 +184,7 @@ def test_refresh_restores_typed_over_formula_and_summary(wb_path, tmp_path, samp
     assert out[TR][cell].value == formula == ("=SUM(Savings[[#This Row],[Current Forecast Phasing - Q1]:"
                                               "[Current Forecast Phasing - Q4]])")
     checks = [[c.value for c in rr] for rr in out["Checks"].iter_rows(min_row=2, max_col=7)]
-    restored = [x for x in checks if x[4] == updates.RESTORED_CODE]
+    restored = [x for x in checks if x[4] == plans.RESTORED_CODE]
     assert [x[2] for x in restored] == [cell]
     assert not any(x[2] == cell and x[4].endswith("mismatch") for x in checks if x[4])
     assert "1 formula restored" in r.alerts[-1]["prompt"]
@@ -192,8 +195,8 @@ def test_refresh_restores_typed_over_formula_and_summary(wb_path, tmp_path, samp
     summ = out["Summary"]
     assert str(summ["A3"].value).startswith("Last refreshed") and f"from {len(reg)} lines" in summ["A3"].value
     # the Summary keeps live formulas (the builder's text), and LibreOffice recalculates them to the core's figures
-    from savings_tracker import formulas
-    from savings_tracker.engines.libreoffice import recalculate
+    from savings_tracker.plans import formulas
+    from savings_tracker.libreoffice import recalculate
     names = [rr[0] for rr in summ.iter_rows(min_row=6, max_col=1, values_only=True)]
     names = names[:names.index("Total") + 1]
     for i, name in enumerate(names[:-1]):
@@ -203,14 +206,14 @@ def test_refresh_restores_typed_over_formula_and_summary(wb_path, tmp_path, samp
     got = {row[0]: row for row in calc_values[5:5 + len(names)]}
     for g in s.groups:
         assert got[g.name][1] == g.lines
-        assert [got[g.name][2 + k] for k in range(4)] == [g.rag_counts[k] for k in updates.RAG_COLUMNS]
+        assert [got[g.name][2 + k] for k in range(4)] == [g.rag_counts[k] for k in plans.RAG_COLUMNS]
         assert Decimal(str(got[g.name][6])) == g.totals["plan_total"]
         assert Decimal(str(got[g.name][7])) == g.totals["forecast_total"]
     assert got["Total"][1] == s.lines and Decimal(str(got["Total"][7])) == s.totals["forecast_total"]
     # chart data stays where the chart points, as formulas LibreOffice evaluates to the core's split
-    chart = [row for row in calc_values if row and row[0] in updates.RAG_COLUMNS and isinstance(row[1], float)
+    chart = [row for row in calc_values if row and row[0] in plans.RAG_COLUMNS and isinstance(row[1], float)
              and len([x for x in row if x is not None]) == 3]
-    assert [c[0] for c in chart] == list(updates.RAG_COLUMNS)
+    assert [c[0] for c in chart] == list(plans.RAG_COLUMNS)
     assert sum(c[1] for c in chart) == float(calc.saving(s.totals["plan_total"], reg.settings))
     # Suggested RAG column
     sg = col_of(wb_path, "suggested_rag", sample_reg.settings)
@@ -219,7 +222,7 @@ def test_refresh_restores_typed_over_formula_and_summary(wb_path, tmp_path, samp
 
 
 def test_refresh_with_libreoffice_values(wb_path, tmp_path, sample_reg):
-    from savings_tracker.engines.libreoffice import recalculate
+    from savings_tracker.libreoffice import recalculate
 
     heads, top, _ = geometry(wb_path)
     pl = col_of(wb_path, "plan_total", sample_reg.settings)
@@ -232,7 +235,7 @@ def test_refresh_with_libreoffice_values(wb_path, tmp_path, sample_reg):
     out = openpyxl.load_workbook(r.out_path)
     assert str(out[TR][cell].value).startswith("=SUM(Savings[[#This Row],[Original Phasing - Q1]")
     restored = [rr[2] for rr in out["Checks"].iter_rows(min_row=2, max_col=5, values_only=True)
-                if rr[4] == updates.RESTORED_CODE]
+                if rr[4] == plans.RESTORED_CODE]
     assert restored == [cell]        # the variance (a formula reading the typed value) is not reported
 
 
@@ -414,8 +417,8 @@ def test_unexpected_error_is_an_alert(wb_path, tmp_path, monkeypatch):
 
 
 def test_no_pro_import_or_licence_in_product():
-    for name in ("xl.py", "udfs.py", "updates.py", "history.py", "cli_xl.py"):
-        text = (ROOT / "python" / "savings_tracker" / name).read_text(encoding="utf-8")
+    for path in (ROOT / "python" / "savings_tracker").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
         assert "xlwings.pro" not in text and "XLWINGS_LICENSE_KEY" not in text and "_xlremote" not in text
 
 
@@ -447,12 +450,12 @@ def test_refresh_with_new_committees_matches_the_headless_refresh(wb_path, tmp_p
     import shutil
 
     from savings_tracker import cli
-    from savings_tracker.engines.libreoffice import recalculate
-    from savings_tracker.register import col_letter
-    from savings_tracker.xlsx_patch import patch_workbook
+    from savings_tracker.libreoffice import recalculate
+    from savings_tracker import cells
+    from savings_tracker.xlsx.apply import patch_workbook
 
     reg = read_register(wb_path)
-    col = col_letter(reg.source.columns["committee"])
+    col = cells.letters(reg.source.columns["committee"] + 1)
     rows = [int(r) for r in reg.lines["_row"]][-6:]
     src = tmp_path / "grown.xlsm"
     patch_workbook(wb_path, src, {TR: {f"{col}{r}": ("Public Health", "Economy", "Housing")[i % 3]

@@ -1,4 +1,4 @@
-"""xlsx_patch: cells written in the XML, everything else copied raw."""
+"""The closed-file writer (xlsx.apply): cells written in the XML, everything else copied raw."""
 import math
 import re
 import zipfile
@@ -7,7 +7,9 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from savings_tracker.xlsx_patch import Formula, PatchError, patch_workbook, read_parts
+from savings_tracker.xlsx.apply import patch_workbook
+from savings_tracker.xlsx.package import PatchError, read_parts
+from savings_tracker.xlsx.sheet import CellFormula
 
 
 def raw_entries(path):
@@ -65,7 +67,7 @@ def test_only_the_patched_sheet_and_workbook_change_and_the_rest_is_copied_raw(b
 def test_cells_keep_their_style_and_types(book, tmp_path):
     out = tmp_path / "o.xlsx"
     patch_workbook(book, out, {"Data": {"B2": None, "B3": "=HYPERLINK(\"x\")", "A4": "  padded  ",
-                                        "C2": Formula("=B2*3", 0), "E9": True}})
+                                        "C2": CellFormula("=B2*3", 0), "E9": True}})
     xml = read_parts(out)["xl/worksheets/sheet1.xml"].decode()
     before = read_parts(book)["xl/worksheets/sheet1.xml"].decode()
     style = re.search(r'<c r="B2" s="(\d+)"', before).group(1)

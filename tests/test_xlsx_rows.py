@@ -6,10 +6,11 @@ import pytest
 import xlsxwriter
 from lxml import etree
 
-from savings_tracker import updates
-from savings_tracker.xlsx_anchors import shift_vml
-from savings_tracker.xlsx_patch import PatchError, patch_workbook, read_parts
-from savings_tracker.xlsx_refs import RefError, RowShift, shift_formula, shift_sqref
+from savings_tracker import plans
+from savings_tracker.xlsx.anchors import shift_vml
+from savings_tracker.xlsx.apply import patch_workbook
+from savings_tracker.xlsx.package import PatchError, read_parts
+from savings_tracker.xlsx.refs import RefError, RowShift, shift_formula, shift_sqref
 
 S = RowShift("Summary", 10, 3)          # 3 rows inserted above row 10 of Summary
 
@@ -125,7 +126,7 @@ def crafted(tmp_path_factory):
 
 def parts_after(crafted, tmp_path, insert=(("S", 10, 3),)):
     out = tmp_path / "out.xlsx"
-    report = patch_workbook(crafted, out, updates.UpdatePlan(insert_rows=list(insert)))
+    report = patch_workbook(crafted, out, plans.UpdatePlan(insert_rows=list(insert)))
     return read_parts(crafted), read_parts(out), out, report
 
 
@@ -177,7 +178,7 @@ def test_inserting_below_everything_that_moves_leaves_the_objects_alone(crafted,
 
 
 def test_libreoffice_reads_the_moved_values(crafted, tmp_path):
-    from savings_tracker.engines import libreoffice as lo
+    from savings_tracker import libreoffice as lo
     *_, out, _ = parts_after(crafted, tmp_path)
     got = lo.recalculate(out, ["S", "T"])
     s, t = got["S"], got["T"]

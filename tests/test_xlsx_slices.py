@@ -3,9 +3,11 @@ whole-sheet edit gives. Forced here on the sample workbook with tiny slices (eve
 rows), through the real commands."""
 from lxml import etree
 
-from savings_tracker import cli, xlsx_slices
+from savings_tracker import cli
+from savings_tracker.xlsx import slices as xlsx_slices
 from savings_tracker.readers import read_register
-from savings_tracker.xlsx_patch import patch_workbook, read_parts
+from savings_tracker.xlsx.apply import patch_workbook
+from savings_tracker.xlsx.package import read_parts
 
 from test_headless import built  # noqa: F401  (the sample workbook with a user's sheet)
 

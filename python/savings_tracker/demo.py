@@ -1,26 +1,17 @@
 """``savings-tracker demo``: every output of the product from the bundled samples, in one folder."""
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
 from rich.console import Console
 
-from . import calc, report, samples
+from .core import calc, report
+from . import samples
 from .readers import read_register
-from .validate import validate
+from .core.validate import validate
 
 console = Console(highlight=False, soft_wrap=True)
-
-
-def _optional(module: str):
-    try:
-        return importlib.import_module(f".{module}", __package__)
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.{module}":
-            raise
-        return None
 
 
 def run(out: Path, quick: bool = False) -> list[Path]:
@@ -43,22 +34,21 @@ def run(out: Path, quick: bool = False) -> list[Path]:
             p = out / f"{stem}{suffix}"
             p.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
             written.append(p)
-    workbook = _optional("workbook")
-    if workbook is not None:
-        xlsm = out / "Savings_Tracker.xlsm"
-        workbook.build_workbook(xlsm, registers["tracker"], options=registers["options"])
-        written.append(xlsm)
-        console.print(f"Workbook: {xlsm}")
-        preview = _optional("workbook.preview")
-        if preview is not None and not quick:
-            pngs = preview.render_previews(xlsm, out / "preview")
-            written.extend(pngs)
-            console.print("Workbook previews: " + ", ".join(str(p) for p in pngs))
-    appendix = _optional("appendix")
-    if appendix is not None and hasattr(appendix, "write_all_appendices"):
-        files = appendix.write_all_appendices(out / "appendices", preview=not quick)
-        written.extend(files)
-        console.print(f"Appendices: {len(files)} files in {out / 'appendices'}")
+    from .documents.demo import write_all_appendices
+    from .workbook import build_workbook
+    from .workbook.preview import render_previews
+
+    xlsm = out / "Savings_Tracker.xlsm"
+    build_workbook(xlsm, registers["tracker"], options=registers["options"])
+    written.append(xlsm)
+    console.print(f"Workbook: {xlsm}")
+    if not quick:
+        pngs = render_previews(xlsm, out / "preview")
+        written.extend(pngs)
+        console.print("Workbook previews: " + ", ".join(str(p) for p in pngs))
+    files = write_all_appendices(out / "appendices", preview=not quick)
+    written.extend(files)
+    console.print(f"Appendices: {len(files)} files in {out / 'appendices'}")
     console.rule()
     console.print(f"Demo outputs in {out.resolve()} ({len(written)} files)")
     return written

@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "bad"
 sys.path.insert(0, str(HERE.parents[1] / "python"))
 
-from savings_tracker.schema import columns_for  # noqa: E402
+from savings_tracker.core.schema import columns_for  # noqa: E402
 
 HEADERS = [c.header_for(None, "tracker") for c in columns_for("tracker") if c.key != "suggested_rag"]
 KEYS = [c.key for c in columns_for("tracker") if c.key != "suggested_rag"]

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import UnreadableFile
-from ..register import Register
-from ..settings import Settings
+from ..core.register import Register
+from ..core.settings import Settings
 from . import grids
 from .interpret import choose, grid_settings
 

@@ -8,11 +8,12 @@ from decimal import Decimal
 
 import pandas as pd
 
-from .. import schema
+from .. import cells
+from ..core import schema
 from ..errors import UnreadableFile
-from ..money import MoneyError, accepted, parse_money, parse_number
-from ..register import ERROR, WARNING, Finding, PublishedRow, Register, Source, col_letter
-from ..settings import Settings
+from ..core.money import MoneyError, accepted, parse_money, parse_number
+from ..core.register import ERROR, WARNING, Finding, PublishedRow, Register, Source
+from ..core.settings import Settings
 from .grids import Book, Grid, TableRef
 
 HEADER_SCAN_ROWS = 60
@@ -103,11 +104,8 @@ def _text(value) -> str:
 
 
 def _choice(key: str, value) -> str:
-    text = _text(value)
-    low = text.strip().lower()
-    table = {"rag": schema.RAG_SYNONYMS, "direction": schema.DIRECTION_SYNONYMS,
-             "complete": schema.YES_NO_SYNONYMS}.get(key, {})
-    return table.get(low, text.strip())
+    """A choice cell as the schema spells its values (the column's own synonyms resolved)."""
+    return schema.BY_KEY[key].normalise(_text(value))
 
 
 def _rows(first: int, last: int) -> str:
@@ -144,21 +142,21 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
     for r1, c1, r2, c2 in grid.merged:
         if r2 > header.row_index and r1 != r2 and any(c1 <= c <= c2 for c in used) and \
                 (end_row is None or r1 < end_row):
-            where = f"{col_letter(c1)}{r1 + 1}:{col_letter(c2)}{r2 + 1}"
+            where = f"{cells.letters(c1 + 1)}{r1 + 1}:{cells.letters(c2 + 1)}{r2 + 1}"
             findings.append(Finding(WARNING, "merged-cells",
-                                    f"cells {where} are merged inside the register: only {col_letter(c1)}{r1 + 1} "
+                                    f"cells {where} are merged inside the register: only {cells.letters(c1 + 1)}{r1 + 1} "
                                     f"holds a value, so {_rows(r1 + 2, r2 + 1)} read{'s' * (r1 + 2 == r2 + 1)} as blank there; unmerge "
                                     f"them (Home > Merge & Center) and fill in each line", sheet,
-                                    f"{col_letter(c1)}{r1 + 1}"))
+                                    f"{cells.letters(c1 + 1)}{r1 + 1}"))
     for ci, text in header.unknown:
         findings.append(Finding(WARNING, "column-unknown",
-                                f"column {col_letter(ci)} '{text}' is not a register column; it is left as it is "
-                                f"and not read", sheet, f"{col_letter(ci)}{header.row_index + 1}"))
+                                f"column {cells.letters(ci + 1)} '{text}' is not a register column; it is left as it is "
+                                f"and not read", sheet, f"{cells.letters(ci + 1)}{header.row_index + 1}"))
     for ci, text, key in header.repeated:
         findings.append(Finding(ERROR, "column-duplicate",
-                                f"column {col_letter(ci)} '{text}' repeats column {col_letter(header.columns[key])} "
+                                f"column {cells.letters(ci + 1)} '{text}' repeats column {cells.letters(header.columns[key] + 1)} "
                                 f"({schema.BY_KEY[key].header_for(settings)}); only the first is read - delete or "
-                                f"rename one of them", sheet, f"{col_letter(ci)}{header.row_index + 1}"))
+                                f"rename one of them", sheet, f"{cells.letters(ci + 1)}{header.row_index + 1}"))
     for c in schema.columns_for(layout, len(header.years)):
         if c.required_in(layout) and c.key not in header.columns:
             findings.append(Finding(ERROR, "column-missing",
@@ -223,7 +221,7 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
                         ERROR, "money-invalid" if c.kind == schema.MONEY else "number-invalid",
                         f"{c.header_for(settings)}: '{shown}' is not {'an amount' if c.kind == schema.MONEY else 'a number'}"
                         f" ({exc}); accepted: {accepted(unit) if c.kind == schema.MONEY else 'a number such as -2.5'}",
-                        sheet, f"{col_letter(header.columns[k])}{excel_row}", label, k))
+                        sheet, f"{cells.letters(header.columns[k] + 1)}{excel_row}", label, k))
             elif c.kind == schema.CHOICE:
                 rec[k] = _choice(k, v)
             else:

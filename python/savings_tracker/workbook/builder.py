@@ -21,10 +21,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import calc, schema
-from ..register import Finding, Register, Source, col_letter, empty_lines
-from ..settings import Settings
-from ..formulas import RAG_COLUMNS, column_formula, sref, summary_chart_row, summary_group_row, summary_total_row
+from .. import cells
+from ..core import calc, schema
+from ..core.money import total as money_total
+from ..core.register import Finding, Register, Source, empty_lines
+from ..core.settings import Settings
+from ..plans.formulas import RAG_COLUMNS, column_formula, sref, summary_chart_row, summary_group_row, summary_total_row
 
 S = schema.SHEET_NAMES
 TRACKER, OPTIONS = "tracker", "options"
@@ -45,7 +47,7 @@ CODE_NAMES = {
     "options": "wsOptions", "settings": "wsSettings", "conf": "wsXlwingsConf",
 }
 SHEET_ORDER = ("tracker", "summary", "checks", "history", "options", "settings", "conf")
-#: Defined names other code (savings_tracker.xl) can rely on.
+#: Defined names other code (savings_tracker.excel.buttons) can rely on.
 NAME_COMMITTEES = "CommitteeList"
 NAME_LAST_REFRESHED = "LastRefreshed"
 NOT_REFRESHED = "Not yet refreshed: click Refresh RAG summary."
@@ -158,7 +160,7 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
     suggested = calc.suggested_rags(reg, eff) if (len(reg) and layout == TRACKER) else None
     n = max(len(reg), 1)                       # an Excel Table needs a data row; a blank register gets an empty one
     last_row = first_row + n + 1               # totals row
-    totals = calc._totals(eff, [c.key for c in cols if c.kind in (schema.MONEY, schema.NUMBER)]) if len(reg) else {}
+    totals = calc.column_totals(eff, [c.key for c in cols if c.kind in (schema.MONEY, schema.NUMBER)]) if len(reg) else {}
     formulas = {c.key: _column_formula(c, table, headers, order) for c in cols}
     columns = []
     for i, c in enumerate(cols):
@@ -284,7 +286,7 @@ def _validations(ws, fm: _Formats, geo: dict, settings: Settings, layout: str):
                 **common, "validate": "list", "source": f"={NAME_COMMITTEES}", "error_type": "warning",
                 "error_title": "Committee not in the list",
                 "error_message": (f"{header}: choose a committee from the list on the {S['settings']} sheet "
-                                  f"(column {col_letter(COMMITTEE_COLUMN)}); an administrator can add names "
+                                  f"(column {cells.letters(COMMITTEE_COLUMN + 1)}); an administrator can add names "
                                   f"there.")[:255]})
 
 
@@ -395,7 +397,7 @@ def _summary(wb, fm, reg: Register, geo: dict):
             if len(reg):
                 mask = eff["rag"].map(lambda v: v if v in calc.RAG_ORDER else calc.NO_RAG) == rag \
                     if "rag" in eff else pd.Series([rag == calc.NO_RAG] * len(eff), index=eff.index)
-                value = calc.saving(calc._sum_row(eff.loc[mask, key]) if key in eff else Decimal(0), s)
+                value = calc.saving(money_total(eff.loc[mask, key]) if key in eff else Decimal(0), s)
             else:
                 value = Decimal(0)
             formula = summary_chart_row(s, r + 1, rt + 1, rag)[j]
@@ -462,7 +464,7 @@ def _appendix_choice(wb, ws, fm, committees: list[str]):
             ws.data_validation(r, col + 1, r, col + 1, {
                 "validate": "list", "source": source, "input_title": label[:32],
                 "input_message": f"Choose what the Generate appendix button writes: {', '.join(source)}"[:255]})
-        wb.define_name(name, f"='{S['summary']}'!${col_letter(col + 1)}${r + 1}")
+        wb.define_name(name, f"='{S['summary']}'!${cells.letters(col + 2)}${r + 1}")
     ws.set_column(col + 1, col + 1, 16)
 
 
@@ -486,7 +488,7 @@ def _checks(wb, fm, findings: list[Finding]):
 def _history(wb, fm, settings: Settings, history):
     """The History table (columns ``history.HISTORY_HEADERS``); ``history`` is rows in that order (as
     ``history.snapshot_rows`` makes them) or mappings keyed by header."""
-    from ..history import HISTORY_HEADERS, clean_rows
+    from ..core.history import HISTORY_HEADERS, clean_rows
 
     ws = wb.add_worksheet(S["history"])
     ws.set_vba_name(CODE_NAMES["history"])
@@ -559,7 +561,7 @@ def _settings(wb, fm, settings: Settings, committees: list[str]):
     ws.write_string(0, COMMITTEE_COLUMN, f"{header} list (dropdown)", fm.header)
     for ri, name in enumerate(committees, start=1):
         ws.write_string(ri, COMMITTEE_COLUMN, name, fm.plain)
-    letter = col_letter(COMMITTEE_COLUMN)
+    letter = cells.letters(COMMITTEE_COLUMN + 1)
     note_row = max(len(committees), len(settings.to_rows())) + 2
     ws.write_string(note_row, COMMITTEE_COLUMN,
                     f"Add a {header.lower()} below the last name in column {letter} (no gaps): the {header} dropdown "
@@ -582,7 +584,7 @@ def conf_rows() -> list[tuple[str, object]]:
         ("PYTHONPATH", ""),
         ("Conda Path", ""),
         ("Conda Env", ""),
-        ("UDF Modules", "savings_tracker.udfs"),
+        ("UDF Modules", "savings_tracker.excel.udfs"),
         ("Debug UDFs", False),
         ("Use UDF Server", False),
         ("Show Console", False),
@@ -599,7 +601,7 @@ CONF_NOTE = (
     "Conda Path / Conda Env: only if Python comes from Anaconda/Miniconda (then leave Interpreter_* blank).",
     "PYTHONPATH: only if savings_tracker is not installed in that environment: the folder that holds the "
     "savings_tracker package (the workbook's own folder is always added).",
-    "UDF Modules: savings_tracker.udfs (worksheet functions; Windows Excel only). Nothing runs when the workbook "
+    "UDF Modules: savings_tracker.excel.udfs (worksheet functions; Windows Excel only). Nothing runs when the workbook "
     "opens: Python starts only when a button is clicked.",
     "A blank value falls back to an xlwings.conf file beside the workbook or in the user's .xlwings folder.",
 )
@@ -624,7 +626,7 @@ def _conf(wb, fm):
 # ---- the workbook --------------------------------------------------------------------------------------------
 def _findings(reg: Register) -> list[Finding]:
     try:
-        from ..validate import validate
+        from ..core.validate import validate
     except ImportError:
         return list(reg.read_findings)
     return list(validate(reg))

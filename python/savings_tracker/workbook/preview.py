@@ -1,17 +1,17 @@
 """PNG previews of the workbook's Tracker and Summary sheets (LibreOffice -> PDF -> pdftoppm), so a reviewer
-can see the workbook without Excel. Raises ``engines.libreoffice.LibreOfficeMissing`` without LibreOffice."""
+can see the workbook without Excel. Raises ``libreoffice.LibreOfficeMissing`` without LibreOffice."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from .. import schema
+from ..core import schema
 
 PREVIEW_SHEETS = ("tracker", "summary")
 
 
 def render_previews(xlsm_path, out_dir) -> list[Path]:
     """``<out_dir>/Tracker.png`` and ``<out_dir>/Summary.png`` (first printed page of each sheet)."""
-    from ..engines.libreoffice import sheet_to_png
+    from ..libreoffice import sheet_to_png
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

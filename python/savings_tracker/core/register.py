@@ -1,0 +1,108 @@
+"""The savings register: lines in a pandas DataFrame keyed by the schema's column keys, plus where each value
+came from (sheet, row, column) so every finding can name its cell, plus the published total rows that the
+lines are checked against.
+
+Money columns hold ``Decimal`` (exact) or ``None`` where the cell could not be read; text columns hold
+``str``. The frame has one extra column, ``_row``: the 1-based sheet row the line was read from.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pandas as pd
+
+from .. import cells
+from . import schema
+from .settings import Settings
+
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    code: str
+    message: str
+    sheet: str = ""
+    cell: str = ""
+    reference: str = ""
+    column: str = ""
+
+    def as_dict(self) -> dict:
+        return {"severity": self.severity, "sheet": self.sheet, "cell": self.cell, "reference": self.reference,
+                "code": self.code, "message": self.message}
+
+    def where(self) -> str:
+        return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+
+
+@dataclass
+class PublishedRow:
+    """A subtotal or grand-total row as published: read as a check on the lines, never as a line."""
+    kind: str                      # "subtotal" | "total"
+    label: str                     # programme name or "Total PSR"
+    row: int                       # 1-based sheet row
+    values: dict[str, Decimal | None]  # key -> published amount (None where published as text we could not read)
+    raw: dict[str, str]            # key -> cell text as published
+    group: str = ""                # programme for a subtotal
+
+
+@dataclass
+class Source:
+    path: str = ""
+    sheet: str = ""
+    columns: dict[str, int] = field(default_factory=dict)   # key -> 0-based sheet column
+    header_row: int = 1                                       # 1-based
+    table: str = ""                                           # Excel table name if read from one
+    kind: str = ""                                            # csv | xlsx | workbook
+
+    def cell(self, key: str, row: int | None) -> str:
+        if key not in self.columns or not row:
+            return f"row {row}" if row else ""
+        return cells.address(row, self.columns[key] + 1)
+
+
+@dataclass
+class Register:
+    layout: str
+    lines: pd.DataFrame
+    settings: Settings
+    source: Source = field(default_factory=Source)
+    published: list[PublishedRow] = field(default_factory=list)
+    read_findings: list[Finding] = field(default_factory=list)
+    raw: dict[tuple[int, str], str] = field(default_factory=dict)  # (row, key) -> original text where it was changed
+
+    @property
+    def keys(self) -> list[str]:
+        return [c for c in self.lines.columns if not c.startswith("_")]
+
+    def has(self, key: str) -> bool:
+        return key in self.lines.columns
+
+    @property
+    def years(self) -> int:
+        prefix = {"programme": "plan_y", "options": "saving_y"}.get(self.layout)
+        return sum(1 for k in self.keys if prefix and k.startswith(prefix))
+
+    def columns(self) -> list[schema.Column]:
+        return [schema.BY_KEY[k] for k in schema.keys_for(self.layout, self.years) if k in self.lines.columns]
+
+    def label(self, i) -> str:
+        """How a finding names a line: its reference, else its title."""
+        row = self.lines.loc[i]
+        ref = row.get("reference") if "reference" in row else None
+        if isinstance(ref, str) and ref.strip():
+            return ref.strip()
+        title = row.get("title") if "title" in row else None
+        return str(title).strip()[:60] if isinstance(title, str) else ""
+
+    def cell(self, i, key: str) -> str:
+        return self.source.cell(key, int(self.lines.at[i, "_row"]) if "_row" in self.lines else None)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
+def empty_lines(layout: str, years: int = 0) -> pd.DataFrame:
+    return pd.DataFrame({k: pd.Series(dtype=object) for k in [*schema.keys_for(layout, years), "_row"]})

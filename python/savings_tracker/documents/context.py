@@ -1,0 +1,491 @@
+"""The data a committee appendix template sees, built only from the core.
+
+Every figure is formatted here with ``money.fmt`` at the register's published precision, every header comes
+from ``Column.header_for``, every total from ``calc.summarise`` / ``calc.effective``: templates never do
+arithmetic and never see a ``Decimal``. Register text is cleaned to plain text (HTML fragments such as the
+``<p>`` paragraphs in seed 003 become lines; anything else is kept exactly as typed) and is always passed to
+templates as data, so it is escaped on output and never evaluated.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import re
+from decimal import Decimal
+
+import nh3
+
+from ..core import calc, schema
+from ..errors import SavingsTrackerError
+from ..core.money import ZERO, fmt, same
+from ..core.register import Register
+
+TEMPLATES = ("tracker", "rag-analysis", "options")
+LAYOUTS_FOR = {"tracker": ("tracker",), "rag-analysis": ("programme", "tracker"), "options": ("options",)}
+DEFAULT_TEMPLATE = {"tracker": "tracker", "programme": "rag-analysis", "options": "options"}
+
+# RAG fills with black text: each passes WCAG 2.2 AA (4.5:1) for normal text, see tests.
+RAG_COLOURS = {
+    "Red": {"fill": "E06666", "ink": "000000", "css": "rag-red"},
+    "Amber": {"fill": "FFC000", "ink": "000000", "css": "rag-amber"},
+    "Green": {"fill": "6AA84F", "ink": "000000", "css": "rag-green"},
+    calc.NO_RAG: {"fill": "FFFFFF", "ink": "000000", "css": "rag-none"},
+}
+FOOTNOTE_MARKS = "*†‡§¶#"
+
+# ---- register text --------------------------------------------------------------------------------
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
+# Tags that published registers use for formatting. Text containing only these is an HTML fragment and is
+# flattened to plain text; text with any other tag (e.g. <script>) is not formatting: it is shown as typed.
+FORMAT_TAGS = {"p", "br", "ul", "ol", "li", "b", "strong", "i", "em", "u", "span", "div", "font", "sup", "sub"}
+_BLOCK = re.compile(r"</?(?:p|div|ul|ol)(?:\s[^<>]*)?>|<br\s*/?>", re.I)
+
+
+def plain_text(value) -> str:
+    """A register text cell as plain text lines. Never returns markup: the caller escapes it."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = _CONTROL.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n"))
+    if "<" not in text:  # most cells: no tag to look for
+        return text.strip()
+    tags = {m.group(1).lower() for m in _TAG.finditer(text)}
+    if tags and tags <= FORMAT_TAGS:
+        cleaned = nh3.clean(text, tags={"p", "br", "ul", "ol", "li", "div"}, attributes={})
+        cleaned = re.sub(r"<li(?:\s[^<>]*)?>", "\n• ", cleaned, flags=re.I)
+        cleaned = re.sub(r"</li>", "\n", cleaned, flags=re.I)
+        cleaned = _BLOCK.sub("\n", cleaned)
+        text = html.unescape(cleaned)
+        text = "\n".join(re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n"))
+        text = re.sub(r"\n{2,}", "\n", text)
+    return text.strip()
+
+
+# ---- figures ---------------------------------------------------------------------------------------
+def _decimals(reg: Register, key: str) -> int:
+    col = schema.BY_KEY.get(key)
+    if col is not None and col.kind == schema.NUMBER:
+        return 2
+    return reg.settings.precision
+
+
+def figure(reg: Register, key: str, amount, *, nil_dash: bool) -> str:
+    return figure_at(amount, _decimals(reg, key), nil_dash=nil_dash)
+
+
+def figure_at(amount, places: int, *, nil_dash: bool = False) -> str:
+    """A figure at ``places`` decimals; text that is not an amount is shown as typed."""
+    if amount is None:
+        return ""
+    if not isinstance(amount, Decimal):
+        return plain_text(amount)
+    return fmt(amount, places, blank_zero=nil_dash)
+
+
+def money_with_unit(amount, reg: Register) -> str:
+    """'£0.083m' as seed 002 prints budgets."""
+    if not isinstance(amount, Decimal):
+        return ""
+    text = fmt(amount, reg.settings.precision)
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    suffix = {"£m": "m", "£000": "k", "£": ""}[reg.settings.unit]
+    return f"{sign}£{digits}{suffix}"
+
+
+def _text_of(line, key) -> str:
+    return plain_text(line.get(key) if hasattr(line, "get") else None)
+
+
+def _direction(value) -> tuple[str, str]:
+    arrow = schema.DIRECTION_SYNONYMS.get(str(value or "").strip().lower(), "")
+    return arrow, schema.DIRECTION_WORDS.get(arrow, "")
+
+
+def _rag(value) -> str:
+    return schema.RAG_SYNONYMS.get(str(value or "").strip().lower(), "")
+
+
+# Printed column weights: figures and choices need less room on paper than in the workbook.
+PRINT_WIDTH = {schema.MONEY: 10, schema.NUMBER: 10, schema.CHOICE: 9.5}
+PRINT_WIDTH_KEYS = {"reference": 11, "title": 22, "description": 30, "committee": 12, "direction": 11.5,
+                    "commentary": 34, "partners": 18, "programme": 20}
+
+
+def print_weight(c: schema.Column) -> float:
+    return PRINT_WIDTH_KEYS.get(c.key) or PRINT_WIDTH.get(c.kind) or c.width
+
+
+def _widths(columns: list[schema.Column]) -> list[str]:
+    total = sum(print_weight(c) for c in columns) or 1
+    return [f"{print_weight(c) * 100 / total:.2f}%" for c in columns]
+
+
+def _doc(reg: Register, template: str, committee: str | None) -> dict:
+    s = reg.settings
+    when = f"as at {s.period}" if template == "tracker" and s.period else s.period
+    footer = " · ".join(p for p in (s.organisation, s.title, when if when and when not in s.title else "") if p)
+    return {
+        "lang": "en-GB",
+        "template": template,
+        "title": s.title or "Savings",
+        "appendix_label": s.appendix_label,
+        "organisation": s.organisation,
+        "period": s.period,
+        "financial_year": s.financial_year,
+        "period_label": s.period_label,
+        "unit": s.unit,
+        "source": s.source,
+        "committee": committee or "",
+        "footer": footer,
+        "generated": dt.date.today().strftime("%d %B %Y").lstrip("0"),
+        "lines": len(reg),
+    }
+
+
+def _legend(reg: Register) -> list[dict]:
+    defs = reg.settings.rag_definitions or {}
+    return [{"rag": r, "definition": plain_text(defs.get(r, "")), **RAG_COLOURS[r]} for r in schema.RAG_VALUES]
+
+
+def _columns(reg: Register, keys: list[str]) -> list[dict]:
+    cols = [schema.BY_KEY[k] for k in keys]
+    return [{"key": c.key, "header": c.header_for(reg.settings, reg.layout),
+             "numeric": c.kind in (schema.MONEY, schema.NUMBER), "help": c.help, "width": w}
+            for c, w in zip(cols, _widths(cols))]
+
+
+def _subset(reg: Register, mask) -> Register:
+    return dataclasses.replace(reg, lines=reg.lines[mask])
+
+
+# ---- appendix 1: savings tracker ----------------------------------------------------------------------
+def _records(frame) -> list[tuple]:
+    """(index, line as a plain dict) per line: pandas row access per cell is the slow part on big registers."""
+    return list(zip(frame.index, frame.to_dict("records")))
+
+
+def _group_name(value) -> str:
+    return value if isinstance(value, str) and value else "(none)"
+
+
+def _tracker_line(i, line, suggested, keys, kinds, decimals) -> dict:
+    """One line of the tracker table. ``kinds`` and ``decimals`` are per key, worked out once per table. A column
+    of the schema that the register does not have reads as blank (so one template serves every register)."""
+    out: dict = Blanks({"_row": int(line.get("_row") or 0)}, schema.BY_KEY, "")
+    for k in keys:
+        if k == "suggested_rag":
+            out[k] = suggested.get(i, "")
+        elif kinds[k]:
+            out[k] = figure_at(line.get(k), decimals[k])
+        else:
+            out[k] = plain_text(line.get(k))
+    rag = _rag(line.get("rag"))
+    out["rag"] = rag or plain_text(line.get("rag"))
+    colours = RAG_COLOURS.get(rag, RAG_COLOURS[calc.NO_RAG])
+    out.update(rag_fill=colours["fill"], rag_ink=colours["ink"], rag_css=colours["css"])
+    arrow, word = _direction(line.get("direction"))
+    out.update(direction_arrow=arrow, direction_word=word,
+               direction=f"{arrow} {word}" if arrow else plain_text(line.get("direction")))
+    out["cells"] = [{"key": k, "text": out[k], "numeric": kinds[k], "css": out["rag_css"] if k == "rag" else ""}
+                    for k in keys]
+    return out
+
+
+def tracker_context(reg: Register, committee: str | None = None) -> dict:
+    eff = calc.effective(reg)
+    suggested = calc.suggested_rags(reg, eff).to_dict()
+    keys = [k for k in schema.keys_for("tracker") if k in eff.columns or k == "suggested_rag"]
+    if committee:
+        names = sorted({str(c) for c in eff.get("committee", []) if isinstance(c, str) and c})
+        match = [n for n in names if n.lower() == committee.strip().lower()]
+        if not match:
+            raise SavingsTrackerError(
+                f"committee {committee!r} is not in this register; committees: {', '.join(names) or '(none)'}")
+        committee = match[0]
+        mask = eff["committee"] == committee
+        reg, eff = _subset(reg, mask), eff[mask]
+    summary = calc.summarise(reg, by="committee")
+    totals = summary.totals
+    money_cols = [k for k in keys if schema.BY_KEY[k].kind == schema.MONEY]
+    plan_keys = [k for k in ("investment", "plan_q1", "plan_q2", "plan_q3", "plan_q4", "plan_total") if k in keys]
+    fc_keys = [k for k in ("forecast_q1", "forecast_q2", "forecast_q3", "forecast_q4", "forecast_total",
+                           "variance") if k in keys]
+
+    def total_cells(t: dict) -> dict:
+        return {k: fmt(t.get(k, ZERO), reg.settings.precision) for k in money_cols}
+
+    kinds = {k: schema.BY_KEY[k].kind in (schema.MONEY, schema.NUMBER) for k in keys}
+    decimals = {k: _decimals(reg, k) for k in keys}
+    lines, members = [], {}
+    for i, record in _records(eff):
+        line = _tracker_line(i, record, suggested, keys, kinds, decimals)
+        lines.append(line)
+        members.setdefault(_group_name(record.get("committee")), []).append(line)
+    groups = []
+    for g in summary.groups:
+        groups.append({
+            "name": g.name, "count": g.lines,
+            "caption": f"{g.name}: {g.lines} saving line{'s' if g.lines != 1 else ''} ({reg.settings.unit})",
+            "lines": members.get(g.name, []),
+            "totals": total_cells(g.totals),
+            "rag_counts": g.rag_counts,
+        })
+    if not summary.groups:
+        groups.append({"name": "All lines", "count": len(lines), "caption": f"All saving lines ({reg.settings.unit})",
+                       "lines": lines, "totals": total_cells(totals), "rag_counts": summary.rag_counts})
+    unit = reg.settings.unit
+    headline_cols = _columns(reg, plan_keys + fc_keys)
+    return {
+        "columns": _columns(reg, keys),
+        "groups": groups,
+        "totals": total_cells(totals),
+        "headline": {
+            "planned_label": f"Planned {unit}", "forecast_label": f"Forecast {unit}",
+            "planned": [{**c, "text": fmt(totals.get(c["key"], ZERO), reg.settings.precision)}
+                        for c in headline_cols if c["key"] in plan_keys],
+            "forecast": [{**c, "text": fmt(totals.get(c["key"], ZERO), reg.settings.precision)}
+                         for c in headline_cols if c["key"] in fc_keys],
+        },
+        "rag_counts": summary.rag_counts,
+        "delivered_pct": f"{summary.delivered_pct}%" if summary.delivered_pct is not None else "",
+        "chart": _tracker_chart(reg, eff),
+        "_committee": committee,
+    }
+
+
+def _tracker_chart(reg: Register, eff) -> dict:
+    s = reg.settings
+    cats = []
+    for rag in (*schema.RAG_VALUES, calc.NO_RAG):
+        part = eff[[(_rag(v) or calc.NO_RAG) == rag for v in eff.get("rag", [None] * len(eff))]] if len(eff) else eff
+        if rag == calc.NO_RAG and not len(part):
+            continue
+        plan = sum((calc.saving(v, s) for v in part.get("plan_total", [])), ZERO)
+        fc = sum((calc.saving(v, s) for v in part.get("forecast_total", [])), ZERO)
+        cats.append({"label": rag, "values": [plan, fc]})
+    return {
+        "title": f"Planned and forecast savings by RAG ({s.unit})",
+        "unit": s.unit, "precision": s.precision,
+        "series": ["Planned saving", "Forecast saving"],
+        "categories": cats,
+    }
+
+
+def in_committee(reg: Register, committee: str):
+    """Which lines belong to ``committee`` (named in any case): a boolean Series."""
+    return reg.lines["committee"].map(lambda v: str(v).strip().lower()) == committee.strip().lower()
+
+
+# ---- appendix 2: RAG analysis ------------------------------------------------------------------------------
+def rag_analysis_context(reg: Register, committee: str | None = None) -> dict:
+    if committee and reg.has("committee"):
+        mask = in_committee(reg, committee)
+        if not mask.any():
+            raise SavingsTrackerError(f"committee {committee!r} is not in this register")
+        reg = _subset(reg, mask)
+    s = reg.settings
+    dp = s.precision
+    calc_frame = calc.derived(reg)
+    eff = calc.effective(reg, calc_frame)
+    split = calc.rag_split(reg, eff)
+    summary = calc.summarise(reg)
+    by = summary.by
+    phase = [k for k in (*(f"plan_y{n}" for n in range(1, schema.MAX_YEARS + 1)),
+                         "plan_q1", "plan_q2", "plan_q3", "plan_q4") if k in eff.columns]
+    money = [*phase, "plan_total"]
+    rag_keys = ["red", "amber", "green"]
+    labels = {c.key: c.header_for(s, reg.layout) for c in schema.COLUMNS}
+    for k in rag_keys:
+        labels[k] = schema.BY_KEY[k].header_for(s, "programme")
+    cols = [*phase, "plan_total", *rag_keys, "commentary"]
+    col_objs = [schema.BY_KEY[k] for k in ["title", *cols]]
+    columns = [{"key": c.key, "header": labels.get(c.key) or c.header_for(s, reg.layout),
+                "numeric": c.kind == schema.MONEY, "width": w, "group": _rag_group(c.key)}
+               for c, w in zip(col_objs, _widths(col_objs))]
+    columns[0]["header"] = schema.BY_KEY["title"].header_for(s, "programme")
+
+    footnotes: list[dict] = []
+
+    def note(text: str) -> str:
+        mark = FOOTNOTE_MARKS[len(footnotes) % len(FOOTNOTE_MARKS)] * (1 + len(footnotes) // len(FOOTNOTE_MARKS))
+        footnotes.append({"mark": mark, "text": text})
+        return mark
+
+    lines = dict(_records(eff))
+    split_rows = split.to_dict("index")
+    typed_totals = reg.lines["plan_total"].to_dict() if "plan_total" in reg.lines else {}
+    phased_totals = calc_frame["plan_total"].to_dict() if "plan_total" in calc_frame else {}
+
+    def amounts(i) -> dict:
+        row = lines[i]
+        vals = {k: row.get(k) for k in money}
+        for k in rag_keys:
+            vals[k] = split_rows[i][k.title()]  # register sign, like the phasing
+        return vals
+
+    def cells(vals: dict, marks: dict | None = None) -> dict:
+        marks = marks or {}
+        return Blanks({k: {"text": fmt(vals.get(k) if isinstance(vals.get(k), Decimal) else ZERO, dp, blank_zero=True),
+                           "mark": marks.get(k, "")} for k in [*money, *rag_keys]}, schema.BY_KEY,
+                      {"text": "", "mark": ""})
+
+    published = {p.group: p for p in reg.published if p.kind == "subtotal"}
+    grand_pub = next((p for p in reg.published if p.kind == "total"), None)
+
+    def compare(label: str, computed: dict, pub) -> dict:
+        marks = {}
+        if pub is None:
+            return marks
+        for k in computed:
+            v = pub.values.get(k)
+            if isinstance(v, Decimal) and not same(v, computed[k], dp):
+                raw = pub.raw.get(k, fmt(v, dp))
+                marks[k] = note(f"{label}, {labels.get(k, k)}: published as {raw}; "
+                                f"the lines add up to {fmt(computed[k], dp, blank_zero=True)}.")
+        return marks
+
+    groups = []
+    grand = {k: ZERO for k in [*money, *rag_keys]}
+    order: dict[str, list] = {}
+    for i, line in lines.items():
+        order.setdefault(_group_name(line.get(by)), []).append(i)
+    for name, idx in order.items():
+        rows, sub = [], {k: ZERO for k in [*money, *rag_keys]}
+        for i in idx:
+            line = lines[i]
+            vals = amounts(i)
+            for k in sub:
+                sub[k] += vals[k] if isinstance(vals[k], Decimal) else ZERO
+            marks = {}
+            typed = typed_totals.get(i)
+            if isinstance(typed, Decimal) and i in phased_totals and not same(typed, phased_totals[i], dp):
+                row_no = int(line.get("_row") or 0)
+                raw = reg.raw.get((row_no, "plan_total"), fmt(typed, dp))
+                marks["plan_total"] = note(
+                    f"{plain_text(line.get('title'))}: {labels['plan_total']} published as {raw}; "
+                    f"its phasing adds up to {fmt(phased_totals[i], dp)}.")
+            rows.append(Blanks({**_texts(reg, line), "title": plain_text(line.get("title")),
+                                "reference": plain_text(line.get("reference")), "rag": _rag(line.get("rag")),
+                                "commentary": plain_text(line.get("commentary")), "cells": cells(vals, marks)},
+                               schema.BY_KEY, ""))
+        for k in grand:
+            grand[k] += sub[k]
+        groups.append({"name": name, "caption": name, "lines": rows,
+                       "subtotal": cells(sub, compare(f"{name} subtotal", sub, published.get(name)))})
+    grand_cells = cells(grand, compare("Grand total", grand, grand_pub))
+    chart = {
+        "title": f"In-year saving by RAG ({s.unit})",
+        "unit": s.unit, "precision": dp,
+        "series": ["Planned in-year saving", "Forecast in-year saving at this RAG"],
+        "categories": [{"label": "All lines", "values": [calc.saving(grand[phase[0]], s) if phase else None, None]},
+                       *({"label": r, "values": [None, calc.saving(grand[r.lower()], s)]} for r in schema.RAG_VALUES)],
+    }
+    if not phase:
+        chart["categories"] = chart["categories"][1:]
+    return {
+        "columns": columns,
+        "phase_columns": [c for c in columns if c["group"] == "phase"],
+        "rag_columns": [c for c in columns if c["group"] == "rag"],
+        "groups": groups,
+        "grand_total": grand_cells,
+        "grand_label": "Total",
+        "footnotes": footnotes,
+        "in_year_label": f"Saving Analysis {s.years[0] if s.years else s.financial_year}".strip(),
+        "chart": chart,
+    }
+
+
+def _rag_group(key: str) -> str:
+    if key.startswith("plan_y") or key.startswith("plan_q"):
+        return "phase"
+    if key in ("red", "amber", "green"):
+        return "rag"
+    return key
+
+
+# ---- appendix 3: option proformas ---------------------------------------------------------------------
+def options_context(reg: Register, committee: str | None = None) -> dict:
+    s = reg.settings
+    eff = calc.effective(reg)
+    years = reg.years or len(s.years)
+    save_cols = [schema.BY_KEY[f"saving_y{n}"] for n in range(1, years + 1)] + [schema.BY_KEY["saving_total"]]
+    fte_cols = [schema.BY_KEY[f"fte_y{n}"] for n in range(1, years + 1)] + [schema.BY_KEY["fte_total"]]
+    text_keys = ["decisions", "impact", "actions", "service_delivers"]
+    options = []
+    for _, line in _records(eff):
+        ref, title = plain_text(line.get("reference")), plain_text(line.get("title"))
+        opt = {
+            "reference": ref, "title": title, "heading": " – ".join(p for p in (ref, title) if p),
+            "service": plain_text(line.get("service")), "start_year": plain_text(line.get("start_year")),
+            "gross_budget": money_with_unit(line.get("gross_budget"), reg),
+            "income": money_with_unit(line.get("income"), reg),
+            "net_budget": money_with_unit(line.get("net_budget"), reg),
+            "savings": [{"key": c.key, "header": c.header_for(s, "options"),
+                         "text": figure(reg, c.key, line.get(c.key), nil_dash=False)} for c in save_cols],
+            "fte": [{"key": c.key, "header": c.header_for(s, "options"),
+                     "text": figure(reg, c.key, line.get(c.key), nil_dash=False)} for c in fte_cols],
+            "texts": [{"key": k, "label": schema.BY_KEY[k].header_for(s, "options"),
+                       "text": plain_text(line.get(k))} for k in text_keys],
+        }
+        opt.update((k, v) for k, v in _texts(reg, line).items() if k not in opt)
+        for k in text_keys:
+            opt[k] = plain_text(line.get(k))
+        for c in save_cols + fte_cols:
+            opt[c.key] = figure(reg, c.key, line.get(c.key), nil_dash=False)
+        options.append(Blanks(opt, schema.BY_KEY, ""))
+    labels = {k: schema.BY_KEY[k].header_for(s, "options") for k in
+              ("reference", "title", "service", "start_year", "gross_budget", "income", "net_budget", *text_keys)}
+    summary = calc.summarise(reg)
+    return {
+        "options": options,
+        "labels": labels,
+        "year_labels": list(s.years[:years]),
+        "saving_headers": [c.header_for(s, "options") for c in save_cols],
+        "fte_headers": [c.header_for(s, "options") for c in fte_cols],
+        "totals": {c.key: figure(reg, c.key, summary.totals.get(c.key), nil_dash=False) for c in save_cols + fte_cols},
+    }
+
+
+class Blanks(dict):
+    """A row where any column of the schema that the register does not have (a fourth year, a column added to
+    the schema since the register was made) reads as blank instead of failing, so one template serves every
+    register. A name that is not a column of the schema still fails, naming the field."""
+
+    def __init__(self, data, optional, blank):
+        super().__init__(data)
+        self._optional, self._blank = optional, blank
+
+    def __missing__(self, key):
+        if key in self._optional:
+            return self._blank
+        raise KeyError(key)
+
+
+def _texts(reg: Register, line) -> dict:
+    """The line's text and choice columns, by key, as plain text (for templates that name them)."""
+    return {k: plain_text(line.get(k)) for k in reg.keys
+            if k in schema.BY_KEY and schema.BY_KEY[k].kind in (schema.TEXT, schema.CHOICE)}
+
+
+def _headers(reg: Register) -> dict:
+    return {c.key: c.header_for(reg.settings, reg.layout) for c in schema.COLUMNS}
+
+
+BUILDERS = {"tracker": tracker_context, "rag-analysis": rag_analysis_context, "options": options_context}
+
+
+def build_context(reg: Register, template: str, *, committee: str | None = None) -> dict:
+    """Everything a template may name. Raises ``SavingsTrackerError`` for a template that does not fit the
+    register's layout or a committee that is not in it."""
+    if template not in BUILDERS:
+        raise SavingsTrackerError(f"template {template!r} is not one of {', '.join(TEMPLATES)}")
+    if reg.layout not in LAYOUTS_FOR[template]:
+        raise SavingsTrackerError(
+            f"the {template} appendix needs a register with the {' or '.join(LAYOUTS_FOR[template])} layout; "
+            f"this one has the {reg.layout} layout (try --template {DEFAULT_TEMPLATE.get(reg.layout, 'tracker')})")
+    ctx = BUILDERS[template](reg, committee)
+    ctx["doc"] = _doc(reg, template, ctx.pop("_committee", None) or committee)
+    ctx["headers"] = _headers(reg)
+    ctx["rag_legend"] = _legend(reg)
+    return ctx

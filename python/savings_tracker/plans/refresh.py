@@ -1,0 +1,53 @@
+"""Refresh: the whole plan of the Refresh button (formulas restored, Suggested RAG, Checks, marks, Summary)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from .. import cells
+from ..core import calc
+from ..core.register import Register
+from .checks import body_rows, validate_plan
+from .model import Block, UpdatePlan, counts_message
+from .summary import summary_plan
+from .typed_over import TypedOver, restored_findings
+
+
+def column_block(reg: Register, key: str, values_by_index: dict) -> Block | None:
+    """A block over one column of the register's body, one value per sheet row (None for rows that are not
+    lines)."""
+    rows = body_rows(reg)
+    if rows is None or key not in reg.source.columns or reg.source.columns[key] < 0:
+        return None
+    first, last = rows
+    col = reg.source.columns[key]
+    out: list[list] = [[None] for _ in range(last - first + 1)]
+    for i, v in values_by_index.items():
+        r = int(reg.lines.at[i, "_row"])
+        out[r - first] = [v]
+    return Block(reg.source.sheet, cells.address(first, col + 1), out)
+
+
+def refresh_plan(reg: Register, findings, summary: calc.Summary, typed_over: list[TypedOver], *,
+                 stamp: str | None = None, checks_used_rows: int = 0, checks_values=None,
+                 summary_values=None) -> UpdatePlan:
+    """Validate's plan with the restored formulas listed in Checks, plus the formulas to restore, the
+    Suggested RAG column and the Summary block. ``reg``/``findings``/``summary`` should describe the register
+    as it will be once the formulas are back (``without_typed_over``)."""
+    restored = restored_findings(reg, typed_over)
+    restored_cells = {t.cell for t in typed_over}
+    kept = [f for f in findings if not (f.cell in restored_cells and f.code.endswith("-mismatch"))]
+    plan = validate_plan(reg, [*restored, *kept], checks_used_rows=checks_used_rows, checks_values=checks_values)
+    plan.restored_formulas = [(t.sheet, t.cell, t.formula) for t in typed_over]
+    if reg.layout == "tracker" and reg.has("suggested_rag") and len(reg):
+        rags = calc.suggested_rags(reg)
+        block = column_block(reg, "suggested_rag", dict(rags.items()))
+        if block:
+            plan.blocks.append(block)
+    stamp = stamp or dt.datetime.now().strftime("%d %b %Y %H:%M")
+    sp = summary_plan(reg, summary, stamp, summary_values)
+    plan.blocks.extend(sp.blocks)
+    plan.insert_rows.extend(sp.insert_rows)
+    extra = f"{len(typed_over)} formula{'s' * (len(typed_over) != 1)} restored" if typed_over else ""
+    plan.messages[0] = f"Summary refreshed from {len(reg)} lines. " + counts_message([*restored, *kept], extra)
+    plan.messages.extend(sp.messages)
+    return plan

@@ -1,0 +1,152 @@
+"""Refresh, part two: the Summary sheet's tables, as the builder lays them out."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..core import calc, schema
+from ..core.register import Register
+from . import formulas
+from .model import Block, Formula, UpdatePlan
+
+
+def _f(v) -> float | None:
+    return float(v) if isinstance(v, Decimal) else None
+
+
+RAG_COLUMNS = formulas.RAG_COLUMNS
+SUMMARY_STAMP_CELL = "A3"          # the workbook's defined name LastRefreshed
+SUMMARY_TABLE_ROW = 5              # header row of the by-committee table, when the sheet gives no other clue
+
+
+@dataclass
+class SummaryGeometry:
+    """Where the builder's Summary sheet keeps its tables (1-based rows)."""
+    table_header: int               # 'Committee | Lines | Red | Amber | Green | No RAG | plan | forecast | variance'
+    chart_header: int | None        # 'RAG | plan | forecast' with Red, Amber, Green, No RAG below (the chart's data)
+
+    @property
+    def capacity(self) -> int:
+        """Rows for the groups and the Total row, leaving the blank row and the chart title above the chart
+        data as they are."""
+        if self.chart_header is None:
+            return 10 ** 6
+        return self.chart_header - 3 - self.table_header
+
+
+def _cell_text(v) -> str:
+    return str(v).strip() if v is not None else ""
+
+
+def summary_geometry(values) -> SummaryGeometry | None:
+    """Find the by-committee table and the chart data in the Summary sheet's values (as read, from A1)."""
+    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in (values or [])]
+    top = None
+    for i, r in enumerate(rows):
+        if len(r) > 5 and _cell_text(r[1]) == "Lines" and _cell_text(r[2]) == "Red":
+            top = i
+            break
+    if top is None:
+        return None
+    rows = [r + [None] * (3 - len(r)) for r in rows]
+    chart = None
+    for i in range(top + 2, len(rows) - 1):
+        if _cell_text(rows[i + 1][0]) == "Red" and _cell_text(rows[i][0]) and \
+                _cell_text(rows[i][0]).lower() != "total" and _cell_text(rows[i][1]) and _cell_text(rows[i][2]):
+            chart = i
+            break
+    return SummaryGeometry(top + 1, chart + 1 if chart is not None else None)
+
+
+def summary_group_rows(reg: Register, summary: calc.Summary) -> list[list]:
+    """By committee (groups, then Settings committees with no lines), then Total: name, lines, Red, Amber,
+    Green, No RAG line counts, Original Saving, Forecast Saving, Variance (register's unit and sign)."""
+    def row(name, count, counts, totals):
+        plan, fc = totals.get("plan_total"), totals.get("forecast_total")
+        var = totals.get("variance")
+        if var is None and plan is not None and fc is not None:
+            var = fc - plan
+        return [name, count, *(counts.get(r, 0) for r in RAG_COLUMNS), _f(plan) or 0.0, _f(fc) or 0.0,
+                _f(var) or 0.0]
+
+    out = [row(g.name, g.lines, g.rag_counts, g.totals) for g in summary.groups]
+    have = {g.name for g in summary.groups}
+    for c in reg.settings.committees:
+        if c not in have:
+            out.append(row(c, 0, {}, {}))
+    out.append(row("Total", summary.lines, summary.rag_counts, summary.totals))
+    return out
+
+
+def summary_chart_rows(reg: Register) -> list[list]:
+    """Planned and forecast saving (a saving as a positive amount) of the Red, Amber, Green and no-RAG lines:
+    the Summary chart's data."""
+    s = reg.settings
+    eff = calc.effective(reg) if len(reg) else None
+    out = []
+    for rag in RAG_COLUMNS:
+        plan = fc = Decimal(0)
+        if eff is not None:
+            rags = eff["rag"] if "rag" in eff else [None] * len(eff)
+            for r, p, f in zip(rags, eff.get("plan_total", [None] * len(eff)),
+                               eff.get("forecast_total", [None] * len(eff))):
+                if (r if r in calc.RAG_ORDER else calc.NO_RAG) == rag:
+                    plan += calc.amount_or_zero(p)
+                    fc += calc.amount_or_zero(f)
+        out.append([rag, float(calc.saving(plan, s)), float(calc.saving(fc, s))])
+    return out
+
+
+def summary_plan(reg: Register, summary: calc.Summary, stamp: str, summary_values=None) -> UpdatePlan:
+    """The Summary sheet's blocks: the refreshed stamp (A3), the by-committee table and the chart data, in
+    place. When there are more committees than rows before the chart data, rows are inserted above it
+    (``insert_rows``) so the chart keeps pointing at its data."""
+    sheet = schema.SHEET_NAMES["summary"]
+    plan = UpdatePlan()
+    n = summary.lines
+    plan.blocks.append(Block(sheet, SUMMARY_STAMP_CELL, [[f"Last refreshed {stamp} from {n} line{'s' * (n != 1)}"]]))
+    geo = summary_geometry(summary_values)
+    if geo is None:
+        geo = SummaryGeometry(SUMMARY_TABLE_ROW, None)
+        heads = [schema.BY_KEY["committee"].header_for(reg.settings), "Lines", *RAG_COLUMNS,
+                 *(schema.BY_KEY[k].header_for(reg.settings) for k in ("plan_total", "forecast_total", "variance"))]
+        plan.blocks.append(Block(sheet, f"A{geo.table_header}", [heads]))
+        plan.messages.append("the Summary sheet's layout was not recognised: its tables were written again from "
+                             f"row {geo.table_header}")
+    groups = summary_formula_rows(reg, summary, geo.table_header)
+    chart_header = geo.chart_header
+    extra = len(groups) - geo.capacity
+    if chart_header is not None and extra > 0:
+        # a full table ends with its Total row at chart_header - 3: insert above it, so the new rows take a
+        # committee row's format (Excel formats inserted rows like the row above) and Total keeps its own
+        at = chart_header - 3 if geo.capacity >= 2 else chart_header - 2
+        plan.insert_rows.append((sheet, at, extra))
+        chart_header += extra
+    if chart_header is not None:
+        room = chart_header - 3 - geo.table_header
+        body = groups + [[None] * len(groups[0])] * (room - len(groups))
+    else:
+        body = groups
+    plan.blocks.append(Block(sheet, f"A{geo.table_header + 1}", body))
+    chart = summary_chart_rows(reg)
+    if chart_header is None:
+        chart_header = geo.table_header + len(groups) + 3
+        plan.blocks.append(Block(sheet, f"A{chart_header}", [[schema.BY_KEY["rag"].header_for(reg.settings),
+                                                             *(schema.BY_KEY[k].header_for(reg.settings)
+                                                               for k in ("plan_total", "forecast_total"))]]))
+    plan.blocks.append(Block(sheet, f"A{chart_header + 1}", [
+        [rag, *map(Formula, formulas.summary_chart_row(reg.settings, chart_header + 1 + k, chart_header, rag))]
+        for k, (rag, *_values) in enumerate(chart)]))
+    return plan
+
+
+def summary_formula_rows(reg: Register, summary: calc.Summary, header_row: int) -> list[list]:
+    """The by-committee rows and the Total row as live formulas (the same text the builder writes), so the
+    Summary keeps working after a refresh when Python is absent."""
+    names = [row[0] for row in summary_group_rows(reg, summary)][:-1]
+    first = header_row + 1
+    rows = [[name, *map(Formula, formulas.summary_group_row(reg.settings, first + i, header_row, name))]
+            for i, name in enumerate(names)]
+    total = first + len(names)
+    rows.append(["Total", *map(Formula, formulas.summary_total_row(reg.settings, total, header_row, first, total - 1))])
+    return rows

@@ -1,0 +1,112 @@
+"""Refresh, part one: computed cells a user typed a number over, found, put right and reported."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..core import schema
+from ..core.money import fmt, same
+from ..core.register import WARNING, Finding, Register
+from . import formulas
+from .model import COMPUTED_FORMULA_KEYS, RESTORED_CODE
+
+
+
+
+@dataclass
+class TypedOver:
+    sheet: str
+    cell: str
+    key: str
+    index: object        # the line's index in reg.lines
+    value: object        # what the cell holds (Decimal, or None for text)
+    expected: Decimal    # what the formula gives from the cells it reads
+    formula: str
+
+
+def _header(reg: Register, key: str, headers: dict | None) -> str:
+    if headers and key in headers:
+        return str(headers[key])
+    return schema.BY_KEY[key].header_for(reg.settings, reg.layout)
+
+
+def computed_formula(reg: Register, key: str, headers: dict | None = None) -> str | None:
+    """The formula of a computed column, exactly as the builder writes it (``formulas.column_formula``)."""
+    table = reg.source.table or schema.TABLE_NAMES.get(reg.layout, "Savings")
+    col = schema.BY_KEY[key]
+    heads = {k: _header(reg, k, headers) for k in reg.keys}
+    return formulas.column_formula(col, table, heads, list(reg.keys))
+
+
+def find_typed_over(reg: Register, headers: dict | None = None) -> list[TypedOver]:
+    """Computed-column cells whose VALUE differs (at the published precision) from what their formula gives
+    from the cells it reads: a user typed over the formula (or cleared it). Cells whose inputs cannot be read
+    are left alone (the reader reports them)."""
+    out: list[TypedOver] = []
+    if reg.layout != "tracker" or not len(reg):
+        return out
+    dp = reg.settings.precision
+    lines = reg.lines
+    money_invalid = {(f.cell) for f in reg.read_findings if f.code == "money-invalid"}
+    rows = [int(r) for r in lines["_row"]] if "_row" in lines else [None] * len(lines)
+    for key in COMPUTED_FORMULA_KEYS:
+        if not reg.has(key):
+            continue
+        formula = computed_formula(reg, key, headers)
+        if formula is None:
+            continue
+        inputs = schema.phasing_keys(key, reg.keys) if key != "variance" else ["forecast_total", "plan_total"]
+        if not inputs or any(not reg.has(k) for k in inputs):
+            continue
+        columns = [lines[k].tolist() for k in inputs]      # plain lists: pandas access per cell is slow
+        for i, row, value, *vals in zip(lines.index, rows, lines[key].tolist(), *columns):
+            if any(v is None for v in vals):
+                continue
+            expected = sum(vals, Decimal(0)) if key != "variance" else vals[0] - vals[1]
+            cell = reg.source.cell(key, row)
+            if value is None:
+                if cell not in money_invalid:
+                    continue
+            elif same(value, expected, dp):
+                continue
+            out.append(TypedOver(reg.source.sheet, cell, key, i, value, expected, formula))
+    return out
+
+
+def without_typed_over(reg: Register, over: list[TypedOver]) -> Register:
+    """A copy of the register as it will be once the formulas are back: typed-over cells read as their
+    formula's value (and their money-invalid findings dropped)."""
+    import copy
+
+    if not over:
+        return reg
+    lines = reg.lines.copy()
+    cells = set()
+    for t in over:
+        lines.at[t.index, t.key] = t.expected
+        cells.add(t.cell)
+    # the variance formula reads the restored totals: recompute it where a total came back
+    if "variance" in lines and "forecast_total" in lines and "plan_total" in lines:
+        touched = {t.index for t in over if t.key in ("plan_total", "forecast_total")}
+        for i in touched:
+            f, p = lines.at[i, "forecast_total"], lines.at[i, "plan_total"]
+            if isinstance(f, Decimal) and isinstance(p, Decimal):
+                lines.at[i, "variance"] = f - p
+    out = copy.copy(reg)
+    out.lines = lines
+    out.read_findings = [f for f in reg.read_findings if not (f.cell in cells and f.code == "money-invalid")]
+    out.raw = {k: v for k, v in reg.raw.items()}
+    return out
+
+
+def restored_findings(reg: Register, over: list[TypedOver]) -> list[Finding]:
+    dp = reg.settings.precision
+    out = []
+    for t in over:
+        header = schema.BY_KEY[t.key].header_for(reg.settings, reg.layout)
+        shown = fmt(t.value, dp) if isinstance(t.value, Decimal) else "text or an error"
+        out.append(Finding(WARNING, RESTORED_CODE,
+                           f"{header} held a typed value ({shown}) instead of its formula; the formula is restored "
+                           f"and gives {fmt(t.expected, dp)}. Change the phasing, not the total",
+                           t.sheet, t.cell, reg.label(t.index), t.key))
+    return out
