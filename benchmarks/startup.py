@@ -41,7 +41,7 @@ def largest_imports(tree: Path, args: list[str], n: int = 12) -> list[str]:
     _, done = run_once(tree, args, ["-X", "importtime"])
     rows = []
     for line in done.stderr.splitlines():
-        if line.startswith("import time:") and "|" in line:
+        if line.startswith("import time:") and "|" in line and "cumulative" not in line:
             _, cumulative, name = line.split("|", 2)
             if not name.startswith("   "):          # top-level and first-level imports only
                 rows.append((int(cumulative.strip()), name.strip()))
