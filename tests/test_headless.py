@@ -142,13 +142,20 @@ def test_refresh_keeps_everything_else(book, built, capsys):
     assert len(backups_of(book)) == 1 and backups_of(book)[0].read_bytes() == built
 
 
+def line_cell(reg, reference: str, key: str) -> str:
+    """The sheet cell of one line's column, found from the register's header (never a pinned letter)."""
+    [i] = reg.lines.index[reg.lines["reference"] == reference]
+    return reg.cell(i, key)
+
+
 def test_refresh_highlights_the_findings_like_the_validate_button(book, capsys):
     from savings_tracker import plans
     from savings_tracker.core.validate import validate
 
     reg = read_register(book)
     expected = {m.cell: "FF" + plans.MARK_COLOURS[m.severity][1:] for m in plans.marks_for(reg, validate(reg))}
-    assert "R54" in expected and expected["R54"] == "FFFFC7CE"          # the RAG '0' of A/R.6.221: an error
+    rag_cell = line_cell(reg, "A/R.6.221", "rag")
+    assert rag_cell in expected and expected[rag_cell] == "FFFFC7CE"    # the RAG '0' of A/R.6.221: an error
     code, _, _ = run(capsys, "refresh", book)
     assert code == 1
     body = {k: v for k, v in fills(book).items() if int(re.sub(r"[A-Z]+", "", k)) > 6}   # below the header
@@ -160,7 +167,8 @@ def test_refresh_clears_marks_of_fixed_cells_and_keeps_the_users_own_fills(book,
     from savings_tracker.xlsx.styles import STYLES_PART, Styles, mark_sheet
 
     run(capsys, "refresh", book)
-    assert fills(book)["R54"] == "FFFFC7CE"
+    rag_cell = line_cell(read_register(book), "A/R.6.221", "rag")     # the RAG '0' of A/R.6.221: an error
+    assert fills(book)[rag_cell] == "FFFFC7CE"
     # the user fixes the RAG and paints a cell of their own green (as Excel would save it)
     parts = read_parts(book)
     part = sheet_part(parts, "Tracker")
@@ -171,14 +179,14 @@ def test_refresh_clears_marks_of_fixed_cells_and_keeps_the_users_own_fills(book,
         for name, data in parts.items():
             zf.writestr(name, data)
     fixed = tmp_path / "fixed.xlsm"
-    patch_workbook(book, fixed, {"Tracker": {"R54": "Green"}})
+    patch_workbook(book, fixed, {"Tracker": {rag_cell: "Green"}})
     before = read_parts(fixed)
     xfs_before = len(cell_xfs(before[STYLES_PART]))
     run(capsys, "refresh", fixed)
     after = fills(fixed)
-    assert "R54" not in after and after["B10"] == "FFC6EFCE"
-    s_before = styles(before[part])["R54"]
-    s_after = styles(read_parts(fixed)[part])["R54"]
+    assert rag_cell not in after and after["B10"] == "FFC6EFCE"
+    s_before = styles(before[part])[rag_cell]
+    s_after = styles(read_parts(fixed)[part])[rag_cell]
     xfs = cell_xfs(read_parts(fixed)[STYLES_PART])
     assert without_fill(xfs[int(s_after)]) == without_fill(xfs[int(s_before)])   # format, font, border kept
     run(capsys, "refresh", fixed)                                                  # a re-run adds no styles
