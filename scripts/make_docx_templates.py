@@ -285,6 +285,19 @@ def tracker(out: Path) -> Path:
     loop_row(t, 3, "{%tr endfor %}")
     rows_unbroken(t)
     para(doc, "{%p endfor %}")
+    para(doc, "{%p if annex %}")
+    para(doc, "Annex: text in full", style="Heading 2", keep=True)
+    a = new_table(doc, 4, [14, 30, 40, usable - 84])
+    table_alt_text(a, "Annex", "Text shortened in the tables above, in full")
+    for i, h in enumerate(("Note", "Reference", "Column", "Text")):
+        put(a.rows[0].cells[i], h, size=8, bold=True, fill=HEADER_FILL)
+    loop_row(a, 1, "{%tr for n in annex %}")
+    for i, f in enumerate(("{{ n.number }}", "{{ n.reference }}", "{{ n.column }}", "{{ n.text }}")):
+        put(a.rows[2].cells[i], f, size=8)
+    loop_row(a, 3, "{%tr endfor %}")
+    repeat_header(a.rows[0])
+    rows_unbroken(a)
+    para(doc, "{%p endif %}")
     para(doc, "Produced {{ doc.generated }}. Figures in {{ doc.unit }}. {{ doc.sign_note }}", size=8)
     doc.save(out)
     return out

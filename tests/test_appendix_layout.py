@@ -155,3 +155,30 @@ def test_word_documents_have_title_language_and_repeating_headers(regs, tmp_path
         assert doc.core_properties.language == "en-GB"
         assert doc.styles["Normal"].element.xpath(".//w:lang/@w:val") == ["en-GB"]
         assert any(t.rows[0]._tr.xpath("./w:trPr/w:tblHeader") for t in doc.tables)
+
+
+def test_long_text_shortened_with_the_full_text_in_an_annex_when_a_setting_says_so(regs, tmp_path):
+    full = build_context(regs["tracker"], "tracker")
+    assert full["annex"] == []  # by default text wraps in full
+    reg = _with(regs["tracker"], text_limit=120)
+    ctx = build_context(reg, "tracker")
+    annex = ctx["annex"]
+    assert annex and all(len(a["text"]) > 120 for a in annex)
+    first = next(ln for g in ctx["groups"] for ln in g["lines"] if ln["reference"] == annex[0]["reference"])
+    cell = next(c for c in first["cells"] if c["text"].endswith("(in full: annex note 1)"))
+    shown = cell["text"].split(" … ")[0]
+    assert len(shown) <= 120 and annex[0]["text"].startswith(shown) and annex[0]["text"][len(shown)] in " ,;:."
+    for fmt in ("html", "pdf", "docx"):
+        out = render_appendix(reg, "tracker", fmt, tmp_path / f"a.{fmt}")
+        if fmt == "html":
+            body = out.read_text(encoding="utf-8")
+        elif fmt == "pdf":
+            body = _pdf_text(out)
+        else:
+            from docx import Document
+
+            body = "\n".join(c.text for t in Document(str(out)).tables for r in t.rows for c in r.cells)
+        assert "Annex: text in full" in body or fmt == "docx"
+        assert "annex note 1" in body
+    with pytest.raises(SettingsError, match="text_limit"):
+        Settings(text_limit="long")

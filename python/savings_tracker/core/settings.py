@@ -17,7 +17,7 @@ from .money import DEFAULT_DECIMALS, MoneyError, normalise_unit
 SIGNS = ("negative", "positive")
 DISPLAY_SIGNS = ("as stored", "savings positive")
 # Settings written to the Settings sheet only when they differ from the default (a team adds the row to use one)
-OPTIONAL_ROWS = {"display_sign", "appendix_columns", "column_widths"}
+OPTIONAL_ROWS = {"display_sign", "appendix_columns", "column_widths", "text_limit"}
 
 
 @dataclass
@@ -47,6 +47,7 @@ class Settings:
     display_sign: str = "as stored"  # or "savings positive": one sign rule for every table and chart of a document
     appendix_columns: dict[str, list[str]] = field(default_factory=dict)  # {"tracker": ["reference", ...]}
     column_widths: dict[str, float] = field(default_factory=dict)        # {"description": 30, ...}
+    text_limit: int = 0  # characters: longer text is shortened in the table, in full in an annex; 0 wraps it in full
 
     def for_layout(self, layout: str) -> "Settings":
         """These settings as they apply to ``layout`` (its per-layout rows override the shared ones)."""
@@ -91,6 +92,11 @@ class Settings:
             value = getattr(self, name)
             if isinstance(value, str):
                 setattr(self, name, [v.strip() for v in value.replace(";", ",").split(",") if v.strip()])
+        try:
+            self.text_limit = max(0, int(self.text_limit or 0))
+        except (TypeError, ValueError):
+            raise SettingsError(f"Settings: text_limit must be a whole number of characters (0 for no limit), "
+                                f"found {self.text_limit!r}") from None
         try:
             self.backups_kept = max(0, int(self.backups_kept))
         except (TypeError, ValueError):
@@ -241,5 +247,7 @@ SETTING_HELP = {
     "published_totals": "Totals as published, as JSON; the tool checks the lines add up to them.",
     "display_sign": "How appendices show savings: 'as stored' (the register's sign) or 'savings positive'.",
     "appendix_columns": "Columns each appendix prints, in order, as JSON, e.g. {\"tracker\": [\"reference\", \"title\"]}.",
+    "text_limit": "Appendix text longer than this many characters is shortened in the table and printed in full "
+                  "in an annex; 0 prints it in full.",
     "column_widths": "Printed column widths as relative weights, as JSON, e.g. {\"description\": 30}.",
 }

@@ -298,6 +298,7 @@ def tracker_context(reg: Register, committee: str | None = None) -> dict:
         "rag_counts": summary.rag_counts,
         "delivered_pct": f"{summary.delivered_pct}%" if summary.delivered_pct is not None else "",
         "chart": _tracker_chart(reg, eff),
+        "annex": layout.shorten_long_text(reg.settings, groups, {c["key"]: c["header"] for c in _columns(reg, keys)}),
         "_committee": committee,
     }
 

@@ -45,3 +45,26 @@ def weight(settings, column: schema.Column, default: float) -> float:
     except (TypeError, ValueError):
         raise SettingsError(f"Settings: column_widths for {column.key!r} must be a number, found "
                             f"{settings.column_widths.get(column.key)!r}") from None
+
+
+SHORTENED = ("description", "commentary", "partners")  # the long text columns of a tracker
+
+
+def shorten_long_text(settings, groups: list[dict], headers: dict[str, str]) -> list[dict]:
+    """With ``text_limit`` set, text longer than the limit is cut at a word boundary in the table, with a pointer
+    to the annex, where it is printed in full. Returns the annex: ``[{number, reference, column, text}]``."""
+    limit = settings.text_limit
+    annex: list[dict] = []
+    if not limit:
+        return annex
+    for group in groups:
+        for line in group["lines"]:
+            for cell in line["cells"]:
+                text = cell["text"]
+                if cell["key"] not in SHORTENED or len(text) <= limit:
+                    continue
+                cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+                annex.append({"number": len(annex) + 1, "reference": line.get("reference", ""),
+                              "column": headers.get(cell["key"], cell["key"]), "text": text})
+                cell["text"] = line[cell["key"]] = f"{cut.rstrip(' ,;:.')} … (in full: annex note {len(annex)})"
+    return annex
