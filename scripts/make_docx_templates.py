@@ -228,6 +228,7 @@ def legend(doc, *, directions: bool) -> None:
     rows_unbroken(legend)
     if directions:
         para(doc, "Direction of travel: ↑ Improving, ↔ No change, ↓ Worsening since the last report.", size=9)
+    para(doc)  # a space between the key and the table after it
 
 
 # ---- appendix 1 ----------------------------------------------------------------------------------------------------
