@@ -188,3 +188,17 @@ def test_weasyprint_is_gone():
         assert "import weasyprint" not in src.read_text(encoding="utf-8") and \
             "from weasyprint" not in src.read_text(encoding="utf-8"), src
     assert "libpango" not in (root / "scripts" / "bootstrap").read_text(encoding="utf-8")
+
+
+def test_committee_headings_stay_with_their_first_rows(tracker, tmp_path):
+    """A committee's heading never stands alone at the foot of a page: its first line is on the same page."""
+    groups = {}
+    for ref, committee in zip(tracker.lines["reference"], tracker.lines["committee"]):
+        groups.setdefault(committee, ref)
+    reader = PdfReader(str(render_appendix(tracker, "tracker", "pdf", tmp_path / "t.pdf")))
+    texts = [re.sub(r"\s+", "", p.extract_text()) for p in reader.pages]
+    for committee, first_ref in groups.items():
+        n = (tracker.lines["committee"] == committee).sum()
+        caption = re.sub(r"\s+", "", f"{committee}: {n} saving line{'s' if n != 1 else ''}")
+        page = next(i for i, t in enumerate(texts) if caption in t)
+        assert first_ref.replace(" ", "") in texts[page].split(caption, 1)[1], committee
