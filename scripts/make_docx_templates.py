@@ -382,7 +382,9 @@ def options_summary(doc) -> None:
     """Every option with its savings by year, total and FTE, and the programme totals, before the proformas."""
     para(doc, "{{ summary.caption }}", style="Heading 2", keep=True)
     usable = 297 - 24
-    t = new_table(doc, 5, [24, 90, LOOP_TAG_MM, usable - 114 - 2 * LOOP_TAG_MM, LOOP_TAG_MM])
+    t = new_table(doc, 5, [30, 110, LOOP_TAG_MM, usable - 140 - 2 * LOOP_TAG_MM, LOOP_TAG_MM])
+    for row in t.rows:  # one figure column's width: the rendered table shares the page width out in proportion
+        row.cells[3].width = Mm(26)
     table_alt_text(t, "Summary of options", "Every option with its savings by year, total and FTE, and the totals")
     size = 8
     put(t.rows[0].cells[0], "{{ summary.columns[0].header }}", size=size, bold=True, fill=HEADER_FILL)
