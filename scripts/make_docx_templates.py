@@ -83,7 +83,7 @@ def header(doc: Document) -> None:
     """Page furniture on every page: the heading, period and units, and the DRAFT banner while errors remain."""
     sec = doc.sections[0]
     p = sec.header.paragraphs[0]
-    run = p.add_run("{{ doc.heading }}{% if doc.period %} · {{ doc.period }}{% endif %} · Figures in {{ doc.unit }}")
+    run = p.add_run("{{ doc.heading }}{% if doc.header_period %} · {{ doc.header_period }}{% endif %} · Figures in {{ doc.unit }}")
     run.font.size = Pt(8)
     d = sec.header.add_paragraph()
     run = d.add_run("{{ doc.draft }}")

@@ -165,6 +165,8 @@ def _doc(reg: Register, template: str, committee: str | None) -> dict:
         "heading": heading,
         "document_title": " - ".join(p for p in (plain_heading, s.organisation) if p),
         "plain_heading": plain_heading,
+        # the period for the running header, where the heading does not already name it
+        "header_period": s.period if s.period and s.period not in heading else "",
         "caption": f"{s.title or 'Savings'}: lines grouped by programme, with subtotals ({s.unit})",
         "appendix_label": s.appendix_label,
         "organisation": s.organisation,
