@@ -1,28 +1,39 @@
-"""Time to write each appendix format for a 500-line register.
+"""Time and peak memory to write each tracker appendix format, compared with a baseline checkout in the same run.
 
-    python benchmarks/appendix_bench.py [--lines 500] [--out DIR]
+    python benchmarks/appendix_bench.py [--lines 500,10000] [--baseline /path/to/main] [--repeat 3]
 
-The register is synthetic: the bundled seed 003 tracker lines repeated with new references and amounts
-scaled line by line, so it has the same committees, text lengths and HTML commentary as the real paper.
+Every step runs in a fresh process; the time is the best of ``--repeat`` runs in it (one run at 10,000 lines), the
+memory that process's peak resident set (Python, pandas, Typst's compiler: everything). ``--baseline`` names
+another checkout of the package (e.g. main before issue 13) whose ``python/`` folder is imported for the same
+steps: with it the PDF row of the baseline is WeasyPrint's (installed from PyPI, ``weasyprint==70.0``, into a
+folder of its own when the environment has no WeasyPrint), so the two PDF engines are timed on the same register,
+machine and moment.
+
+The register is synthetic: the bundled seed 003 tracker lines repeated with new references and amounts scaled
+line by line, so it has the same committees, text lengths and HTML commentary as the real paper.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
+import subprocess
+import sys
 import tempfile
-import time
 from decimal import Decimal
 from pathlib import Path
 
-import pandas as pd
-
-from savings_tracker.core import schema
-from savings_tracker.documents import SAMPLES, render_appendix
-from savings_tracker.documents.demo import SAMPLES_DIR
-from savings_tracker.readers import read_register
+HERE = Path(__file__).resolve().parent
 
 
 def synthetic(lines: int = 500):
+    import pandas as pd
+
+    from savings_tracker.core import schema
+    from savings_tracker.documents import SAMPLES
+    from savings_tracker.documents.demo import SAMPLES_DIR
+    from savings_tracker.readers import read_register
+
     reg = read_register(SAMPLES_DIR / SAMPLES["tracker"])
     base = reg.lines.reset_index(drop=True)
     money = [k for k in schema.money_keys("tracker") if k in base.columns]
@@ -39,21 +50,95 @@ def synthetic(lines: int = 500):
     return dataclasses.replace(reg, lines=pd.DataFrame(rows, columns=base.columns), published=[])
 
 
+def _step(fmt: str, lines: int, repeat: int, out: str) -> dict:
+    """Run in the child: build the register, write the appendix ``repeat`` times, report best time and peak RSS."""
+    import resource
+    import time
+
+    from savings_tracker.documents import render_appendix
+
+    reg = synthetic(lines)
+    best = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        path = render_appendix(reg, "tracker", fmt, Path(out) / f"bench-{lines}.{fmt}")
+        took = time.perf_counter() - t
+        best = took if best is None else min(best, took)
+    pages = 0
+    if fmt == "pdf":
+        from pypdf import PdfReader
+
+        pages = len(PdfReader(str(path)).pages)
+    return {"seconds": best, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "kib": path.stat().st_size / 1024, "pages": pages}
+
+
+def _weasyprint_path(tmp: Path) -> str:
+    """A folder with WeasyPrint importable, for the baseline's PDF (nothing, if it is installed already)."""
+    probe = subprocess.run([sys.executable, "-c", "import weasyprint"], capture_output=True)
+    if probe.returncode == 0:
+        return ""
+    target = tmp / "weasyprint"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target", str(target), "weasyprint==70.0"],
+                   check=True)
+    return str(target)
+
+
+def run(fmt: str, lines: int, repeat: int, source: Path, extra_path: str = "") -> dict:
+    with tempfile.TemporaryDirectory() as out:
+        code = ("import json, sys; sys.path[:0] = [p for p in sys.argv[1:3] if p]; sys.path.insert(0, sys.argv[3]);"
+                "import appendix_bench as b; print(json.dumps(b._step(sys.argv[4], int(sys.argv[5]), "
+                "int(sys.argv[6]), sys.argv[7])))")
+        r = subprocess.run([sys.executable, "-c", code, str(source / "python"), extra_path, str(HERE), fmt,
+                            str(lines), str(repeat), out], capture_output=True, text=True)
+        if r.returncode:
+            return {"error": (r.stderr.strip().splitlines() or ["failed"])[-1]}
+        return json.loads(r.stdout.strip().splitlines()[-1])
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--lines", type=int, default=500)
-    ap.add_argument("--out", type=Path)
+    ap.add_argument("--lines", default="500,10000")
+    ap.add_argument("--baseline", type=Path, help="another checkout, e.g. main before issue 13")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--formats", default="pdf,html,docx")
     args = ap.parse_args(argv)
-    reg = synthetic(args.lines)
+    this = HERE.parent
+    sizes = [int(s) for s in args.lines.split(",")]
+    results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        out = args.out or Path(tmp)
-        out.mkdir(parents=True, exist_ok=True)
-        print(f"tracker appendix, {len(reg)} lines")
-        for fmt in ("html", "docx", "pdf"):
-            t = time.perf_counter()
-            path = render_appendix(reg, "tracker", fmt, out / f"bench.{fmt}")
-            print(f"  {fmt:5s} {time.perf_counter() - t:7.2f} s  {path.stat().st_size / 1024:8.0f} KiB")
+        wp = _weasyprint_path(Path(tmp)) if args.baseline else ""
+        for fmt in args.formats.split(","):
+            for n in sizes:
+                rep = args.repeat if n < 1000 else 1
+                results[("this", fmt, n)] = run(fmt, n, rep, this)
+                print(f"this     {fmt:4s} {n:6,d} lines: {_cell(results[('this', fmt, n)])}", flush=True)
+                if args.baseline and not (fmt == "pdf" and n > 1000):  # WeasyPrint at 10,000 lines: 8.5 min, 6 GB
+                    results[("baseline", fmt, n)] = run(fmt, n, rep, args.baseline, wp)
+                    print(f"baseline {fmt:4s} {n:6,d} lines: {_cell(results[('baseline', fmt, n)])}", flush=True)
+    print()
+    print("| step | " + " | ".join(f"{n:,} lines" for n in sizes) + " |")
+    print("|---|" + "---|" * len(sizes))
+    for who in ("this", "baseline") if args.baseline else ("this",):
+        for fmt in args.formats.split(","):
+            label = {"this": {"pdf": "tracker .pdf (Typst)"}, "baseline": {"pdf": "tracker .pdf (WeasyPrint, baseline)"}}
+            name = label[who].get(fmt, f"tracker .{fmt}{' (baseline)' if who == 'baseline' else ''}")
+            print(f"| {name} | " + " | ".join(_cell(results.get((who, fmt, n))) for n in sizes) + " |")
+    if args.baseline:
+        for n in sizes:
+            a, b = results.get(("this", "pdf", n)), results.get(("baseline", "pdf", n))
+            if a and b and "seconds" in a and "seconds" in b:
+                print(f"PDF speed-up at {n:,} lines: {b['seconds'] / a['seconds']:.1f}x")
     return 0
+
+
+def _cell(r) -> str:
+    if not r:
+        return "-"
+    if "error" in r:
+        return f"error: {r['error'][:60]}"
+    pages = f", {r['pages']} pages" if r.get("pages") else ""
+    return f"{r['seconds']:.3f} s ({r['rss_mb']:.0f} MB{pages})"
 
 
 if __name__ == "__main__":

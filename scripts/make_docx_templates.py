@@ -63,6 +63,7 @@ def new_document(paper: str) -> Document:
     doc.styles["Heading 1"].font.size = Pt(15)
     doc.styles["Heading 2"].font.size = Pt(12)
     doc.styles["Heading 3"].font.size = Pt(10)
+    header(doc)
     footer(doc)
     return doc
 
@@ -78,11 +79,23 @@ def field(paragraph, code: str) -> None:
     paragraph._p.append(fld)
 
 
+def header(doc: Document) -> None:
+    """Page furniture on every page: the heading, period and units, and the DRAFT banner while errors remain."""
+    sec = doc.sections[0]
+    p = sec.header.paragraphs[0]
+    run = p.add_run("{{ doc.heading }}{% if doc.header_period %} · {{ doc.header_period }}{% endif %} · Figures in {{ doc.unit }}")
+    run.font.size = Pt(8)
+    d = sec.header.add_paragraph()
+    run = d.add_run("{{ doc.draft }}")
+    run.font.size = Pt(10)
+    run.bold = True
+
+
 def footer(doc: Document) -> None:
     sec = doc.sections[0]
     p = sec.footer.paragraphs[0]
     p.style.font.size = Pt(8)
-    run = p.add_run("{{ doc.footer }}")
+    run = p.add_run("{{ doc.footer }} · Produced {{ doc.generated }}")
     run.font.size = Pt(8)
     tab_stops = p.paragraph_format.tab_stops
     tab_stops.add_tab_stop(sec.page_width - sec.left_margin - sec.right_margin, alignment=2)  # right
@@ -194,8 +207,17 @@ def widths(keys: list[str], total_mm: float) -> list[float]:
 
 
 def chart_and_legend(doc, *, directions: bool) -> None:
+    chart(doc)
+    legend(doc, directions=directions)
+
+
+def chart(doc) -> None:
     para(doc, "{{ chart.image }}")
     para(doc, "{{ chart.alt }}", size=7)
+
+
+def legend(doc, *, directions: bool) -> None:
+    """The RAG key: before the first table, so a reader knows the words and colours before meeting them."""
     para(doc, "RAG key", style="Heading 2", keep=True)
     legend = new_table(doc, 3, [25, 150])
     table_alt_text(legend, "RAG key", "What Red, Amber and Green mean")
@@ -206,16 +228,16 @@ def chart_and_legend(doc, *, directions: bool) -> None:
     rows_unbroken(legend)
     if directions:
         para(doc, "Direction of travel: ↑ Improving, ↔ No change, ↓ Worsening since the last report.", size=9)
+    para(doc)  # a space between the key and the table after it
 
 
 # ---- appendix 1 ----------------------------------------------------------------------------------------------------
 def tracker(out: Path) -> Path:
     doc = new_document("A3")
     usable = 420 - 24
-    doc.core_properties.title = "{{ doc.title }} as at {{ doc.period }}"
+    doc.core_properties.title = "{{ doc.plain_heading }}"
     doc.core_properties.language = "en-GB"
-    para(doc, "{% if doc.appendix_label %}{{ doc.appendix_label }} - {% endif %}{{ doc.title }} as at {{ doc.period }}{% if doc.committee %}: {{ doc.committee }} committee"
-              "{% endif %}", style="Heading 1")
+    para(doc, "{{ doc.heading }}", style="Heading 1")
     para(doc, "{{ doc.footer }}", size=9)
 
     plan = ["investment", "plan_q1", "plan_q2", "plan_q3", "plan_q4", "plan_total"]
@@ -239,7 +261,8 @@ def tracker(out: Path) -> Path:
     para(doc)
     chart_and_legend(doc, directions=True)
 
-    keys = [k for k in schema.keys_for("tracker")]
+    # the default printed columns (appendix/layout.py): no Suggested RAG, no Committee in a committee's table
+    keys = [k for k in schema.keys_for("tracker") if k not in ("suggested_rag", "committee")]
     para(doc, "{%p for group in groups %}")
     para(doc, "{{ group.name }}", style="Heading 2", keep=True)
     para(doc, "{{ group.caption }}", bold=True, size=9, keep=True)
@@ -263,7 +286,20 @@ def tracker(out: Path) -> Path:
     loop_row(t, 3, "{%tr endfor %}")
     rows_unbroken(t)
     para(doc, "{%p endfor %}")
-    para(doc, "Produced {{ doc.generated }}. Figures in {{ doc.unit }}.", size=8)
+    para(doc, "{%p if annex %}")
+    para(doc, "Annex: text in full", style="Heading 2", keep=True)
+    a = new_table(doc, 4, [14, 30, 40, usable - 84])
+    table_alt_text(a, "Annex", "Text shortened in the tables above, in full")
+    for i, h in enumerate(("Note", "Reference", "Column", "Text")):
+        put(a.rows[0].cells[i], h, size=8, bold=True, fill=HEADER_FILL)
+    loop_row(a, 1, "{%tr for n in annex %}")
+    for i, f in enumerate(("{{ n.number }}", "{{ n.reference }}", "{{ n.column }}", "{{ n.text }}")):
+        put(a.rows[2].cells[i], f, size=8)
+    loop_row(a, 3, "{%tr endfor %}")
+    repeat_header(a.rows[0])
+    rows_unbroken(a)
+    para(doc, "{%p endif %}")
+    para(doc, "Produced {{ doc.generated }}. Figures in {{ doc.unit }}. {{ doc.sign_note }}", size=8)
     doc.save(out)
     return out
 
@@ -275,10 +311,11 @@ LOOP_TAG_MM = 9  # width of a {%tc %} tag cell in the template; it is gone once 
 def rag_analysis(out: Path) -> Path:
     doc = new_document("A4")
     usable = 297 - 24
-    doc.core_properties.title = "{{ doc.title }}"
+    doc.core_properties.title = "{{ doc.plain_heading }}"
     doc.core_properties.language = "en-GB"
-    para(doc, "{{ doc.title }}", style="Heading 1")
+    para(doc, "{{ doc.heading }}", style="Heading 1")
     para(doc, "{{ doc.footer }}", size=9)
+    legend(doc, directions=False)
     # Template columns: title, {%tc for c in phase_columns %}, one phasing year, {%tc endfor %}, total, R, A, G,
     # comments. Rendered, the loop gives one column per year of the register (and quarter, where it has them).
     keys = ["title", "plan_y1", "plan_total", "red", "amber", "green", "commentary"]
@@ -334,19 +371,49 @@ def rag_analysis(out: Path) -> Path:
     para(doc, "{{ f.mark }} {{ f.text }}", size=8)
     para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
-    chart_and_legend(doc, directions=False)
-    para(doc, "Produced {{ doc.generated }}. Figures in {{ doc.unit }}.", size=8)
+    chart(doc)
+    para(doc, "Produced {{ doc.generated }}. Figures in {{ doc.unit }}. {{ doc.sign_note }}", size=8)
     doc.save(out)
     return out
 
 
 # ---- appendix 3 ----------------------------------------------------------------------------------------------------
+def options_summary(doc) -> None:
+    """Every option with its savings by year, total and FTE, and the programme totals, before the proformas."""
+    para(doc, "{{ summary.caption }}", style="Heading 2", keep=True)
+    usable = 297 - 24
+    t = new_table(doc, 5, [30, 110, LOOP_TAG_MM, usable - 140 - 2 * LOOP_TAG_MM, LOOP_TAG_MM])
+    for row in t.rows:  # one figure column's width: the rendered table shares the page width out in proportion
+        row.cells[3].width = Mm(26)
+    table_alt_text(t, "Summary of options", "Every option with its savings by year, total and FTE, and the totals")
+    size = 8
+    put(t.rows[0].cells[0], "{{ summary.columns[0].header }}", size=size, bold=True, fill=HEADER_FILL)
+    put(t.rows[0].cells[1], "{{ summary.columns[1].header }}", size=size, bold=True, fill=HEADER_FILL)
+    column_loop(t.rows[0], 2, "{%tc for c in summary.columns[2:] %}", "{{ c.header }}", size=size, bold=True,
+                right=True, fill=HEADER_FILL)
+    loop_row(t, 1, "{%tr for r in summary.rows %}")
+    put(t.rows[2].cells[0], "{{ r.reference }}", size=size)
+    put(t.rows[2].cells[1], "{{ r.title }}", size=size)
+    column_loop(t.rows[2], 2, "{%tc for c in summary.columns[2:] %}", "{{ r[c.key] }}", size=size, right=True)
+    loop_row(t, 3, "{%tr endfor %}")
+    put(t.rows[4].cells[0], "{{ summary.total_label }}", size=size, bold=True, fill=TOTAL_FILL)
+    put(t.rows[4].cells[1], "", size=size, fill=TOTAL_FILL)
+    column_loop(t.rows[4], 2, "{%tc for c in summary.columns[2:] %}", "{{ summary.totals[c.key] }}", size=size,
+                bold=True, right=True, fill=TOTAL_FILL)
+    repeat_header(t.rows[0])
+    rows_unbroken(t)
+    para(doc, "{{ doc.sign_note }}", size=8)
+    brk = doc.add_paragraph()
+    brk.add_run().add_break(WD_BREAK.PAGE)
+
+
 def options(out: Path) -> Path:
     doc = new_document("A4")
-    doc.core_properties.title = "{{ doc.title }} {{ doc.financial_year }}"
+    doc.core_properties.title = "{{ doc.plain_heading }}"
     doc.core_properties.language = "en-GB"
-    para(doc, "{{ doc.title }} {{ doc.financial_year }}", style="Heading 1")
+    para(doc, "{{ doc.heading }}", style="Heading 1")
     para(doc, "{{ doc.footer }}", size=9)
+    options_summary(doc)
     para(doc, "{%p for opt in options %}")
     para(doc, "{{ opt.heading }}", style="Heading 2", keep=True)
     fields = [("{{ labels.service }}", "{{ opt.service }}", False),

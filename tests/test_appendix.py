@@ -153,8 +153,9 @@ def test_tracker_html_group_totals_add_up(outputs):
     page = html_page(outputs["tracker", "html"])
     totals = [row for t in page.tables[1:] for row in t if row and row[0][2].startswith("Total ")]
     assert len(totals) == 3
-    # Original Saving (plan_total) is the 10th column; the committee totals add to the published -20,538
-    plan = sum(int(r[9][2].replace(",", "")) for r in totals)
+    # Original Saving (plan_total) is the 9th column (issue 13: no Committee column inside a committee's table);
+    # the committee totals add to the published -20,538
+    plan = sum(int(r[8][2].replace(",", "")) for r in totals)
     assert plan == -20538
 
 
@@ -260,13 +261,13 @@ def test_rag_analysis_pdf_and_docx(outputs, registers):
     for v in PSR_GRAND:
         assert v in text
     doc, tables = docx_tables(outputs["rag-analysis", "docx"])
-    rows = tables[0]
+    rows = tables[1]  # issue 13: the RAG key comes first
     for name, expected in PSR_SUBTOTALS.items():
         assert [_strip_marks(c) for c in row_with(rows, f"Subtotal {name}")[1:8]] == expected
     assert [_strip_marks(c) for c in row_with(rows, "Total")[1:8]] == PSR_GRAND
     titles = {r[0] for r in rows}
     assert set(registers["rag-analysis"].lines["title"]) <= titles
-    assert doc.tables[0].rows[0]._tr.xpath("./w:trPr/w:tblHeader")
+    assert doc.tables[1].rows[0]._tr.xpath("./w:trPr/w:tblHeader")
 
 
 # ---- appendix 3: option proformas ------------------------------------------------------------------------------------
@@ -278,8 +279,9 @@ def test_options_all_formats(outputs, registers):
     assert page.lang == "en-GB"
     text = outputs["options", "html"].read_text(encoding="utf-8")
     assert text.count('<section class="option"') == len(reg)
-    assert "CYP002 – FAMILY INFORMATION SERVICE" in text and "£63.377m" in text
-    first = page.tables[1]
+    # issue 13: no doubled units ("Gross Budget £m | £0.083m"): the label carries the unit
+    assert "CYP002 – FAMILY INFORMATION SERVICE" in text and ">63.377<" in text and "£63.377m" not in text
+    first = page.tables[2]  # issue 13: the options summary comes first
     assert [c[2] for c in first[0]] == ["Saving 2018/19 £m", "Saving 2019/20 £m", "Saving 2020/21 £m", "Saving Total £m"]
     assert [c[2] for c in first[1]] == ["-0.040", "0.000", "0.000", "-0.040"]
     pdf = PdfReader(str(outputs["options", "pdf"]))
@@ -290,7 +292,10 @@ def test_options_all_formats(outputs, registers):
         assert ref in squashed
     doc, tables = docx_tables(outputs["options", "docx"])
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
+    assert headings[0] == "Summary of options (£m)"  # issue 13: the options summary first
+    headings = headings[1:]
     assert headings[0] == "CYP002 – FAMILY INFORMATION SERVICE" and len(headings) == len(reg)
-    assert sum(1 for p in doc.paragraphs if 'w:type="page"' in p._p.xml) == len(reg) - 1
-    assert tables[1] == [["Saving 2018/19 £m", "Saving 2019/20 £m", "Saving 2020/21 £m", "Saving Total £m"],
+    assert sum(1 for p in doc.paragraphs if 'w:type="page"' in p._p.xml) == len(reg)  # and a page after it
+    assert tables[0][-1][-2] == "-41.708"
+    assert tables[2] == [["Saving 2018/19 £m", "Saving 2019/20 £m", "Saving 2020/21 £m", "Saving Total £m"],
                          ["-0.040", "0.000", "0.000", "-0.040"]]

@@ -142,7 +142,7 @@ def _cell_widths(row) -> list[int]:
 def test_rag_analysis_word_columns_follow_the_register_years(tmp_path, years):
     reg = _programme(tmp_path, years)
     doc = Document(str(render_appendix(reg, "rag-analysis", "docx", tmp_path / "r.docx")))
-    table = doc.tables[0]
+    table = doc.tables[1]  # after the RAG key
     heads = [c.text for c in table.rows[1].cells]
     assert heads == ["Project", *(f"{y} £m" for y in ALL_YEARS[:years]), "Total Saving £m", "Red £m", "Amber £m",
                      "Green £m", "Comments"]
@@ -154,7 +154,7 @@ def test_rag_analysis_word_columns_follow_the_register_years(tmp_path, years):
     assert [c.text for c in line.cells][1:years + 1] == ["-", "-", "0.539", "0.100"][:years]
     # one grid column per column, the template's width shared out, and cells as wide as their columns
     grid = _grid(table)
-    assert len(grid) == years + 6 and abs(sum(grid) - sum(_grid(_template_table("rag-analysis", 0)))) <= len(grid)
+    assert len(grid) == years + 6 and abs(sum(grid) - sum(_grid(_template_table("rag-analysis", 1)))) <= len(grid)
     for row in (table.rows[1], line):
         assert _cell_widths(row) == grid
     assert len({w for w in grid[1:years + 1]}) == 1  # the years share the width equally
@@ -168,7 +168,7 @@ def _template_table(name: str, index: int):
 def test_options_word_columns_follow_the_register_years(tmp_path, years):
     reg = _options(tmp_path, years)
     doc = Document(str(render_appendix(reg, "options", "docx", tmp_path / "o.docx")))
-    saving, fte = doc.tables[1], doc.tables[2]
+    saving, fte = doc.tables[2], doc.tables[3]  # after the options summary (issue 13) and the first option's fields
     labels = ALL_YEARS[1:years + 1]
     assert [c.text for c in saving.rows[0].cells] == [*(f"Saving {y} £m" for y in labels), "Saving Total £m"]
     assert [c.text for c in saving.rows[1].cells] == ["-0.040", *["0.000"] * (years - 1), "-0.040"]
@@ -176,13 +176,13 @@ def test_options_word_columns_follow_the_register_years(tmp_path, years):
     for table in (saving, fte):
         grid = _grid(table)
         assert len(grid) == years + 1 and len(set(grid)) == 1
-        assert abs(sum(grid) - sum(_grid(_template_table("options", 1)))) <= len(grid)
+        assert abs(sum(grid) - sum(_grid(_template_table("options", 2)))) <= len(grid)
 
 
 # ---- header rows and rows kept whole ---------------------------------------------------------------------------------
 HEADER_ROWS = {  # per template, how many header rows each table starts with, in document order (options: per option)
     "tracker": [2, 0, 1, 1, 1],
-    "rag-analysis": [2, 0],
+    "rag-analysis": [0, 2],  # issue 13: the RAG key before the first table
     "options": [0, 1, 1],
 }
 
@@ -192,7 +192,7 @@ def test_word_header_rows_repeat_and_rows_do_not_split(registers, name, tmp_path
     doc = Document(str(render_appendix(registers[name], name, "docx", tmp_path / f"{name}.docx")))
     expected = HEADER_ROWS[name]
     if name == "options":
-        expected = expected * len(registers[name])
+        expected = [1] + expected * len(registers[name])  # issue 13: the options summary first
     assert len(doc.tables) == len(expected)
     for table, heads in zip(doc.tables, expected):
         flags = [(bool(r._tr.xpath("./w:trPr/w:tblHeader")), bool(r._tr.xpath("./w:trPr/w:cantSplit")))

@@ -1,81 +1,204 @@
-"""Tagged PDF appendices: the speed-ups in appendix/pdf.py change nothing in the document.
-
-pydyf's page references are cached (WeasyPrint's PDF/UA tagging read them once per tagged cell, rebuilding the
-list of every page each time) and the garbage collector is paused while WeasyPrint works."""
+"""Tagged PDF appendices through Typst (issue 13): PDF/UA-1, title, language, table header cells with a scope,
+a font that prints ↑ ↔ ↓ and £, register text as data (never Typst markup), drafts on every page."""
 from __future__ import annotations
 
-import gc
+import dataclasses
 import re
+import subprocess
 
-import pydyf
 import pytest
 from pypdf import PdfReader
 
 from savings_tracker.documents import SAMPLES, render_appendix
 from savings_tracker.documents.demo import SAMPLES_DIR
-from savings_tracker.documents.pdf import _cached_page_references, _collector_paused, html_to_pdf
+from savings_tracker.errors import TemplateProblem
 from savings_tracker.readers import read_register
 
-
-def _page(pdf: pydyf.PDF) -> None:
-    page = pydyf.Dictionary({"Type": "/Page", "Parent": pdf.pages.reference})
-    pdf.add_page(page)
-
-
-def test_cached_page_references_follow_added_pages():
-    pdf = pydyf.PDF()
-    for count in (1, 2, 7):
-        while pdf.pages["Count"] < count:
-            _page(pdf)
-        expected = tuple(f"{n} 0 R".encode("ascii") for n in pdf.pages["Kids"][::3])
-        assert len(expected) == count
-        assert _cached_page_references(pdf) == expected
-        assert _cached_page_references(pdf) is _cached_page_references(pdf)  # built once per page count
+TYPST_HOSTILE = {  # register text that is Typst markup: it must print as typed and change nothing
+    "title": "#set page(paper: \"a6\") #set text(red) ] [ $x^2$ \\ <label> @ref // not a comment",
+    "description": "#include \"/etc/passwd\" #read(\"data.json\") #pagebreak() #let x = 1 *bold* _em_ `raw`",
+    "commentary": "= Heading? - list? + enum? / term: #(1 + 1) \\u{41} ]]] )))",
+}
 
 
-def test_collector_is_resumed_even_when_rendering_fails(tmp_path):
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError):
-        with _collector_paused():
-            assert not gc.isenabled()
-            raise RuntimeError("boom")
-    assert gc.isenabled()
-    html_to_pdf("<html lang='en'><title>t</title><p>x</p></html>", tmp_path / "x.pdf", str(tmp_path))
-    assert gc.isenabled()
+@pytest.fixture(scope="module")
+def tracker():
+    return read_register(SAMPLES_DIR / SAMPLES["tracker"])
 
 
-def _struct_elems(node, found):
+def _struct_elems(node, found, pg=None):
+    """Every structure element with the page its marked content is on (/Pg, inherited from the nearest
+    ancestor that has one, as ISO 32000 says)."""
     node = node.get_object()
     if isinstance(node, list) or type(node).__name__ == "ArrayObject":
         for kid in node:
-            _struct_elems(kid, found)
+            _struct_elems(kid, found, pg)
+        return
+    if hasattr(node, "get") and node.get("/Type") == "/MCR":  # marked content on a page of its own
+        found.append((node, node.raw_get("/Pg").idnum if "/Pg" in node else pg))
         return
     if not hasattr(node, "get") or node.get("/Type") not in (None, "/StructElem"):
         return
+    if "/Pg" in node:
+        pg = node.raw_get("/Pg").idnum
     if "/S" in node:
-        found.append(node)
+        found.append((node, pg))
     if "/K" in node:
-        _struct_elems(node["/K"], found)
+        _struct_elems(node["/K"], found, pg)
 
 
-def test_tracker_pdf_tags_point_at_their_own_pages(tmp_path):
-    reg = read_register(SAMPLES_DIR / SAMPLES["tracker"])
-    reader = PdfReader(str(render_appendix(reg, "tracker", "pdf", tmp_path / "t.pdf")))
+def _text(path) -> str:
+    import pdfplumber
+
+    with pdfplumber.open(str(path)) as pdf:
+        return "\n".join(p.extract_text() or "" for p in pdf.pages)
+
+
+@pytest.mark.parametrize("name", ["tracker", "rag-analysis", "options"])
+def test_pdf_ua_title_language_and_table_headers_with_scope(name, tmp_path):
+    reg = read_register(SAMPLES_DIR / SAMPLES[name])
+    reader = PdfReader(str(render_appendix(reg, name, "pdf", tmp_path / f"{name}.pdf")))
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] and root["/Lang"] == "en-GB"
+    assert reader.metadata.title and reg.settings.organisation in reader.metadata.title
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"]
+    xmp = reader.xmp_metadata
+    assert xmp is not None and b"pdfuaid" in xmp.stream.get_data()  # declares PDF/UA-1
+    elems: list = []
+    _struct_elems(root["/StructTreeRoot"]["/K"], elems)
+    ths = [e for e, _ in elems if e.get("/S") == "/TH"]
+    assert ths, "tables have header cells"
+    for th in ths:
+        attrs = th["/A"] if isinstance(th["/A"], list) or type(th["/A"]).__name__ == "ArrayObject" else [th["/A"]]
+        scopes = {str(a.get_object().get("/Scope")) for a in attrs} - {"None"}
+        assert scopes <= {"/Column", "/Row", "/Both"} and scopes, th
+
+
+def test_tracker_pdf_tags_point_at_their_own_pages(tracker, tmp_path):
+    reader = PdfReader(str(render_appendix(tracker, "tracker", "pdf", tmp_path / "t.pdf")))
     pages = {p.indirect_reference.idnum: n for n, p in enumerate(reader.pages)}
     elems: list = []
     _struct_elems(reader.trailer["/Root"]["/StructTreeRoot"]["/K"], elems)
-    kinds = [str(e["/S"]) for e in elems]
-    assert kinds.count("/TR") >= len(reg) and "/TH" in kinds and "/TD" in kinds
-    refs = [e.raw_get("/Pg").idnum for e in elems if "/Pg" in e]
-    assert refs and set(refs) <= set(pages)
-    assert len(set(refs)) == len(pages)  # every page carries tagged content
-    # each piece of tagged text is marked on the page its tag names
+    kinds = [str(e["/S"]) for e, _ in elems if "/S" in e]
+    assert kinds.count("/TR") >= len(tracker) and "/TH" in kinds and "/TD" in kinds
     marked = {idnum: set(map(int, re.findall(rb"/MCID (\d+)", reader.pages[n].get_contents().get_data())))
               for idnum, n in pages.items()}
     tagged: dict[int, set[int]] = {idnum: set() for idnum in pages}
-    for elem in elems:
-        if "/Pg" in elem:
-            tagged[elem.raw_get("/Pg").idnum].update(k for k in elem.get("/K", []) if isinstance(k, int))
-    for idnum in pages:  # all but the page's two footer texts (margin boxes, not in the tree)
-        assert tagged[idnum] <= marked[idnum] and len(marked[idnum] - tagged[idnum]) <= 2
-    assert sum(map(len, tagged.values())) >= 10 * len(reg)
+    for elem, pg in elems:
+        if elem.get("/Type") == "/MCR":
+            tagged[pg].add(int(elem["/MCID"]))
+            continue
+        kids = elem.get("/K", [])
+        kids = kids if isinstance(kids, list) or type(kids).__name__ == "ArrayObject" else [kids]
+        if pg is not None:
+            tagged[pg].update(k for k in kids if isinstance(k, int))
+    for idnum in pages:  # every piece of marked content is in the tree (page furniture is an artifact)
+        assert tagged[idnum] == marked[idnum] and marked[idnum]
+    assert sum(map(len, tagged.values())) >= 10 * len(tracker)
+
+
+def test_fonts_print_arrows_and_pound(tracker, tmp_path):
+    """DejaVu Sans (a sans-serif) embedded; ↑ ↔ ↓ and £ are real glyphs, not .notdef boxes."""
+    path = render_appendix(tracker, "tracker", "pdf", tmp_path / "t.pdf")
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "DejaVuSans" in fonts and "Libertinus" not in fonts and "NewCM" not in fonts
+    text = _text(path)
+    for ch in "↑↔↓£":
+        assert ch in text
+
+
+def test_register_text_that_is_typst_markup_prints_as_typed(tracker, tmp_path):
+    lines = tracker.lines.copy()
+    for k, v in TYPST_HOSTILE.items():
+        lines.at[lines.index[0], k] = v
+    reg = dataclasses.replace(tracker, lines=lines)
+    path = render_appendix(reg, "tracker", "pdf", tmp_path / "h.pdf")
+    reader = PdfReader(str(path))
+    box = reader.pages[0].mediabox
+    assert round(float(box.width)) == 1191  # still A3: `#set page(paper: "a6")` did nothing
+    import pdfplumber
+
+    from test_appendix_safety import _cell_text
+
+    with pdfplumber.open(str(path)) as pdf:
+        page = next(p for p in pdf.pages if "#set" in (p.extract_text() or ""))
+        for k, v in TYPST_HOSTILE.items():  # each cell holds exactly the text as typed
+            assert re.sub(r"\s+", "", _cell_text(page, v.split()[0])) == re.sub(r"\s+", "", v), k
+    assert "root:" not in _text(path)  # nothing was included or read
+
+
+def test_draft_on_every_page_and_no_dangling_as_at(tracker, tmp_path):
+    s = dataclasses.replace(tracker.settings, organisation="", period="")
+    reg = dataclasses.replace(tracker, settings=s)
+    path = render_appendix(reg, "tracker", "pdf", tmp_path / "d.pdf")
+    reader = PdfReader(str(path))
+    assert len(reader.pages) > 1
+    for page in reader.pages:
+        assert "DRAFT - 1 error" in page.extract_text()
+    title = reader.metadata.title
+    assert "as at" not in title and not title.rstrip().endswith("-") and "  " not in title
+    text = _text(path)
+    assert "as at\n" not in text and not re.search(r"as at\s*$", text, re.M)
+    final = render_appendix(reg, "tracker", "pdf", tmp_path / "f.pdf", draft="")
+    assert all("DRAFT" not in p.extract_text() for p in PdfReader(str(final)).pages)
+
+
+def test_a_broken_typst_template_is_named_and_leaves_an_earlier_file(tracker, tmp_path):
+    custom = tmp_path / "custom"
+    custom.mkdir()
+    (custom / "tracker.typ").write_text('#import "base.typ": *\n#let ctx = json("data.json")\n'
+                                        "#ctx.doc.no_such_field\n", encoding="utf-8")
+    earlier = tmp_path / "a.pdf"
+    earlier.write_bytes(b"earlier")
+    with pytest.raises(TemplateProblem, match=r"tracker\.typ.*no_such_field"):
+        render_appendix(tracker, "tracker", "pdf", earlier, templates_dir=custom)
+    assert earlier.read_bytes() == b"earlier"
+
+
+def test_page_furniture_on_every_page(tracker, tmp_path):
+    reader = PdfReader(str(render_appendix(tracker, "tracker", "pdf", tmp_path / "t.pdf")))
+    n = len(reader.pages)
+    for i, page in enumerate(reader.pages, start=1):
+        text = page.extract_text()
+        assert f"Page {i} of {n}" in text
+        assert "Cambridgeshire County Council" in text and "October 2017" in text and "£000" in text
+        assert "Produced " in text and "Savings Tracker 2017-18" in text
+
+
+def test_long_words_wrap_inside_the_page(tracker, tmp_path):
+    lines = tracker.lines.copy()
+    lines.at[lines.index[0], "commentary"] = "ж" * 3000
+    reg = dataclasses.replace(tracker, lines=lines)
+    import pdfplumber
+
+    with pdfplumber.open(str(render_appendix(reg, "tracker", "pdf", tmp_path / "w.pdf"))) as pdf:
+        for page in pdf.pages:
+            assert all(ch["x1"] <= page.width and ch["bottom"] <= page.height for ch in page.chars)
+        assert sum(1 for p in pdf.pages for ch in p.chars if ch["text"] == "ж") == 3000
+
+
+def test_weasyprint_is_gone():
+    """PDF needs no Pango/WeasyPrint any more: not a dependency, not imported by the package."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    assert "weasyprint" not in (root / "setup.cfg").read_text(encoding="utf-8").lower()
+    assert "typst==" in (root / "setup.cfg").read_text(encoding="utf-8")
+    for src in (root / "python" / "savings_tracker").rglob("*.py"):
+        assert "import weasyprint" not in src.read_text(encoding="utf-8") and \
+            "from weasyprint" not in src.read_text(encoding="utf-8"), src
+    assert "libpango" not in (root / "scripts" / "bootstrap").read_text(encoding="utf-8")
+
+
+def test_committee_headings_stay_with_their_first_rows(tracker, tmp_path):
+    """A committee's heading never stands alone at the foot of a page: its first line is on the same page."""
+    groups = {}
+    for ref, committee in zip(tracker.lines["reference"], tracker.lines["committee"]):
+        groups.setdefault(committee, ref)
+    reader = PdfReader(str(render_appendix(tracker, "tracker", "pdf", tmp_path / "t.pdf")))
+    texts = [re.sub(r"\s+", "", p.extract_text()) for p in reader.pages]
+    for committee, first_ref in groups.items():
+        n = (tracker.lines["committee"] == committee).sum()
+        caption = re.sub(r"\s+", "", f"{committee}: {n} saving line{'s' if n != 1 else ''}")
+        page = next(i for i, t in enumerate(texts) if caption in t)
+        assert first_ref.replace(" ", "") in texts[page].split(caption, 1)[1], committee

@@ -23,7 +23,7 @@ class Format(str, Enum):
     all = "all"
 
 
-PDF_LARGE = 2_000   # lines: above this a PDF takes minutes; say so before starting
+PDF_LARGE = 2_000   # lines: above this a PDF needs more than 1 GB of memory; say so before starting
 
 
 def _fail(message: str, code: int = 2):
@@ -40,12 +40,26 @@ def appendix(
     committee: Optional[str] = typer.Option(None, "--committee", help="Only this committee's lines."),
     templates: Optional[Path] = typer.Option(
         None, "--templates", help="Folder of custom templates; files not in it come from the built-in set."),
+    final: bool = typer.Option(
+        False, "--final", help="The version for publication: refused while the register has validation errors."),
 ) -> None:
-    """Write a committee appendix (savings tracker, RAG analysis or option proformas)."""
+    """Write a committee appendix (savings tracker, RAG analysis or option proformas).
+
+    Exit status: 0 written; 1 written as a DRAFT (the register has validation errors, printed on every page);
+    2 not written (unusable file or template, --out that does not fit --format, --final with errors)."""
     from ..documents.context import DEFAULT_TEMPLATE, in_committee
+    from ..documents.drafts import draft_label, errors_for, settings_warnings
     from ..documents.render import FORMATS, default_name, render_appendix
     from ..readers import read_register
 
+    if format is not Format.all and out.suffix.lower() != f".{format.value}":
+        _fail(f"--out {out} does not end in .{format.value}, the --format asked for; name the file "
+              f"{out.with_suffix('.' + format.value).name} or choose the --format that matches")
+    if format is Format.all and out.suffix.lower() in (".pdf", ".docx", ".html", ".htm") and not out.is_dir():
+        _fail(f"--format all writes three files into a folder; --out {out} looks like a file name "
+              f"(give a folder, e.g. {out.with_suffix('')})")
+    if format is not Format.all and out.is_dir():
+        _fail(f"--out {out} is a folder; give the file to write, e.g. {out / ('appendix.' + format.value)}")
     try:
         reg = read_register(file)
     except SavingsTrackerError as exc:
@@ -61,16 +75,24 @@ def appendix(
         targets = [out]
     lines = int(in_committee(reg, committee).sum()) if committee and reg.has("committee") else len(reg)
     if "pdf" in formats and lines > PDF_LARGE:
-        # WeasyPrint lays the whole table out in memory: measured ~40 s and ~0.75 GB per 1,000 lines
-        typer.echo(f"warning: a PDF of {lines:,} lines is some {lines // 25:,} pages; it may take "
-                   f"{max(1, lines * 40 // 60_000):,} minutes or more and several GB of memory. For committee "
-                   "papers write one appendix per committee (--committee NAME), or use --format docx or html, "
-                   "which are quick at any size", err=True)
+        # Typst keeps the whole document in memory: measured about 0.4 GB and 3-5 s per 1,000 tracker lines
+        typer.echo(f"warning: a PDF of {lines:,} lines is some {lines // 6:,} pages; it may take "
+                   f"{max(1, lines * 4 // 1000):,} seconds or more and about {lines * 0.4 / 1000:.1f} GB of "
+                   "memory. For committee papers write one appendix per committee (--committee NAME), or use "
+                   "--format docx or html, which are quick at any size", err=True)
+    errors = errors_for(reg, committee)
+    if final and errors:
+        _fail(f"{file}: --final refused: the register has {len(errors)} validation error"
+              f"{'s' if len(errors) != 1 else ''} (run savings-tracker validate {file}); without --final the "
+              "appendix is written marked DRAFT")
+    for warning in settings_warnings(file, reg, name):
+        typer.echo(f"warning: {warning}", err=True)
+    draft = draft_label(len(errors))
     written = []
     try:
         if len(targets) == 1:
             written.append(render_appendix(reg, name, formats[0], targets[0], committee=committee,
-                                           templates_dir=templates))
+                                           templates_dir=templates, draft=draft))
         else:
             from rich.progress import Progress
 
@@ -79,14 +101,17 @@ def appendix(
                 for fmt, target in zip(formats, targets):
                     progress.update(task, description=f"Writing {target.name}")
                     written.append(render_appendix(reg, name, fmt, target, committee=committee,
-                                                   templates_dir=templates))
+                                                   templates_dir=templates, draft=draft))
                     progress.advance(task)
     except SavingsTrackerError as exc:
         _fail(str(exc), getattr(exc, "exit_code", 2))
     except OSError as exc:
         _fail(f"cannot write {out}: {exc.strerror or exc}")
     for path in written:
-        typer.echo(f"wrote {path}")
+        typer.echo(f"wrote {path}{' (' + draft + ')' if draft else ''}")
+    if draft:
+        typer.echo(f"warning: written as {draft}: run savings-tracker validate {file} to see them", err=True)
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

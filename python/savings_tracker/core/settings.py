@@ -15,6 +15,9 @@ from ..errors import SettingsError
 from .money import DEFAULT_DECIMALS, MoneyError, normalise_unit
 
 SIGNS = ("negative", "positive")
+DISPLAY_SIGNS = ("as stored", "savings positive")
+# Settings written to the Settings sheet only when they differ from the default (a team adds the row to use one)
+OPTIONAL_ROWS = {"display_sign", "appendix_columns", "column_widths", "text_limit"}
 
 
 @dataclass
@@ -40,6 +43,11 @@ class Settings:
     # settings that differ for another layout kept in the same workbook, e.g. {"options": {"unit": "£m"}};
     # stored on the Settings sheet as rows "options.unit", "options.sign", ...
     per_layout: dict[str, dict[str, str]] = field(default_factory=dict)
+    # appendix layout (rows on the Settings sheet only when a team sets them; see OPTIONAL_ROWS)
+    display_sign: str = "as stored"  # or "savings positive": one sign rule for every table and chart of a document
+    appendix_columns: dict[str, list[str]] = field(default_factory=dict)  # {"tracker": ["reference", ...]}
+    column_widths: dict[str, float] = field(default_factory=dict)        # {"description": 30, ...}
+    text_limit: int = 0  # characters: longer text is shortened in the table, in full in an annex; 0 wraps it in full
 
     def for_layout(self, layout: str) -> "Settings":
         """These settings as they apply to ``layout`` (its per-layout rows override the shared ones)."""
@@ -58,6 +66,9 @@ class Settings:
             self.unit = normalise_unit(self.unit)
         except MoneyError as exc:
             raise SettingsError(f"Settings: {exc}") from None
+        if self.display_sign not in DISPLAY_SIGNS:
+            raise SettingsError(f"Settings: display_sign {self.display_sign!r} is not one of "
+                                f"{', '.join(DISPLAY_SIGNS)}")
         if self.sign not in SIGNS:
             raise SettingsError(f"Settings: sign {self.sign!r} is not one of {', '.join(SIGNS)}")
         try:
@@ -81,6 +92,11 @@ class Settings:
             value = getattr(self, name)
             if isinstance(value, str):
                 setattr(self, name, [v.strip() for v in value.replace(";", ",").split(",") if v.strip()])
+        try:
+            self.text_limit = max(0, int(self.text_limit or 0))
+        except (TypeError, ValueError):
+            raise SettingsError(f"Settings: text_limit must be a whole number of characters (0 for no limit), "
+                                f"found {self.text_limit!r}") from None
         try:
             self.backups_kept = max(0, int(self.backups_kept))
         except (TypeError, ValueError):
@@ -118,7 +134,7 @@ class Settings:
         m = self.to_mapping()
         rows = []
         for f in fields(self):
-            if f.name == "per_layout":
+            if f.name == "per_layout" or (f.name in OPTIONAL_ROWS and m[f.name] == asdict(Settings())[f.name]):
                 continue
             value = m[f.name]
             if isinstance(value, list):
@@ -143,14 +159,15 @@ class Settings:
         if unknown:
             raise SettingsError(f"{origin}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         data = dict(mapping)
-        for key in ("rag_definitions", "published_totals"):
+        for key in ("rag_definitions", "published_totals", "appendix_columns", "column_widths"):
             if isinstance(data.get(key), str):
                 text = data[key].strip()
                 try:
                     data[key] = json.loads(text) if text else {}
                 except json.JSONDecodeError:
                     raise SettingsError(f"{origin}: {key} must be JSON such as {{\"Red\": \"...\"}}") from None
-        for key in ("organisation", "title", "appendix_label", "financial_year", "period", "source", "appendix_folder", "layout"):
+        for key in ("organisation", "title", "appendix_label", "financial_year", "period", "source", "appendix_folder",
+                    "layout", "display_sign"):
             if key in data and data[key] is not None:
                 data[key] = str(data[key]).strip()
         try:
@@ -228,4 +245,9 @@ SETTING_HELP = {
     "backups_kept": "How many timestamped backups to keep when the tool writes the workbook.",
     "source": "Where the data came from.",
     "published_totals": "Totals as published, as JSON; the tool checks the lines add up to them.",
+    "display_sign": "How appendices show savings: 'as stored' (the register's sign) or 'savings positive'.",
+    "appendix_columns": "Columns each appendix prints, in order, as JSON, e.g. {\"tracker\": [\"reference\", \"title\"]}.",
+    "text_limit": "Appendix text longer than this many characters is shortened in the table and printed in full "
+                  "in an annex; 0 prints it in full.",
+    "column_widths": "Printed column widths as relative weights, as JSON, e.g. {\"description\": 30}.",
 }

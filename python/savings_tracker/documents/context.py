@@ -20,6 +20,7 @@ from ..core import calc, schema
 from ..errors import SavingsTrackerError
 from ..core.money import ZERO, fmt, same
 from ..core.register import Register
+from . import layout
 
 TEMPLATES = ("tracker", "rag-analysis", "options")
 LAYOUTS_FOR = {"tracker": ("tracker",), "rag-analysis": ("programme", "tracker"), "options": ("options",)}
@@ -84,7 +85,7 @@ def figure_at(amount, places: int, *, nil_dash: bool = False) -> str:
 
 
 def money_with_unit(amount, reg: Register) -> str:
-    """'£0.083m' as seed 002 prints budgets."""
+    """'£0.083m' as seed 002 prints budgets (where the label does not already carry the unit)."""
     if not isinstance(amount, Decimal):
         return ""
     text = fmt(amount, reg.settings.precision)
@@ -112,23 +113,61 @@ PRINT_WIDTH_KEYS = {"reference": 11, "title": 22, "description": 30, "committee"
                     "commentary": 34, "partners": 18, "programme": 20}
 
 
-def print_weight(c: schema.Column) -> float:
-    return PRINT_WIDTH_KEYS.get(c.key) or PRINT_WIDTH.get(c.kind) or c.width
+def print_weight(c: schema.Column, settings=None) -> float:
+    w = PRINT_WIDTH_KEYS.get(c.key) or PRINT_WIDTH.get(c.kind) or c.width
+    return layout.weight(settings, c, w) if settings is not None else w
 
 
-def _widths(columns: list[schema.Column]) -> list[str]:
-    total = sum(print_weight(c) for c in columns) or 1
-    return [f"{print_weight(c) * 100 / total:.2f}%" for c in columns]
+def _widths(columns: list[schema.Column], settings=None) -> list[str]:
+    total = sum(print_weight(c, settings) for c in columns) or 1
+    return [f"{print_weight(c, settings) * 100 / total:.2f}%" for c in columns]
+
+
+def heading_for(s, template: str, committee: str | None) -> str:
+    """The document's heading, e.g. 'Appendix - Savings Tracker 2017-18 as at October 2017: Adults committee'.
+    No dangling 'as at' when the period is blank (the CLI warns about the Settings cell instead)."""
+    title = s.title or "Savings"
+    if template == "tracker":
+        when = f"as at {s.period}" if s.period and s.period not in title else ""
+        text = " ".join(p for p in (title, when) if p)
+        if s.appendix_label:
+            text = f"{s.appendix_label} - {text}"
+        return f"{text}: {committee} committee" if committee else text
+    if template == "options":
+        year = s.financial_year if s.financial_year and s.financial_year not in title else ""
+        return " ".join(p for p in (title, year) if p)
+    return title
+
+
+def sign_note(s) -> str:
+    """The one sign rule of a document, stated under its tables and charts."""
+    if s.display_sign == "savings positive" or s.sign == "positive":
+        return "Savings are shown as positive figures."
+    return "Savings are shown as negative figures, as in the register."
+
+
+def display_factor(s) -> int:
+    """Multiply a stored amount by this to show it under the document's sign rule."""
+    return -1 if s.display_sign == "savings positive" and s.sign == "negative" else 1
 
 
 def _doc(reg: Register, template: str, committee: str | None) -> dict:
     s = reg.settings
     when = f"as at {s.period}" if template == "tracker" and s.period else s.period
     footer = " · ".join(p for p in (s.organisation, s.title, when if when and when not in s.title else "") if p)
+    heading = heading_for(s, template, committee)
+    plain_heading = heading.split(" - ", 1)[1] if template == "tracker" and s.appendix_label and " - " in heading \
+        else heading
     return {
         "lang": "en-GB",
         "template": template,
         "title": s.title or "Savings",
+        "heading": heading,
+        "document_title": " - ".join(p for p in (plain_heading, s.organisation) if p),
+        "plain_heading": plain_heading,
+        # the period for the running header, where the heading does not already name it
+        "header_period": s.period if s.period and s.period not in heading else "",
+        "caption": f"{s.title or 'Savings'}: lines grouped by programme, with subtotals ({s.unit})",
         "appendix_label": s.appendix_label,
         "organisation": s.organisation,
         "period": s.period,
@@ -140,6 +179,8 @@ def _doc(reg: Register, template: str, committee: str | None) -> dict:
         "footer": footer,
         "generated": dt.date.today().strftime("%d %B %Y").lstrip("0"),
         "lines": len(reg),
+        "draft": "",
+        "sign_note": sign_note(s),
     }
 
 
@@ -151,8 +192,9 @@ def _legend(reg: Register) -> list[dict]:
 def _columns(reg: Register, keys: list[str]) -> list[dict]:
     cols = [schema.BY_KEY[k] for k in keys]
     return [{"key": c.key, "header": c.header_for(reg.settings, reg.layout),
-             "numeric": c.kind in (schema.MONEY, schema.NUMBER), "help": c.help, "width": w}
-            for c, w in zip(cols, _widths(cols))]
+             "numeric": c.kind in (schema.MONEY, schema.NUMBER), "help": c.help, "width": w,
+             "weight": print_weight(c, reg.settings)}
+            for c, w in zip(cols, _widths(cols, reg.settings))]
 
 
 def _subset(reg: Register, mask) -> Register:
@@ -169,11 +211,12 @@ def _group_name(value) -> str:
     return value if isinstance(value, str) and value else "(none)"
 
 
-def _tracker_line(i, line, suggested, keys, kinds, decimals) -> dict:
-    """One line of the tracker table. ``kinds`` and ``decimals`` are per key, worked out once per table. A column
-    of the schema that the register does not have reads as blank (so one template serves every register)."""
+def _tracker_line(i, line, suggested, keys, kinds, decimals, every=None) -> dict:
+    """One line of the tracker table: a field per column of the register (``every``: a Word template may name
+    any), ``cells`` for the printed ``keys``. ``kinds`` and ``decimals`` are per key, worked out once per table.
+    A column of the schema that the register does not have reads as blank (so one template serves every register)."""
     out: dict = Blanks({"_row": int(line.get("_row") or 0)}, schema.BY_KEY, "")
-    for k in keys:
+    for k in every or keys:
         if k == "suggested_rag":
             out[k] = suggested.get(i, "")
         elif kinds[k]:
@@ -195,7 +238,9 @@ def _tracker_line(i, line, suggested, keys, kinds, decimals) -> dict:
 def tracker_context(reg: Register, committee: str | None = None) -> dict:
     eff = calc.effective(reg)
     suggested = calc.suggested_rags(reg, eff).to_dict()
-    keys = [k for k in schema.keys_for("tracker") if k in eff.columns or k == "suggested_rag"]
+    available = [k for k in schema.keys_for("tracker") if k in eff.columns or k == "suggested_rag"]
+    keys = layout.tracker_keys(reg.settings, eff, available)
+    factor = display_factor(reg.settings)
     if committee:
         names = sorted({str(c) for c in eff.get("committee", []) if isinstance(c, str) and c})
         match = [n for n in names if n.lower() == committee.strip().lower()]
@@ -205,21 +250,26 @@ def tracker_context(reg: Register, committee: str | None = None) -> dict:
         committee = match[0]
         mask = eff["committee"] == committee
         reg, eff = _subset(reg, mask), eff[mask]
+        keys = layout.tracker_keys(reg.settings, eff, available)  # a column empty in this committee's lines goes
     summary = calc.summarise(reg, by="committee")
     totals = summary.totals
-    money_cols = [k for k in keys if schema.BY_KEY[k].kind == schema.MONEY]
-    plan_keys = [k for k in ("investment", "plan_q1", "plan_q2", "plan_q3", "plan_q4", "plan_total") if k in keys]
+    money_cols = [k for k in available if schema.BY_KEY[k].kind == schema.MONEY]
+    plan_keys = [k for k in ("investment", "plan_q1", "plan_q2", "plan_q3", "plan_q4", "plan_total") if k in available]
     fc_keys = [k for k in ("forecast_q1", "forecast_q2", "forecast_q3", "forecast_q4", "forecast_total",
-                           "variance") if k in keys]
+                           "variance") if k in available]
 
     def total_cells(t: dict) -> dict:
-        return {k: fmt(t.get(k, ZERO), reg.settings.precision) for k in money_cols}
+        return {k: fmt(t.get(k, ZERO) * factor, reg.settings.precision) for k in money_cols}
 
-    kinds = {k: schema.BY_KEY[k].kind in (schema.MONEY, schema.NUMBER) for k in keys}
-    decimals = {k: _decimals(reg, k) for k in keys}
+    kinds = {k: schema.BY_KEY[k].kind in (schema.MONEY, schema.NUMBER) for k in available}
+    decimals = {k: _decimals(reg, k) for k in available}
+    flip = [k for k in money_cols] if factor == -1 else []
     lines, members = [], {}
     for i, record in _records(eff):
-        line = _tracker_line(i, record, suggested, keys, kinds, decimals)
+        for k in flip:
+            if isinstance(record.get(k), Decimal):
+                record[k] = -record[k]
+        line = _tracker_line(i, record, suggested, keys, kinds, decimals, available)
         lines.append(line)
         members.setdefault(_group_name(record.get("committee")), []).append(line)
     groups = []
@@ -242,14 +292,15 @@ def tracker_context(reg: Register, committee: str | None = None) -> dict:
         "totals": total_cells(totals),
         "headline": {
             "planned_label": f"Planned {unit}", "forecast_label": f"Forecast {unit}",
-            "planned": [{**c, "text": fmt(totals.get(c["key"], ZERO), reg.settings.precision)}
+            "planned": [{**c, "text": fmt(totals.get(c["key"], ZERO) * factor, reg.settings.precision)}
                         for c in headline_cols if c["key"] in plan_keys],
-            "forecast": [{**c, "text": fmt(totals.get(c["key"], ZERO), reg.settings.precision)}
+            "forecast": [{**c, "text": fmt(totals.get(c["key"], ZERO) * factor, reg.settings.precision)}
                          for c in headline_cols if c["key"] in fc_keys],
         },
         "rag_counts": summary.rag_counts,
         "delivered_pct": f"{summary.delivered_pct}%" if summary.delivered_pct is not None else "",
         "chart": _tracker_chart(reg, eff),
+        "annex": layout.shorten_long_text(reg.settings, groups, {c["key"]: c["header"] for c in _columns(reg, keys)}),
         "_committee": committee,
     }
 
@@ -261,15 +312,20 @@ def _tracker_chart(reg: Register, eff) -> dict:
         part = eff[[(_rag(v) or calc.NO_RAG) == rag for v in eff.get("rag", [None] * len(eff))]] if len(eff) else eff
         if rag == calc.NO_RAG and not len(part):
             continue
-        plan = sum((calc.saving(v, s) for v in part.get("plan_total", [])), ZERO)
-        fc = sum((calc.saving(v, s) for v in part.get("forecast_total", [])), ZERO)
+        plan = sum((_shown(v, s) for v in part.get("plan_total", [])), ZERO)
+        fc = sum((_shown(v, s) for v in part.get("forecast_total", [])), ZERO)
         cats.append({"label": rag, "values": [plan, fc]})
     return {
         "title": f"Planned and forecast savings by RAG ({s.unit})",
-        "unit": s.unit, "precision": s.precision,
+        "unit": s.unit, "precision": s.precision, "sign_note": sign_note(s),
         "series": ["Planned saving", "Forecast saving"],
         "categories": cats,
     }
+
+
+def _shown(value, s) -> Decimal:
+    """An amount under the document's sign rule (the same rule as its tables)."""
+    return value * display_factor(s) if isinstance(value, Decimal) else ZERO
 
 
 def in_committee(reg: Register, committee: str):
@@ -286,6 +342,7 @@ def rag_analysis_context(reg: Register, committee: str | None = None) -> dict:
         reg = _subset(reg, mask)
     s = reg.settings
     dp = s.precision
+    factor = display_factor(s)
     calc_frame = calc.derived(reg)
     eff = calc.effective(reg, calc_frame)
     split = calc.rag_split(reg, eff)
@@ -301,7 +358,7 @@ def rag_analysis_context(reg: Register, committee: str | None = None) -> dict:
     cols = [*phase, "plan_total", *rag_keys, "commentary"]
     col_objs = [schema.BY_KEY[k] for k in ["title", *cols]]
     columns = [{"key": c.key, "header": labels.get(c.key) or c.header_for(s, reg.layout),
-                "numeric": c.kind == schema.MONEY, "width": w, "group": _rag_group(c.key)}
+                "numeric": c.kind == schema.MONEY, "width": w, "weight": print_weight(c, s), "group": _rag_group(c.key)}
                for c, w in zip(col_objs, _widths(col_objs))]
     columns[0]["header"] = schema.BY_KEY["title"].header_for(s, "programme")
 
@@ -326,7 +383,8 @@ def rag_analysis_context(reg: Register, committee: str | None = None) -> dict:
 
     def cells(vals: dict, marks: dict | None = None) -> dict:
         marks = marks or {}
-        return Blanks({k: {"text": fmt(vals.get(k) if isinstance(vals.get(k), Decimal) else ZERO, dp, blank_zero=True),
+        return Blanks({k: {"text": fmt((vals.get(k) if isinstance(vals.get(k), Decimal) else ZERO) * factor, dp,
+                                       blank_zero=True),
                            "mark": marks.get(k, "")} for k in [*money, *rag_keys]}, schema.BY_KEY,
                       {"text": "", "mark": ""})
 
@@ -341,8 +399,8 @@ def rag_analysis_context(reg: Register, committee: str | None = None) -> dict:
             v = pub.values.get(k)
             if isinstance(v, Decimal) and not same(v, computed[k], dp):
                 raw = pub.raw.get(k, fmt(v, dp))
-                marks[k] = note(f"{label}, {labels.get(k, k)}: published as {raw}; "
-                                f"the lines add up to {fmt(computed[k], dp, blank_zero=True)}.")
+                marks[k] = note(f"{label}, {labels.get(k, k)}: published as {_published(raw)}, but "
+                                f"the lines add up to {fmt(computed[k] * factor, dp)}.")
         return marks
 
     groups = []
@@ -363,8 +421,8 @@ def rag_analysis_context(reg: Register, committee: str | None = None) -> dict:
                 row_no = int(line.get("_row") or 0)
                 raw = reg.raw.get((row_no, "plan_total"), fmt(typed, dp))
                 marks["plan_total"] = note(
-                    f"{plain_text(line.get('title'))}: {labels['plan_total']} published as {raw}; "
-                    f"its phasing adds up to {fmt(phased_totals[i], dp)}.")
+                    f"{plain_text(line.get('title'))}: {labels['plan_total']} published as {_published(raw)}, "
+                    f"but its phasing adds up to {fmt(phased_totals[i] * factor, dp)}.")
             rows.append(Blanks({**_texts(reg, line), "title": plain_text(line.get("title")),
                                 "reference": plain_text(line.get("reference")), "rag": _rag(line.get("rag")),
                                 "commentary": plain_text(line.get("commentary")), "cells": cells(vals, marks)},
@@ -376,10 +434,10 @@ def rag_analysis_context(reg: Register, committee: str | None = None) -> dict:
     grand_cells = cells(grand, compare("Grand total", grand, grand_pub))
     chart = {
         "title": f"In-year saving by RAG ({s.unit})",
-        "unit": s.unit, "precision": dp,
-        "series": ["Planned in-year saving", "Forecast in-year saving at this RAG"],
-        "categories": [{"label": "All lines", "values": [calc.saving(grand[phase[0]], s) if phase else None, None]},
-                       *({"label": r, "values": [None, calc.saving(grand[r.lower()], s)]} for r in schema.RAG_VALUES)],
+        "unit": s.unit, "precision": dp, "sign_note": sign_note(s),
+        "series": ["Planned in-year saving", "In-year saving by RAG status"],
+        "categories": [{"label": "All lines", "values": [_shown(grand[phase[0]], s) if phase else None, None]},
+                       *({"label": r, "values": [None, _shown(grand[r.lower()], s)]} for r in schema.RAG_VALUES)],
     }
     if not phase:
         chart["categories"] = chart["categories"][1:]
@@ -394,6 +452,12 @@ def rag_analysis_context(reg: Register, committee: str | None = None) -> dict:
         "in_year_label": f"Saving Analysis {s.years[0] if s.years else s.financial_year}".strip(),
         "chart": chart,
     }
+
+
+def _published(raw) -> str:
+    """A published figure as a sentence can say it: a dash is a nil ('published as nil (-)', not 'as -;')."""
+    text = str(raw).strip()
+    return "nil (a dash)" if text in ("-", "–", "—", "") else text
 
 
 def _rag_group(key: str) -> str:
@@ -412,15 +476,24 @@ def options_context(reg: Register, committee: str | None = None) -> dict:
     save_cols = [schema.BY_KEY[f"saving_y{n}"] for n in range(1, years + 1)] + [schema.BY_KEY["saving_total"]]
     fte_cols = [schema.BY_KEY[f"fte_y{n}"] for n in range(1, years + 1)] + [schema.BY_KEY["fte_total"]]
     text_keys = ["decisions", "impact", "actions", "service_delivers"]
+    labels_have_unit = all(s.unit in schema.BY_KEY[k].header_for(s, "options")
+                           for k in ("gross_budget", "income", "net_budget"))
+    factor = display_factor(s)
+    eff = eff.copy()
+    if factor == -1:
+        for c in save_cols:
+            if c.key in eff:
+                eff[c.key] = eff[c.key].map(lambda v: -v if isinstance(v, Decimal) else v)
     options = []
     for _, line in _records(eff):
         ref, title = plain_text(line.get("reference")), plain_text(line.get("title"))
         opt = {
             "reference": ref, "title": title, "heading": " – ".join(p for p in (ref, title) if p),
             "service": plain_text(line.get("service")), "start_year": plain_text(line.get("start_year")),
-            "gross_budget": money_with_unit(line.get("gross_budget"), reg),
-            "income": money_with_unit(line.get("income"), reg),
-            "net_budget": money_with_unit(line.get("net_budget"), reg),
+            # the labels carry the unit ("Gross Budget 2017/18 £m"), so the figures do not repeat it
+            "gross_budget": _budget(line.get("gross_budget"), reg, labels_have_unit),
+            "income": _budget(line.get("income"), reg, labels_have_unit),
+            "net_budget": _budget(line.get("net_budget"), reg, labels_have_unit),
             "savings": [{"key": c.key, "header": c.header_for(s, "options"),
                          "text": figure(reg, c.key, line.get(c.key), nil_dash=False)} for c in save_cols],
             "fte": [{"key": c.key, "header": c.header_for(s, "options"),
@@ -437,14 +510,39 @@ def options_context(reg: Register, committee: str | None = None) -> dict:
     labels = {k: schema.BY_KEY[k].header_for(s, "options") for k in
               ("reference", "title", "service", "start_year", "gross_budget", "income", "net_budget", *text_keys)}
     summary = calc.summarise(reg)
+    totals = {c.key: figure(reg, c.key, (summary.totals.get(c.key) or ZERO) * (factor if c in save_cols else 1),
+                            nil_dash=False) for c in save_cols + fte_cols}
     return {
+        "summary": _options_summary(reg, options, save_cols, fte_cols, totals),
         "options": options,
         "labels": labels,
         "year_labels": list(s.years[:years]),
         "saving_headers": [c.header_for(s, "options") for c in save_cols],
         "fte_headers": [c.header_for(s, "options") for c in fte_cols],
-        "totals": {c.key: figure(reg, c.key, summary.totals.get(c.key), nil_dash=False) for c in save_cols + fte_cols},
+        "totals": totals,
     }
+
+
+def _budget(amount, reg: Register, label_has_unit: bool) -> str:
+    if label_has_unit:
+        return fmt(amount, reg.settings.precision) if isinstance(amount, Decimal) else ""
+    return money_with_unit(amount, reg)
+
+
+def _options_summary(reg: Register, options: list, save_cols, fte_cols, totals: dict) -> dict:
+    """The table before the proformas: every option, its savings by year, total and FTE, and the programme totals."""
+    s = reg.settings
+    columns = [{"key": "reference", "header": schema.BY_KEY["reference"].header_for(s, "options"), "numeric": False,
+                "weight": 10},
+               {"key": "title", "header": schema.BY_KEY["title"].header_for(s, "options"), "numeric": False,
+                "weight": 36}]
+    columns += [{"key": c.key, "header": c.header_for(s, "options"), "numeric": True, "weight": 9} for c in save_cols]
+    fte_total = fte_cols[-1]
+    columns.append({"key": fte_total.key, "header": fte_total.header_for(s, "options"), "numeric": True, "weight": 9})
+    rows = [{c["key"]: opt[c["key"]] for c in columns} for opt in options]
+    return {"caption": f"Summary of options ({s.unit})", "columns": columns, "rows": rows,
+            "totals": {c["key"]: totals.get(c["key"], "") for c in columns[2:]},
+            "total_label": f"Total ({len(options)} option{'s' if len(options) != 1 else ''})"}
 
 
 class Blanks(dict):
@@ -488,4 +586,8 @@ def build_context(reg: Register, template: str, *, committee: str | None = None)
     ctx["doc"] = _doc(reg, template, ctx.pop("_committee", None) or committee)
     ctx["headers"] = _headers(reg)
     ctx["rag_legend"] = _legend(reg)
+    if "chart" in ctx:
+        from .charts import alt_text
+
+        ctx["chart"]["alt"] = alt_text(ctx["chart"])
     return ctx

@@ -1,65 +1,109 @@
-"""Tagged PDF (PDF/UA-1) from the appendix HTML with WeasyPrint, at a cost that grows in step with the register.
+"""The PDF appendix: tagged PDF (PDF/UA-1) through Typst (PyPI ``typst``: one wheel, no system libraries).
 
-cProfile of 300- to 2,000-line trackers found two costs besides WeasyPrint's own steady ~30 ms a line:
-
-- pydyf 0.13's ``PDF.page_references`` rebuilds the tuple of every page's reference each time it is read, and
-  WeasyPrint's PDF/UA tagging reads it once per tagged element (every table cell), so tagging grew with lines
-  times pages. ``_cached_page_references`` keeps the tuple until a page is added (pages are only ever added).
-- Python's cyclic garbage collector walks WeasyPrint's hundreds of thousands of live box objects over and
-  over while it builds and lays them out: a quarter of the time at 1,000 lines. It is paused while WeasyPrint
-  works; the boxes are alive until the PDF is written anyway, so peak memory is the same.
+The Typst templates (``templates/<name>.typ``, with ``base.typ`` for the page furniture) receive the same
+context as the HTML and Word templates, as JSON data in a file ``data.json`` beside them, which they read with
+``json("data.json")``. Register text is therefore only ever a Typst *string*: nothing typed in a register
+(``#set``, ``]``, ``$``, ``\\``, ``<``, ``@``, ``//`` ...) is read as Typst markup, so no text can change the
+document. The templates are documented in ``templates/README.md``.
 """
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
+import json
+import os
+import re
+import shutil
+import tempfile
+from decimal import Decimal
 from pathlib import Path
 
-PDF_VARIANT = "pdf/ua-1"
-_PATCHED_PYDYF = "0.13.0"  # the version whose page_references is known; others are left as they are
+from ..errors import TemplateProblem
+
+PDF_STANDARDS = ["ua-1"]
+TYPST_SHARED = ("base.typ",)
+# A word longer than this (a run of characters, a long URL) gets break opportunities (zero-width spaces, which
+# are not in the text a reader copies) so that it wraps inside its cell instead of running off the page.
+LONG_WORD = 50
+_LONG = re.compile(r"\S{%d,}" % (LONG_WORD + 1))
+_ZWSP = "\u200b"
 
 
-def _cached_page_references(pdf) -> tuple:
-    kids = pdf.pages["Kids"]  # [number, 0, 'R', ...], only ever extended by add_page
-    cached = pdf.__dict__.get("_page_references")
-    if cached is None or cached[0] != len(kids):
-        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
-        pdf.__dict__["_page_references"] = cached
-    return cached[1]
+def _break_long_words(text: str) -> str:
+    if len(text) <= LONG_WORD:
+        return text
+    return _LONG.sub(lambda m: _ZWSP.join(m.group(0)[i:i + 8] for i in range(0, len(m.group(0)), 8)), text)
 
 
-def _cache_page_references() -> None:
-    import pydyf
-
-    if getattr(pydyf, "__version__", "") == _PATCHED_PYDYF and not getattr(pydyf.PDF, "_st_cached", False):
-        pydyf.PDF.page_references = property(_cached_page_references)
-        pydyf.PDF._st_cached = True
+TALL = 1_500  # characters in one cell: more than fits a page in a tracker column; such a row may break
 
 
-@contextmanager
-def _collector_paused():
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+def _mark_tall_rows(data: dict) -> None:
+    for group in data.get("groups", []) if isinstance(data.get("groups"), list) else []:
+        for line in group.get("lines", []):
+            cells = line.get("cells") if isinstance(line, dict) else None
+            if isinstance(cells, list) and any(len(str(c.get("text", ""))) > TALL for c in cells):
+                line["tall"] = True
 
 
-def html_to_pdf(html: str, out: Path, base_url: str) -> Path:
-    from weasyprint import HTML
+def as_data(value):
+    """The template context as plain JSON values: strings (long words breakable), numbers as strings."""
+    if isinstance(value, str):
+        return _break_long_words(value)
+    if isinstance(value, dict):
+        return {str(k): as_data(v) for k, v in value.items() if not str(k).startswith("_")}
+    if isinstance(value, (list, tuple)):
+        return [as_data(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, int):
+        return value
+    if isinstance(value, (Decimal, float)):
+        return str(value)
+    return str(value)
 
-    _cache_page_references()
-    with _collector_paused():
-        HTML(string=html, base_url=base_url).write_pdf(str(out), pdf_variant=PDF_VARIANT)
-    return out
+
+def _stage(template: str, search_path: list[str], folder: Path) -> Path:
+    """Copy the Typst files into ``folder``: the built-in ones, then a team's own over them (file by file)."""
+    for d in reversed(search_path):  # built-in first, custom last so it wins
+        for p in Path(d).glob("*.typ"):
+            shutil.copyfile(p, folder / p.name)
+    main = folder / f"{template}.typ"
+    if not main.exists():
+        raise TemplateProblem(f"Typst template {template}.typ was not found in {', '.join(search_path)}")
+    return main
+
+
+def _problem(exc: Exception, template: str, folder: Path) -> TemplateProblem:
+    text = str(exc).strip()
+    text = text.replace(str(folder) + os.sep, "")
+    return TemplateProblem(f"Typst template {template}.typ: {text}")
 
 
 def write(ctx: dict, template: str, out: Path, templates_dir: Path | None = None) -> Path:
-    """The PDF appendix: the HTML appendix laid out by WeasyPrint, tagged as PDF/UA-1."""
-    from .html import render_html
-    from .templates import builtin_templates_dir
+    """Compile ``<template>.typ`` with the context as data (the chart as SVG); write ``out`` atomically (a failed
+    compile leaves an earlier file as it was)."""
+    from . import charts
+    from .templates import search_path
 
-    html = render_html(ctx, template, templates_dir)
-    return html_to_pdf(html, out, str(Path(templates_dir) if templates_dir else builtin_templates_dir()))
+    svg = str(charts.svg(ctx["chart"], ident=f"{template}-chart")) if "chart" in ctx else ""
+    return render_pdf(ctx, template, out, search_path(templates_dir), svg=svg)
+
+
+def render_pdf(ctx: dict, template: str, out: Path, search_path: list[str], *, svg: str = "") -> Path:
+    import typst
+
+    out = Path(out)
+    data = as_data(ctx)
+    _mark_tall_rows(data)
+    if svg:
+        data.setdefault("chart", {})["svg"] = svg
+    with tempfile.TemporaryDirectory(prefix="st-typst-") as tmp:
+        folder = Path(tmp)
+        main = _stage(template, search_path, folder)
+        (folder / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        part = folder / "out.pdf"
+        try:
+            typst.compile(str(main), output=str(part), root=str(folder), pdf_standards=PDF_STANDARDS)
+        except typst.TypstError as exc:
+            raise _problem(exc, template, folder) from None
+        tmp_out = out.with_name(f".{out.name}.part")
+        shutil.copyfile(part, tmp_out)
+        os.replace(tmp_out, out)
+    return out

@@ -11,6 +11,7 @@ from typing import Callable
 from ..core.register import Register
 from ..errors import SavingsTrackerError, WriteRefused
 from .context import TEMPLATES, build_context
+from .drafts import draft_label, errors_for
 from .templates import builtin_templates_dir  # noqa: F401  (part of this module's interface)
 
 
@@ -44,7 +45,7 @@ def register_format(fmt: Format) -> None:
     REGISTRY[fmt.name] = fmt
 
 
-for _f in (Format("html", ".html", "accessible HTML", _html), Format("pdf", ".pdf", "tagged PDF (PDF/UA-1)", _pdf),
+for _f in (Format("html", ".html", "accessible HTML", _html), Format("pdf", ".pdf", "tagged PDF (PDF/UA-1, Typst)", _pdf),
            Format("docx", ".docx", "Word", _docx)):
     register_format(_f)
 
@@ -59,10 +60,11 @@ def default_name(register: Register, template: str, fmt: str, committee: str | N
 
 
 def render_appendix(register: Register, template: str, fmt: str, out: Path, *, committee: str | None = None,
-                    templates_dir: Path | None = None) -> Path:
+                    templates_dir: Path | None = None, draft: str | None = None) -> Path:
     """Write one appendix. ``out`` is the file to write (an existing folder gets a default file name).
     Returns the path written. Raises ``TemplateProblem`` for a broken template and ``SavingsTrackerError``
-    when the register does not fit the template."""
+    when the register does not fit the template. ``draft``: the banner on every page; by default
+    "DRAFT - n errors" when the register has validation errors (``drafts.errors_for``), else none."""
     if template not in TEMPLATES:
         raise SavingsTrackerError(f"template {template!r} is not one of {', '.join(TEMPLATES)}")
     if fmt not in FORMATS:
@@ -72,6 +74,9 @@ def render_appendix(register: Register, template: str, fmt: str, out: Path, *, c
         out = out / default_name(register, template, fmt, committee)
     out.parent.mkdir(parents=True, exist_ok=True)
     ctx = build_context(register, template, committee=committee)
+    if draft is None:
+        draft = draft_label(len(errors_for(register, committee)))
+    ctx["doc"]["draft"] = draft  # "DRAFT - n errors" on every page while the register has errors
     try:
         return FORMATS[fmt].writer()(ctx, template, out, templates_dir)
     except PermissionError:
