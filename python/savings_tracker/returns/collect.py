@@ -1,0 +1,284 @@
+"""``returns collect``: read a folder of returns, check them, say who has and has not returned, consolidate the
+partnership returns, and merge council returns into the workbook.
+
+The merge is one ``updates.UpdatePlan`` applied by the closed-file writer, as ``savings-tracker refresh`` does
+(``cli_files.apply_plan``: atomic, with a backup): the returned cells, the cached values of the formulas that
+read them, the refresh of Checks, the cell highlights and the Summary from the merged register, and the Returns
+sheet. Return files are only read.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from ..errors import UnreadableFile
+from . import council, partnership, read
+from .findings import ERROR, INFO, WARNING, ReturnFinding
+from .names import read_partner_list
+
+
+def return_files(folder: Path) -> list[Path]:
+    if not folder.exists():
+        raise UnreadableFile(f"{folder}: no such folder")
+    if not folder.is_dir():
+        raise UnreadableFile(f"{folder}: not a folder; give the folder the returns were saved in")
+    return sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".", ".~lock"))),
+                  key=lambda p: p.name.casefold())
+
+
+def _as_made_partner(rf: read.ReturnFile, org: partnership.OrgReturn, findings: list) -> None:
+    """A product partnership return: a baseline or target % changed in a locked cell is a finding, and the
+    value as sent is used."""
+    keys, rows = council._made_rows(rf.grids.get(read.INFO_SHEET, []))
+    if "year" not in keys:
+        return
+    for r in rows:
+        y = partnership.year_label(r[keys.index("year")])
+        got = org.years.get(y)
+        if got is None:
+            continue
+        for key, what in (("baseline", "baseline"), ("target_pct", "target %")):
+            if key not in keys or r[keys.index(key)] in (None, ""):
+                continue
+            sent = Decimal(repr(float(r[keys.index(key)])))
+            have = got.target_pct if key == "target_pct" else (got.baseline if got.baseline is not None
+                                                              else org.baseline)
+            if have is not None and have.quantize(Decimal("0.0001")) != sent.quantize(Decimal("0.0001")):
+                findings.append(ReturnFinding(ERROR, "locked-cell-edited", f"{y} {what} is a locked cell and was "
+                                              f"changed from {sent:f} to {have:f}: the value as sent ({sent:f}) is "
+                                              "used", rf.name, read.RETURN_SHEET, "", f"{have:f}"))
+            if key == "target_pct":
+                got.target_pct = sent
+            elif have is not None and have != sent:
+                got.baseline = None
+                org.baseline = sent
+
+
+def run(folder: Path, *, into: Path | None = None, partners: Path | None = None, backups: int | None = None):
+    """-> (exit code, JSON payload, text lines)."""
+    files = return_files(folder)
+    findings: list[ReturnFinding] = []
+    council_returns: list[council.CouncilReturn] = []
+    org_returns: list[partnership.OrgReturn] = []
+    rows_by_file: dict[str, list] = {}
+    loaded = None
+    if into is not None:
+        from ..cli_files import Loaded
+        loaded = Loaded(into)
+    dp = loaded.reg.settings.precision if loaded else 0
+    for path in files:
+        if path.suffix.lower() not in read.SUFFIXES:
+            findings.append(ReturnFinding(WARNING, "file-skipped", f"not a return file (accepted: "
+                                          f"{', '.join(read.SUFFIXES)}); skipped", path.name))
+            continue
+        try:
+            rf = read.load(path)
+        except UnreadableFile as exc:
+            findings.append(ReturnFinding(ERROR, "return-unreadable", f"{exc}. Nothing of it is used",
+                                          path.name, value=path.name))
+            continue
+        if rf.kind == "council":
+            council_returns.append(council.read_council_return(rf, dp))
+            continue
+        before = len(findings)
+        orgs = read.partnership_returns(rf, findings)
+        if orgs:
+            if rf.kind == "partnership":
+                for o in orgs:
+                    _as_made_partner(rf, o, findings)
+                    by = rf.info.get("returned_by_cell", "B7")
+                    o.returned_by = _cell(rf.grids.get(read.RETURN_SHEET, []), by)
+            org_returns.extend(orgs)
+            continue
+        del findings[before:]
+        findings.append(ReturnFinding(ERROR, "return-unrecognised",
+                                      "no return found in the file: it is neither a return made by "
+                                      "'savings-tracker returns make' nor a table with per-year headers "
+                                      "(Year, Baseline £, Target %, Planned efficiencies £, Forecast RAG); "
+                                      "nothing of it is used", path.name))
+    partner_list = read_partner_list(partners) if partners is not None else None
+    lines: list[str] = [f"{folder}: {len(files)} file{'s' * (len(files) != 1)}"]
+    payload: dict = {}
+    returns_rows: list[list] = []
+    if org_returns or partner_list is not None:
+        cons = partnership.consolidate(org_returns, partner_list, findings)
+        findings = cons.findings
+        payload = partnership.as_json(cons)
+        lines.append(partnership.as_text(cons))
+        for name in cons.partners:
+            if name in cons.received:
+                returns_rows.append([cons.received_at[name], name, None, cons.files[name], "received", None, None])
+            else:
+                returns_rows.append([None, name, None, None, "not returned", None, None])
+    if council_returns:
+        cpay, clines, crows, cfind = _council(council_returns, loaded, backups, findings)
+        returns_rows.extend(crows)
+        if payload:
+            payload["council"] = cpay
+        else:
+            payload = cpay
+        lines.extend(clines)
+        findings = cfind
+    elif loaded is not None:
+        cpay, clines, crows, cfind = _council([], loaded, backups, findings, returns_rows)
+        lines.extend(clines)
+    if "findings" not in payload or not council_returns:
+        payload["findings"] = [f.as_dict() for f in findings]
+    if not org_returns and partner_list is None:
+        lines.extend(f.text() for f in findings)
+    errors = any(f.severity == ERROR for f in findings)
+    return (1 if errors else 0), payload, lines
+
+
+def _cell(rows, ref: str) -> str:
+    from ..register import parse_cell
+    at = parse_cell(ref)
+    if not at or at[0] - 1 >= len(rows) or at[1] >= len(rows[at[0] - 1]):
+        return ""
+    return read.text(rows[at[0] - 1][at[1]])
+
+
+def _council(returns, loaded, backups, findings, extra_rows=None):
+    """Council returns: checked, and with a workbook merged into it."""
+    if loaded is None:
+        for r in returns:
+            findings.extend(r.findings)
+        payload = {"received": sorted({r.group for r in returns}), "missing": [],
+                   "returns": [_return_json(r) for r in returns], "changes": [],
+                   "findings": [f.as_dict() for f in findings]}
+        text = ["Council returns (checked only; give --into WORKBOOK to merge them):"]
+        text += [f"  {r.file.name}: {r.sender}, {len(r.lines)} lines" for r in returns]
+        return payload, text, [], findings
+    from . import make
+    reg = loaded.reg
+    owners = None
+    if any(r.by == "owner" for r in returns):
+        ci = make.owner_column(loaded.book, reg)
+        grid = loaded.book.grids[reg.source.sheet].rows
+        owners = {reg.label(i): read.text(grid[int(reg.lines.at[i, "_row"]) - 1][ci]) for i in reg.lines.index} \
+            if ci is not None else {}
+    result = council.collect(reg, returns, owners)
+    findings = [*findings, *result.findings]
+    rows = list(extra_rows or [])
+    for r in sorted(returns, key=lambda r: (r.file.received or dt.datetime.min, r.file.name)):
+        mine = [f for f in findings if f.file == r.file.name and f.severity in (ERROR, WARNING)]
+        rows.append([r.file.received.strftime("%Y-%m-%d %H:%M") if r.file.received else None,
+                     f"{r.by.title()} {r.group}", r.returned_by or None, r.file.name, r.status,
+                     sum(1 for c in result.changes if c.file == r.file.name),
+                     "\n".join(f.message for f in mine)[:2000] or None])
+    for g in result.missing:
+        rows.append([None, g, None, None, "not returned", 0, None])
+    returned = {r.file.name for r in returns}
+    for f in findings:
+        if f.file and f.file not in returned and f.code in ("return-unreadable", "return-unrecognised"):
+            rows.append([None, None, None, f.file, "not used: " + f.code.replace("-", " "), 0, f.message])
+    write, report, result_w = _write(loaded, result, rows, findings, backups)
+    payload = {"received": result.received, "missing": result.missing,
+               "returns": [_return_json(r) for r in returns],
+               "changes": [{"reference": c.reference, "column": c.key, "cell": c.cell, "old": _j(c.old),
+                            "new": _j(c.new), "file": c.file, "return_cell": c.return_cell} for c in result.changes],
+               "findings": [f.as_dict() for f in findings], "wrote": str(loaded.path),
+               "backup": str(result_w.backup) if result_w and result_w.backup else None}
+    text = []
+    if returns:
+        text.append(f"Returns received from: {', '.join(result.received) or 'none'}")
+        text.append(f"Returns not received from: {', '.join(result.missing) or 'none'}")
+        for r in sorted(returns, key=lambda r: (r.file.received or dt.datetime.min, r.file.name)):
+            when = r.file.received.strftime("%d %b %Y %H:%M") if r.file.received else ""
+            text.append(f"  {r.file.name} ({r.sender}, saved {when}): {r.status}")
+    n_lines = len({c.reference for c in result.changes})
+    text.append(f"{len(result.changes)} cell{'s' * (len(result.changes) != 1)} changed in {n_lines} "
+                f"line{'s' * (n_lines != 1)}:")
+    for c in result.changes:
+        text.append(f"  {reg.source.sheet}!{c.cell} {c.reference} {c.key}: {_shown(c.old)} -> {_shown(c.new)} "
+                    f"({c.file} {c.return_cell})")
+    text.extend(f.text() for f in findings)
+    text.extend(write)
+    return payload, text, rows, findings
+
+
+def _j(v):
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    return v
+
+
+def _shown(v) -> str:
+    if v is None:
+        return "(blank)"
+    if isinstance(v, Decimal):
+        return f"{v:f}"
+    return repr(v) if isinstance(v, str) and len(v) < 60 else (repr(v[:57] + "...") if isinstance(v, str) else str(v))
+
+
+def _return_json(r) -> dict:
+    return {"file": r.file.name, "by": r.by, "for": r.group, "returned_by": r.returned_by,
+            "received": r.file.received.isoformat(sep=" ") if r.file.received else None, "status": r.status,
+            "lines": len(r.lines)}
+
+
+def _write(loaded, result, rows, findings, backups):
+    """Merge into the workbook: one plan through the closed-file writer, atomic with a backup."""
+    from .. import updates
+    from ..cli_files import apply_plan
+    from ..validate import validate_and_summarise
+    from ..xlsx_patch import Formula
+    from .sheet import SHEET, returns_blocks
+
+    reg = loaded.reg
+    new = council.merged(reg, result.changes)
+    headers = loaded.headers()
+    plan = updates.UpdatePlan()
+    index = {reg.label(i): i for i in reg.lines.index}
+    for c in result.changes:
+        plan.blocks.append(updates.Block(reg.source.sheet, c.cell, [[c.new]]))
+    for ref in dict.fromkeys(c.reference for c in result.changes):
+        i = index[ref]
+        for key in updates.COMPUTED_FORMULA_KEYS:
+            if not reg.has(key) or not isinstance(new.lines.at[i, key], Decimal):
+                continue
+            formula = updates.computed_formula(reg, key, headers)
+            if formula and new.lines.at[i, key] != reg.lines.at[i, key]:
+                plan.blocks.append(updates.Block(reg.source.sheet, reg.cell(i, key),
+                                                 [[Formula(formula, float(new.lines.at[i, key]))]]))
+    over = updates.find_typed_over(new, headers)
+    fixed = updates.without_typed_over(new, over)
+    checks, summary = validate_and_summarise(fixed)
+    refresh = updates.refresh_plan(fixed, checks, summary, over, checks_used_rows=loaded.used_rows("Checks"),
+                                   checks_values=loaded.book.grids["Checks"].rows,
+                                   summary_values=loaded.book.grids["Summary"].rows)
+    for name in ("blocks", "marks", "clear_marks", "restored_formulas", "insert_rows", "resize_tables"):
+        getattr(plan, name).extend(getattr(refresh, name))
+    plan.blocks.extend(returns_blocks(rows, [[f.severity, f.file, f.sheet or None, f.cell or None,
+                                              None if f.value is None else str(f.value), f.code, f.message]
+                                             for f in findings], loaded.used_rows(SHEET)))
+    result_w, report = _apply(loaded.path, plan, reg.settings.backups_kept if backups is None else backups)
+    out = [f"note: {n}" for n in report.notes]
+    out += [f"warning: {w}" for w in result_w.warnings]
+    out.append(refresh.messages[0] if refresh.messages else "")
+    out.append(f"Wrote {loaded.path}" + (f" (backup: {result_w.backup.name})" if result_w.backup else ""))
+    return out, report, result_w
+
+
+def _apply(path: Path, plan, backups_kept: int):
+    """``cli_files.apply_plan``, adding the Returns sheet first when the workbook has none."""
+    from ..cli_files import apply_plan
+    from ..safe_write import atomic_write
+    from ..xlsx_patch import patch_workbook
+    from .sheet import add_sheet, has_sheet
+
+    if has_sheet(path):
+        return apply_plan(path, plan, backups_kept=backups_kept)
+    reports = []
+
+    def write(tmp: Path):
+        step = tmp.with_name(tmp.name + ".sheet")
+        try:
+            add_sheet(path, step)
+            reports.append(patch_workbook(step, tmp, plan))
+        finally:
+            step.unlink(missing_ok=True)
+
+    result = atomic_write(path, write, backups_kept=backups_kept)
+    return result, reports[0]
