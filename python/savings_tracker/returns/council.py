@@ -160,6 +160,8 @@ def read_council_return(rf: ReturnFile, dp: int) -> CouncilReturn:
         for k in entered:
             v = r[cols[k]]
             col = schema.BY_KEY[k]
+            if was is not None and k in made_keys and _same_value(v, was[made_keys.index(k)], dp):
+                continue            # as sent: not filled in (a problem of the register's own is on Checks)
             if col.kind == schema.MONEY:
                 if blank(v):
                     line.values[k] = None        # cleared: nil
@@ -181,8 +183,8 @@ def read_council_return(rf: ReturnFile, dp: int) -> CouncilReturn:
             else:
                 line.values[k] = text(v) if not blank(v) else None
         if "forecast_total" in cols and not line.held:
-            parts = [line.values.get(k) for k in ("forecast_q1", "forecast_q2", "forecast_q3", "forecast_q4")
-                     if k in line.values]
+            parts = [_lenient(r[cols[k]], unit) for k in ("forecast_q1", "forecast_q2", "forecast_q3", "forecast_q4")
+                     if k in cols]
             typed = r[cols["forecast_total"]]
             if not blank(typed):
                 total = sum((p or Decimal(0) for p in parts), Decimal(0))
@@ -196,6 +198,13 @@ def read_council_return(rf: ReturnFile, dp: int) -> CouncilReturn:
                         "is not applied; enter the forecast in the quarters", typed)
         ret.lines.append(line)
     return ret
+
+
+def _lenient(v, unit: str) -> Decimal:
+    try:
+        return parse_money(v, unit)
+    except MoneyError:
+        return Decimal(0)
 
 
 def _head(key: str, info: dict) -> str:
