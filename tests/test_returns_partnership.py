@@ -262,3 +262,64 @@ def test_a_later_return_replaces_the_earlier_and_an_unknown_organisation_is_name
     unknown = codes["organisation-unknown"]
     assert (unknown["file"], unknown["sheet"], unknown["cell"], unknown["value"]) == \
         ("rutland.xlsx", "Sheet", "B1", "Rutland County Council")
+
+
+def _cells(html: str, table_class: str) -> list[list[str]]:
+    from html.parser import HTMLParser
+
+    class P(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.rows, self.inside, self.cell = [], False, None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "table" and (dict(attrs).get("class") or "") == table_class:
+                self.inside = True
+            elif self.inside and tag == "tr":
+                self.rows.append([])
+            elif self.inside and tag in ("td", "th"):
+                self.cell = ""
+
+        def handle_endtag(self, tag):
+            if tag == "table":
+                self.inside = False
+            elif self.inside and tag in ("td", "th") and self.cell is not None:
+                self.rows[-1].append(self.cell.strip())
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell += data
+
+    p = P()
+    p.feed(html)
+    return p.rows
+
+
+def test_appendix_partnership_efficiency_returns_html_and_pdf(partnership, capsys, tmp_path):
+    import subprocess
+
+    html = tmp_path / "partnership.html"
+    code, out, _ = _cli(capsys, "returns", "collect", partnership["returns"], "--partners", partnership["partners"],
+                        "--appendix", html, "--organisation", "LALAT")
+    assert code == 0 and f"Wrote {html}" in out
+    text = html.read_text(encoding="utf-8")
+    assert "<title>Partnership efficiency returns - LALAT</title>" in text and 'lang="en-GB"' in text
+    assert "received from 7 of 13 organisations: " + ", ".join(RECEIVED) in text
+    assert "not received from: " + ", ".join(MISSING) in text
+    assert _cells(text, "partnership-rag") == [
+        ["Year", "Green", "Amber", "Red", "No forecast"], ["2009/10", "", "6", "1", ""], ["2010/11", "", "5", "2", ""],
+        ["2011/12", "", "4", "1", "2"]]
+    orgs = _cells(text, "partnership-orgs")
+    assert orgs[1] == ["City Council", "2009/10", "£310,000,000", "3.0%", "£9,300,000", "£9,300,000", "100.0%", "Amber"]
+    hb = next(r for r in orgs if r[0] == "Hinckley and Bosworth")
+    assert hb[-1] == "Amber" and ["2011/12", "£12,500,000", "3.4%", "£425,000", "£300,000", "70.6%", "Not given"] in orgs
+    total = next(r for r in orgs if r[0] == "Total")
+    assert total[:6] == ["Total", "2009/10", "£870,150,000", "3.0%", "£26,104,500", "£25,877,000"]
+    assert "target of £81,794,100 (9.4% of their baselines)" in text
+    pdf = tmp_path / "partnership.pdf"
+    assert _cli(capsys, "returns", "collect", partnership["returns"], "--partners", partnership["partners"],
+                "--appendix", pdf)[0] == 0
+    words = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Returns were not received from: Blaby, Charnwood, Harborough, Fire Authority, County PCT, City PCT." in words
+    assert "£81,794,100" in words

@@ -94,13 +94,19 @@ def collect_command(
         format: Fmt = typer.Option(Fmt.text, "--format", "-f", help="text or json."),
         backups: Optional[int] = typer.Option(None, "--backups", min=0, help="Backups to keep (default: "
                                                                              "backups_kept on the Settings sheet)."),
+        appendix: Optional[Path] = typer.Option(None, "--appendix", help="Also write the appendix 'Partnership "
+                                                                         "efficiency returns' (.html or .pdf)."),
+        title: str = typer.Option("Partnership efficiency returns", "--title", help="The appendix's title."),
+        organisation: str = typer.Option("", "--organisation", help="Who publishes the appendix, e.g. the "
+                                                                    "partnership's name."),
 ):
     """Read every return in FOLDER, check it, list who has and has not returned, consolidate partnership
     returns, and with --into merge council returns into the workbook. Return files are never changed."""
     from ..returns.collect import run
 
     try:
-        code, payload, lines = run(folder, into=into, partners=partners, backups=backups)
+        code, payload, lines = run(folder, into=into, partners=partners, backups=backups, appendix=appendix,
+                                   appendix_options={"title": title, "organisation": organisation})
     except SavingsTrackerError as exc:
         _fail(str(exc), exc.exit_code)
     if format is Fmt.json:

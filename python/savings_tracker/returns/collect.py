@@ -55,7 +55,8 @@ def _as_made_partner(rf: read.ReturnFile, org: partnership.OrgReturn, findings: 
                 org.baseline = sent
 
 
-def run(folder: Path, *, into: Path | None = None, partners: Path | None = None, backups: int | None = None):
+def run(folder: Path, *, into: Path | None = None, partners: Path | None = None, backups: int | None = None,
+        appendix: Path | None = None, appendix_options: dict | None = None):
     """-> (exit code, JSON payload, text lines)."""
     files = return_files(folder)
     findings: list[ReturnFinding] = []
@@ -98,6 +99,9 @@ def run(folder: Path, *, into: Path | None = None, partners: Path | None = None,
                                       "(Year, Baseline £, Target %, Planned efficiencies £, Forecast RAG); "
                                       "nothing of it is used", path.name))
     partner_list = read_partner_list(partners) if partners is not None else None
+    if appendix is not None and not org_returns and partner_list is None:
+        raise UnreadableFile(f"{folder}: no partnership returns and no --partners list: there is nothing for the "
+                             "appendix 'Partnership efficiency returns'")
     lines: list[str] = [f"{folder}: {len(files)} file{'s' * (len(files) != 1)}"]
     payload: dict = {}
     returns_rows: list[list] = []
@@ -106,6 +110,9 @@ def run(folder: Path, *, into: Path | None = None, partners: Path | None = None,
         findings = cons.findings
         payload = partnership.as_json(cons)
         lines.append(partnership.as_text(cons))
+        if appendix is not None:
+            from .document import write
+            lines.append(f"Wrote {write(cons, appendix, **(appendix_options or {}))}")
         for name in cons.partners:
             if name in cons.received:
                 returns_rows.append([cons.received_at[name], name, None, cons.files[name], "received", None, None])

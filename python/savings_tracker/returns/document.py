@@ -1,0 +1,74 @@
+"""The appendix "Partnership efficiency returns": the context for ``templates/partnership.html.j2``.
+
+A plain dict of text, as the other appendices' contexts are (``appendix.context``): who has and has not
+returned, the forecast RAG counts per year, and target against planned per organisation and in total. The
+renderers in ``appendix.render`` turn it into HTML and PDF.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from .partnership import RAG_DEFINITIONS, RAG_SHOWN, Consolidation, percent, pounds, _pct
+
+TEMPLATE = "partnership"
+RAG_CSS = {"Red": "rag-red", "Amber": "rag-amber", "Green": "rag-green", None: "rag-none"}
+
+
+def context(c: Consolidation, *, title: str = "Partnership efficiency returns", organisation: str = "",
+            period: str = "") -> dict:
+    years = c.years
+    orgs = []
+    for o in c.organisations:
+        cells = []
+        for y in years:
+            v = o["years"].get(y)
+            if v is None:
+                cells.append({"year": y, "target_pct": "-", "target": "-", "planned": "-", "achieved": "-",
+                              "rag": "Not given", "rag_css": RAG_CSS[None]})
+                continue
+            cells.append({"year": y, "target_pct": percent(v["target_pct"]), "target": pounds(v["target"]),
+                          "planned": pounds(v["planned"]), "achieved": percent(_pct(v["planned"], v["target"])),
+                          "rag": v["rag"] or "Not given", "rag_css": RAG_CSS.get(v["rag"], "rag-none")})
+        orgs.append({"name": o["name"], "baseline": pounds(o["baseline"]), "years": cells,
+                     "file": c.files.get(o["name"], ""), "received": c.received_at.get(o["name"], "")})
+    totals = [{"year": y, "baseline": pounds(t["baseline"]), "target": pounds(t["target"]),
+               "target_pct": percent(_pct(t["target"], t["baseline"])), "planned": pounds(t["planned"]),
+               "planned_pct": percent(t["planned_pct"]), "achieved": percent(_pct(t["planned"], t["target"]))}
+              for y, t in c.totals.items()]
+    o = c.overall
+    span = f"{years[0]} to {years[-1]}" if years else ""
+    footer = " · ".join(p for p in (organisation, period or "returns as collected") if p)
+    return {
+        "doc": {"lang": "en-GB", "template": TEMPLATE, "title": title, "organisation": organisation,
+                "footer": footer, "period": period, "unit": "£",
+                "generated": dt.date.today().strftime("%d %B %Y").lstrip("0")},
+        "received": c.received, "missing": c.missing, "partners": len(c.partners),
+        "rag_columns": list(RAG_SHOWN),
+        "rag_rows": [{"year": y, "counts": [c.rag_by_year[y][r] or "" for r in RAG_SHOWN],
+                      "not_given": (len(c.received) - sum(c.rag_by_year[y].values())) or ""} for y in years],
+        "years": years, "organisations": orgs, "totals": totals,
+        "overall": {"span": span, "target": pounds(o["target"]), "target_pct": percent(o["target_pct"]),
+                    "planned": pounds(o["planned"]), "planned_pct": percent(o["planned_pct"]),
+                    "achieved": percent(o["achieved_pct"])},
+        "rag_legend": [{"rag": r, "definition": RAG_DEFINITIONS[r], "css": RAG_CSS[r]} for r in RAG_SHOWN],
+        "findings": [f.text() for f in c.findings if f.severity != "info"],
+    }
+
+
+def write(c: Consolidation, out: Path, **kw) -> Path:
+    """The appendix as HTML or PDF, by the suffix of ``out``."""
+    from ..appendix.render import builtin_templates_dir, render_html, write_html
+    from ..errors import SavingsTrackerError
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ctx = context(c, **kw)
+    suffix = out.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return write_html(ctx, TEMPLATE, out)
+    if suffix == ".pdf":
+        from ..appendix.pdf import html_to_pdf
+        return html_to_pdf(render_html(ctx, TEMPLATE), out, str(builtin_templates_dir()))
+    raise SavingsTrackerError(f"--appendix {out.name}: the appendix is written as .html or .pdf")
