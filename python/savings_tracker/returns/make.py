@@ -59,6 +59,8 @@ def _formats(wb, unit_format: str):
         "title": wb.add_format({"font_name": "Arial", "bold": True, "font_size": 14}),
         "text": wb.add_format({"font_name": "Arial", "font_size": 10, "text_wrap": True, "valign": "top"}),
         "bold": wb.add_format({"font_name": "Arial", "font_size": 10, "bold": True}),
+        "hint": wb.add_format({"font_name": "Arial", "font_size": 9, "italic": True, "font_color": "#404040"}),
+        "locked_sum": wb.add_format({**base, "bg_color": GREY, "num_format": '#,##0;-#,##0;""'}),   # blank until known
         "head": wb.add_format({**base, "bold": True, "bg_color": "#1F3864", "font_color": "#FFFFFF", "text_wrap": True}),
         "locked": wb.add_format({**base, "bg_color": GREY, "text_wrap": True}),
         "locked_money": wb.add_format({**base, "bg_color": GREY, "num_format": unit_format}),
@@ -99,17 +101,19 @@ def _write_value(ws, r, c, v, fmt=None):
         ws.write_string(r, c, str(v), fmt)      # text, even when it starts with '='
 
 
-def _instructions(ws, f, lines: list[str], returned_by_row: int, width_cols: int):
+def _instructions(ws, f, lines: list[str], returned_by_row: int, widths: list[float]):
+    """The block above the table: title, then one merged, wrapped row per instruction, sized to its text."""
+    chars = sum(widths) * 1.15          # Arial 10 fits about this many characters across the merged columns
     for i, line in enumerate(lines):
-        fmt = f["title"] if i == 0 else f["text"]
         if i:
-            ws.merge_range(i, 0, i, width_cols - 1, line, fmt)
-            ws.set_row(i, 13 * max(1, -(-len(line) // 150)))
+            ws.merge_range(i, 0, i, len(widths) - 1, line, f["text"])
+            ws.set_row(i, 13 * max(1, -(-len(line) // int(chars))) + 1)
         else:
-            ws.write_string(0, 0, line, fmt)
+            ws.write_string(0, 0, line, f["title"])
+            ws.set_row(0, 20)
     ws.write_string(returned_by_row, 0, "Returned by", f["bold"])
     ws.merge_range(returned_by_row, 1, returned_by_row, 2, "", f["key_entry"])
-    ws.write_string(returned_by_row, 3, "your name, so a second copy you send replaces this one", f["text"])
+    ws.write_string(returned_by_row, 3, "your name, so that a second copy you send replaces this one", f["hint"])
 
 
 # ---- council returns -------------------------------------------------------------------------------------
@@ -193,15 +197,18 @@ def council_returns(workbook: Path, by: str, out: Path, due: dt.date | None = No
         org = settings.organisation or "the council"
         lines = [
             f"Savings return: {by_header} {label}",
-            f"{org} – {settings.title}, {settings.period_label}. {len(idx)} saving line{'s' * (len(idx) != 1)}.",
+            f"{org} – {settings.title}" + (f", as at {settings.period}" if settings.period else "")
+            + f". {len(idx)} saving line{'s' * (len(idx) != 1)}.",
             f"Please fill in and return this file by {due_text(due)} to the finance business partner.",
             ("Fill in the white cells only: " + ", ".join(schema.BY_KEY[k].header_for(settings, layout)
                                                           for k in entered)
              + f". Amounts in {settings.unit}, savings as {settings.sign} amounts. Grey cells are locked; do not add, "
              "remove or move lines. Send the file back as it is (any name)."),
-            "RAG: " + "; ".join(f"{k} – {v}" for k, v in settings.rag_definitions.items()),
+            "RAG: " + " ".join(f"{k} – {v}" for k, v in settings.rag_definitions.items()),
         ]
-        _instructions(ws, f, lines, 6, min(len(keys), 8))
+        widths = [min(schema.BY_KEY[k].width, 50) if k in schema.BY_KEY and k != "title" else
+                  (40 if k == "title" else 16) for k in keys]
+        _instructions(ws, f, lines, 6, widths[:10])
         for c, h in enumerate(headers):
             ws.write_string(TABLE_TOP, c, h, f["head"])
         ws.set_row(TABLE_TOP, 40)          # headers wrap to three lines in the narrow amount columns
@@ -341,9 +348,9 @@ def partnership_returns(plan: Path, out: Path, years: list[str], targets: list[D
             f"Please fill in and return this file by {due_text(due)}.",
             "Fill in the white cells: the planned cashable efficiencies per year (£) and the forecast RAG"
             + ("" if p.baseline is not None else ", and your baseline (£)") + ". Grey cells are locked.",
-            "Forecast RAG: " + "; ".join(f"{k} – {v}" for k, v in RAG_DEFINITIONS.items()),
+            "Forecast RAG: " + " ".join(f"{k} – {v}" for k, v in RAG_DEFINITIONS.items()),
         ]
-        _instructions(ws, f, lines, 6, 6)
+        _instructions(ws, f, lines, 6, [12, 16, 10, 14, 22, 14])
         ws.write_string(5, 0, "Organisation", f["bold"])     # the label readers look for, above the table
         ws.write_string(5, 1, p.name, f["locked"])
         for c, h in enumerate(headers):
@@ -357,10 +364,10 @@ def partnership_returns(plan: Path, out: Path, years: list[str], targets: list[D
             elif n == 0:
                 ws.write_blank(r, 1, None, f["entry_money"])
             else:
-                ws.write_formula(r, 1, f"=B{TABLE_TOP + 2}", f["locked_money"], 0)
+                ws.write_formula(r, 1, f"=B{TABLE_TOP + 2}", f["locked_sum"], 0)
             ws.write_number(r, 2, float(t), f["locked_pct"])
             cached = target_of(p.baseline, t)
-            ws.write_formula(r, 3, f"=B{r + 1}*C{r + 1}/100", f["locked_money"],
+            ws.write_formula(r, 3, f"=B{r + 1}*C{r + 1}/100", f["locked_sum"],
                              float(cached) if cached is not None else 0)
             ws.write_blank(r, 4, None, f["entry_money"])
             ws.write_blank(r, 5, None, f["entry"])
@@ -384,6 +391,8 @@ def partnership_returns(plan: Path, out: Path, years: list[str], targets: list[D
         for c, w in enumerate((12, 16, 10, 14, 22, 14)):
             ws.set_column(c, c, w)
         ws.set_column(6, 6, 30)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
         ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
                         "select_unlocked_cells": True})
         info = {"kind": "partnership", "for": p.name, "made": now.isoformat(sep=" "),
