@@ -76,7 +76,8 @@ def run(folder: Path, *, into: Path | None = None, partners: Path | None = None,
         try:
             rf = read.load(path)
         except UnreadableFile as exc:
-            findings.append(ReturnFinding(ERROR, "return-unreadable", f"{exc}. Nothing of it is used",
+            message = str(exc).removeprefix(f"{path.name}: ")
+            findings.append(ReturnFinding(ERROR, "return-unreadable", f"{message}. Nothing of it is used",
                                           path.name, value=path.name))
             continue
         if rf.kind == "council":
@@ -132,7 +133,7 @@ def run(folder: Path, *, into: Path | None = None, partners: Path | None = None,
         lines.extend(clines)
     if "findings" not in payload or not council_returns:
         payload["findings"] = [f.as_dict() for f in findings]
-    if not org_returns and partner_list is None:
+    if not org_returns and partner_list is None and not council_returns and loaded is None:
         lines.extend(f.text() for f in findings)
     errors = any(f.severity == ERROR for f in findings)
     return (1 if errors else 0), payload, lines
@@ -189,8 +190,9 @@ def _council(returns, loaded, backups, findings, extra_rows=None):
                "backup": str(result_w.backup) if result_w and result_w.backup else None}
     text = []
     if returns:
-        text.append(f"Returns received from: {', '.join(result.received) or 'none'}")
-        text.append(f"Returns not received from: {', '.join(result.missing) or 'none'}")
+        # '; ' between names: committee names may hold commas ("Adults, C&YP")
+        text.append(f"Returns received from: {'; '.join(result.received) or 'none'}")
+        text.append(f"Returns not received from: {'; '.join(result.missing) or 'none'}")
         for r in sorted(returns, key=lambda r: (r.file.received or dt.datetime.min, r.file.name)):
             when = r.file.received.strftime("%d %b %Y %H:%M") if r.file.received else ""
             text.append(f"  {r.file.name} ({r.sender}, saved {when}): {r.status}")

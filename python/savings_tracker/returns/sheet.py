@@ -27,13 +27,29 @@ WS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+x
 WIDTHS = (17, 28, 20, 34, 40, 13, 90)
 
 
-def _sheet_xml() -> bytes:
+def _sheet_xml(head_style: str | None) -> bytes:
+    """An empty sheet: column widths, the header row in the style of the Checks sheet's header (when found),
+    frozen below it, printed landscape one page wide."""
     cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(WIDTHS, 1))
+    style = f' s="{head_style}"' if head_style else ""
+    head = "".join(f'<c r="{chr(65 + i)}1"{style}/>' for i in range(len(RETURNS_HEADERS)))
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{M}" xmlns:r="{R}">'
-            f'<dimension ref="A1"/><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+            f'<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><dimension ref="A1"/><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
             f'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-            f'<cols>{cols}</cols><sheetData/><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
-            f'header="0.3" footer="0.3"/></worksheet>').encode()
+            f'<cols>{cols}</cols><sheetData><row r="1">{head}</row></sheetData><pageMargins left="0.7" right="0.7" '
+            f'top="0.75" bottom="0.75" header="0.3" footer="0.3"/><pageSetup paperSize="9" orientation="landscape" '
+            f'fitToWidth="1" fitToHeight="0"/></worksheet>').encode()
+
+
+def _header_style(zf: zipfile.ZipFile) -> str | None:
+    """The style index of the Checks sheet's A1 (its bold, filled header), so the Returns header matches."""
+    from ..xlsx_patch import sheet_parts
+
+    part = sheet_parts(zf).get("Checks")
+    if not part or part not in zf.NameToInfo:
+        return None
+    m = re.search(rb'<c r="A1"[^>]*?\bs="(\d+)"', zf.read(part))
+    return m.group(1).decode() if m else None
 
 
 def has_sheet(path: Path, name: str = SHEET) -> bool:
@@ -46,6 +62,7 @@ def add_sheet(path_in: Path, path_out: Path, name: str = SHEET) -> None:
     """Copy the package with an empty worksheet ``name`` appended."""
     with zipfile.ZipFile(path_in) as zf:
         parts = {i.filename: (i, zf.read(i)) for i in zf.infolist()}
+        head_style = _header_style(zf)
     numbers = [int(m.group(1)) for p in parts if (m := re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", p))]
     part = f"xl/worksheets/sheet{max(numbers, default=0) + 1}.xml"
     wb = etree.fromstring(parts["xl/workbook.xml"][1])
@@ -72,7 +89,7 @@ def add_sheet(path_in: Path, path_out: Path, name: str = SHEET) -> None:
     with zipfile.ZipFile(path_out, "w") as out:
         for filename, (info, data) in parts.items():
             out.writestr(info, new.get(filename, data), compress_type=info.compress_type)
-        out.writestr(zipfile.ZipInfo(part, (1980, 1, 1, 0, 0, 0)), _sheet_xml(), compress_type=zipfile.ZIP_DEFLATED)
+        out.writestr(zipfile.ZipInfo(part, (1980, 1, 1, 0, 0, 0)), _sheet_xml(head_style), compress_type=zipfile.ZIP_DEFLATED)
 
 
 def returns_blocks(rows: list[list], findings: list[list], used_rows: int = 0) -> list[Block]:
