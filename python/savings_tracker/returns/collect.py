@@ -157,6 +157,7 @@ def _council(returns, loaded, backups, findings, extra_rows=None):
                    "findings": [f.as_dict() for f in findings]}
         text = ["Council returns (checked only; give --into WORKBOOK to merge them):"]
         text += [f"  {r.file.name}: {r.sender}, {len(r.lines)} lines" for r in returns]
+        text += [f.text() for f in findings]
         return payload, text, [], findings
     from . import make
     reg = loaded.reg
