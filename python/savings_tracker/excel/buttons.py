@@ -286,6 +286,14 @@ def appendix(book=None):
     return out
 
 
+@_button
+def collect_returns(book=None):
+    """Collect returns button: merge the returns in Settings' returns folder into the Savings table, refresh
+    Checks and the Summary, and list who returned on the Returns sheet (``returns.excel``)."""
+    from .returns.excel import collect_into_open_book
+    return collect_into_open_book(book, Context(book))
+
+
 if __name__ == "__main__":
     xw.Book("Savings_Tracker.xlsm").set_mock_caller()
     refresh()

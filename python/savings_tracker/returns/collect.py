@@ -55,19 +55,12 @@ def _as_made_partner(rf: read.ReturnFile, org: partnership.OrgReturn, findings: 
                 org.baseline = sent
 
 
-def run(folder: Path, *, into: Path | None = None, partners: Path | None = None, backups: int | None = None,
-        appendix: Path | None = None, appendix_options: dict | None = None):
-    """-> (exit code, JSON payload, text lines)."""
-    files = return_files(folder)
+def read_folder(files: list[Path], dp: int):
+    """Every file read and sorted: council returns, organisations' returns, and the findings of files that
+    cannot be used."""
     findings: list[ReturnFinding] = []
     council_returns: list[council.CouncilReturn] = []
     org_returns: list[partnership.OrgReturn] = []
-    rows_by_file: dict[str, list] = {}
-    loaded = None
-    if into is not None:
-        from ..cli_files import Loaded
-        loaded = Loaded(into)
-    dp = loaded.reg.settings.precision if loaded else 0
     for path in files:
         if path.suffix.lower() not in read.SUFFIXES:
             findings.append(ReturnFinding(WARNING, "file-skipped", f"not a return file (accepted: "
@@ -99,7 +92,21 @@ def run(folder: Path, *, into: Path | None = None, partners: Path | None = None,
                                       "'savings-tracker returns make' nor a table with per-year headers "
                                       "(Year, Baseline £, Target %, Planned efficiencies £, Forecast RAG); "
                                       "nothing of it is used", path.name))
-    partner_list = read_partner_list(partners) if partners is not None else None
+    return council_returns, org_returns, findings
+
+
+def run(folder: Path, *, into: Path | None = None, partners: Path | None = None, backups: int | None = None,
+        appendix: Path | None = None, appendix_options: dict | None = None):
+    """-> (exit code, JSON payload, text lines)."""
+    files = return_files(folder)
+    loaded = None
+    if into is not None:
+        from ..cli_files import Loaded
+        loaded = Loaded(into)
+    dp = loaded.reg.settings.precision if loaded else 0
+    council_returns, org_returns, findings = read_folder(files, dp)
+    partner_list = read_partner_list(partners) if partners is not None else \
+        (list(loaded.reg.settings.partners) or None if loaded is not None else None)
     if appendix is not None and not org_returns and partner_list is None:
         raise UnreadableFile(f"{folder}: no partnership returns and no --partners list: there is nothing for the "
                              "appendix 'Partnership efficiency returns'")
@@ -169,19 +176,7 @@ def _council(returns, loaded, backups, findings, extra_rows=None):
             if ci is not None else {}
     result = council.collect(reg, returns, owners)
     findings = [*findings, *result.findings]
-    rows = list(extra_rows or [])
-    for r in sorted(returns, key=lambda r: (r.file.received or dt.datetime.min, r.file.name)):
-        mine = [f for f in findings if f.file == r.file.name and f.severity in (ERROR, WARNING)]
-        rows.append([r.file.received.strftime("%Y-%m-%d %H:%M") if r.file.received else None,
-                     f"{r.by.title()} {r.group}", r.returned_by or None, r.file.name, r.status,
-                     sum(1 for c in result.changes if c.file == r.file.name),
-                     "\n".join(f.message for f in mine)[:2000] or None])
-    for g in result.missing:
-        rows.append([None, g, None, None, "not returned", 0, None])
-    returned = {r.file.name for r in returns}
-    for f in findings:
-        if f.file and f.file not in returned and f.code in ("return-unreadable", "return-unrecognised"):
-            rows.append([None, None, None, f.file, "not used: " + f.code.replace("-", " "), 0, f.message])
+    rows = returns_rows(returns, result, findings, extra_rows)
     write, report, result_w = _write(loaded, result, rows, findings, backups)
     payload = {"received": result.received, "missing": result.missing,
                "returns": [_return_json(r) for r in returns],
@@ -208,6 +203,25 @@ def _council(returns, loaded, backups, findings, extra_rows=None):
     return payload, text, rows, findings
 
 
+def returns_rows(returns, result, findings, extra_rows=None) -> list[list]:
+    """The Returns sheet's table: each return file (when, from, by whom, status, cells changed, problems), each
+    sender that has not returned, and each file that could not be used."""
+    rows = list(extra_rows or [])
+    for r in sorted(returns, key=lambda r: (r.file.received or dt.datetime.min, r.file.name)):
+        mine = [f for f in findings if f.file == r.file.name and f.severity in (ERROR, WARNING)]
+        rows.append([r.file.received.strftime("%Y-%m-%d %H:%M") if r.file.received else None,
+                     f"{r.by.title()} {r.group}", r.returned_by or None, r.file.name, r.status,
+                     sum(1 for c in result.changes if c.file == r.file.name),
+                     "\n".join(f.message for f in mine)[:2000] or None])
+    for g in result.missing:
+        rows.append([None, g, None, None, "not returned", 0, None])
+    returned = {r.file.name for r in returns}
+    for f in findings:
+        if f.file and f.file not in returned and f.code in ("return-unreadable", "return-unrecognised"):
+            rows.append([None, None, None, f.file, "not used: " + f.code.replace("-", " "), 0, f.message])
+    return rows
+
+
 def _j(v):
     if isinstance(v, Decimal):
         return int(v) if v == v.to_integral_value() else float(v)
@@ -228,22 +242,22 @@ def _return_json(r) -> dict:
             "lines": len(r.lines)}
 
 
-def _write(loaded, result, rows, findings, backups):
-    """Merge into the workbook: one plan through the closed-file writer, atomic with a backup."""
+def merge_plan(reg, result, headers: dict, *, checks_values, summary_values, checks_used_rows: int,
+               returns_rows: list[list], findings: list, returns_used_rows: int, cache_formulas: bool):
+    """One plan for a collection: the returned cells; (closed file) the formulas that read them, with their new
+    values cached; the refresh of Checks, highlights, Suggested RAG and Summary from the merged register (what
+    the Refresh button does); and the Returns sheet."""
     from .. import updates
-    from ..cli_files import apply_plan
     from ..validate import validate_and_summarise
     from ..xlsx_patch import Formula
-    from .sheet import SHEET, returns_blocks
+    from .sheet import returns_blocks
 
-    reg = loaded.reg
     new = council.merged(reg, result.changes)
-    headers = loaded.headers()
     plan = updates.UpdatePlan()
     index = {reg.label(i): i for i in reg.lines.index}
     for c in result.changes:
         plan.blocks.append(updates.Block(reg.source.sheet, c.cell, [[c.new]]))
-    for ref in dict.fromkeys(c.reference for c in result.changes):
+    for ref in dict.fromkeys(c.reference for c in result.changes) if cache_formulas else ():
         i = index[ref]
         for key in updates.COMPUTED_FORMULA_KEYS:
             if not reg.has(key) or not isinstance(new.lines.at[i, key], Decimal):
@@ -255,18 +269,30 @@ def _write(loaded, result, rows, findings, backups):
     over = updates.find_typed_over(new, headers)
     fixed = updates.without_typed_over(new, over)
     checks, summary = validate_and_summarise(fixed)
-    refresh = updates.refresh_plan(fixed, checks, summary, over, checks_used_rows=loaded.used_rows("Checks"),
-                                   checks_values=loaded.book.grids["Checks"].rows,
-                                   summary_values=loaded.book.grids["Summary"].rows)
+    refresh = updates.refresh_plan(fixed, checks, summary, over, checks_used_rows=checks_used_rows,
+                                   checks_values=checks_values, summary_values=summary_values)
     for name in ("blocks", "marks", "clear_marks", "restored_formulas", "insert_rows", "resize_tables"):
         getattr(plan, name).extend(getattr(refresh, name))
-    plan.blocks.extend(returns_blocks(rows, [[f.severity, f.file, f.sheet or None, f.cell or None,
-                                              None if f.value is None else str(f.value), f.code, f.message]
-                                             for f in findings], loaded.used_rows(SHEET)))
+    plan.blocks.extend(returns_blocks(returns_rows, [[f.severity, f.file, f.sheet or None, f.cell or None,
+                                                      None if f.value is None else str(f.value), f.code, f.message]
+                                                     for f in findings], returns_used_rows))
+    plan.messages = list(refresh.messages)
+    return plan
+
+
+def _write(loaded, result, rows, findings, backups):
+    """Merge into the closed workbook: one plan through the closed-file writer, atomic with a backup."""
+    from .sheet import SHEET
+
+    reg = loaded.reg
+    plan = merge_plan(reg, result, loaded.headers(), checks_values=loaded.book.grids["Checks"].rows,
+                      summary_values=loaded.book.grids["Summary"].rows, checks_used_rows=loaded.used_rows("Checks"),
+                      returns_rows=rows, findings=findings, returns_used_rows=loaded.used_rows(SHEET),
+                      cache_formulas=True)
     result_w, report = _apply(loaded.path, plan, reg.settings.backups_kept if backups is None else backups)
     out = [f"note: {n}" for n in report.notes]
     out += [f"warning: {w}" for w in result_w.warnings]
-    out.append(refresh.messages[0] if refresh.messages else "")
+    out.append(plan.messages[0] if plan.messages else "")
     out.append(f"Wrote {loaded.path}" + (f" (backup: {result_w.backup.name})" if result_w.backup else ""))
     return out, report, result_w
 
