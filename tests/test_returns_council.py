@@ -211,3 +211,49 @@ def test_libreoffice_recalculates_the_collected_workbook_to_the_core_figures(mad
     assert got["Tracker"][rows["A/R.6.201"] - 1][col] == -619
     total = next(r for r in got["Summary"] if r and r[0] == "Total")
     assert Decimal(str(total[7])) == summary.totals["forecast_total"]
+
+
+def test_make_by_owner_sends_each_budget_holder_only_their_lines(tmp_path, capsys):
+    """A register with a 'Savings owner' column (a council's own CSV): one return per owner, with the column."""
+    import csv
+
+    from savings_tracker import samples
+
+    src = samples.path(samples.ALL["tracker"])
+    rows = list(csv.reader(open(src, encoding="utf-8-sig")))
+    owners = ["Jo Smith", "Sam Lee", "Ali Khan"]
+    rows[0].insert(4, "Savings owner")
+    for n, r in enumerate(rows[1:]):
+        r.insert(4, owners[n % 3])
+    reg_path = tmp_path / "register.csv"
+    with open(reg_path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    shutil.copy(str(src).replace(".csv", ".settings.json"), tmp_path / "register.settings.json")
+    code, out, _ = cli(capsys, "returns", "make", reg_path, "--by", "owner", "--out", tmp_path / "made")
+    assert code == 0
+    for n, owner in enumerate(owners):
+        ws = openpyxl.load_workbook(tmp_path / "made" / f"Return - {owner}.xlsx")["Return"]
+        head = headers(ws, 9)
+        assert "Savings owner" in head and ws.cell(10, head["Savings owner"]).protection.locked
+        refs = [ws.cell(r, 1).value for r in range(10, ws.max_row + 1) if ws.cell(r, 1).value]
+        assert refs == [r[0] for r in rows[1:]][n::3]
+        assert {ws.cell(r, head["Savings owner"]).value for r in range(10, 10 + len(refs))} == {owner}
+    code, _, err = cli(capsys, "returns", "make", tmp_path / "made" / "Return - Jo Smith.xlsx", "--by", "owner",
+                       "--out", tmp_path / "x")
+    assert code == 2 and "Traceback" not in err
+
+
+def test_an_owner_cannot_return_another_owners_line():
+    from savings_tracker.returns import council
+    from savings_tracker.returns.read import ReturnFile
+
+    reg = read_register(__import__("savings_tracker").samples.path("tracker"))
+    refs = [reg.label(i) for i in reg.lines.index][:2]
+    owners = {refs[0]: "Jo Smith", refs[1]: "Sam Lee"}
+    ret = council.CouncilReturn(ReturnFile(Path("jo.xlsx")), "owner", "jo smith", "", [
+        council.LineReturn(refs[0], 10, {"rag": "Red"}, {"reference": "A10", "rag": "O10"}),
+        council.LineReturn(refs[1], 11, {"rag": "Red"}, {"reference": "A11", "rag": "O11"})], [])
+    got = council.collect(reg, [ret], owners)
+    assert [(c.reference, c.key, c.new) for c in got.changes] == [(refs[0], "rag", "Red")] or \
+        reg.lines.iloc[0]["rag"] == "Red"
+    assert [(f.code, f.cell, f.value) for f in got.findings] == [("line-not-owned", "A11", refs[1])]

@@ -323,3 +323,30 @@ def test_appendix_partnership_efficiency_returns_html_and_pdf(partnership, capsy
     words = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Returns were not received from: Blaby, Charnwood, Harborough, Fire Authority, County PCT, City PCT." in words
     assert "£81,794,100" in words
+    docx = tmp_path / "partnership.docx"
+    assert _cli(capsys, "returns", "collect", partnership["returns"], "--partners", partnership["partners"],
+                "--appendix", docx)[0] == 0
+    from docx import Document
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in Document(str(docx)).tables]
+    assert tables[0] == [["Year", "Green", "Amber", "Red", "No forecast"], ["2009/10", "", "6", "1", ""],
+                         ["2010/11", "", "5", "2", ""], ["2011/12", "", "4", "1", "2"]]
+    assert tables[1][1] == ["City Council", "2009/10", "£310,000,000", "3.0%", "£9,300,000", "£9,300,000", "100.0%",
+                            "Amber"]
+    assert tables[1][-3][:5] == ["Total", "2009/10", "£870,150,000", "3.0%", "£26,104,500"]
+    text = "\n".join(p.text for p in Document(str(docx)).paragraphs)
+    assert "Returns were not received from: " + ", ".join(MISSING) + "." in text
+
+
+def test_an_old_excel_xls_return_is_read_like_any_other(partnership, tmp_path):
+    """Some partners still save as Excel 97-2003 (.xls): LibreOffice makes one from Melton's sheet."""
+    from savings_tracker.engines.libreoffice import convert
+    from savings_tracker.returns import read
+
+    xls = convert(partnership["returns"] / "efficiency forecast 2009.xlsx", "xls", tmp_path)
+    findings = []
+    orgs = read.partnership_returns(read.load(xls), findings)
+    assert findings == [] and len(orgs) == 1
+    o = orgs[0]
+    assert o.name == "melton borough council" and o.baseline == BASELINES["Melton"]
+    assert [(y, o.years[y].planned, o.years[y].rag) for y in YEARS] == \
+        [(y, Decimal(p), r) for y, p, r in zip(YEARS, *FORECASTS["Melton"])]

@@ -14,6 +14,7 @@ from .partnership import RAG_DEFINITIONS, RAG_SHOWN, Consolidation, percent, pou
 
 TEMPLATE = "partnership"
 RAG_CSS = {"Red": "rag-red", "Amber": "rag-amber", "Green": "rag-green", None: "rag-none"}
+RAG_FILL = {"Red": "E06666", "Amber": "FFC000", "Green": "6AA84F", None: "FFFFFF"}   # as appendix.context
 
 
 def context(c: Consolidation, *, title: str = "Partnership efficiency returns", organisation: str = "",
@@ -40,7 +41,20 @@ def context(c: Consolidation, *, title: str = "Partnership efficiency returns", 
     o = c.overall
     span = f"{years[0]} to {years[-1]}" if years else ""
     footer = " · ".join(p for p in (organisation, period or "returns as collected") if p)
+    # Word loops over flat rows: one per organisation and year, the name on its first year
+    org_rows = [{"name": o["name"] if n == 0 else "", "baseline": o["baseline"], **y,
+                 "rag_fill": RAG_FILL.get(y["rag"] if y["rag"] in RAG_FILL else None)}
+                for o in orgs for n, y in enumerate(o["years"])]
+    total_rows = [{"name": "Total" if n == 0 else "", **t} for n, t in enumerate(totals)]
+    received_text = (f"Returns have been received from {len(c.received)} of {len(c.partners)} organisations: "
+                     f"{', '.join(c.received) or 'none'}.")
+    missing_text = f"Returns were not received from: {', '.join(c.missing) or 'none'}."
+    overall_text = (f"Over {span} the organisations that returned have a target of {pounds(o['target'])} "
+                    f"({percent(o['target_pct'])} of their baselines) and plan efficiencies of {pounds(o['planned'])} "
+                    f"({percent(o['planned_pct'])}), {percent(o['achieved_pct'])} of the target.") if span else ""
     return {
+        "org_rows": org_rows, "total_rows": total_rows, "received_text": received_text,
+        "missing_text": missing_text, "overall_text": overall_text,
         "doc": {"lang": "en-GB", "template": TEMPLATE, "title": title, "organisation": organisation,
                 "footer": footer, "period": period, "unit": "£",
                 "generated": dt.date.today().strftime("%d %B %Y").lstrip("0")},
@@ -52,13 +66,14 @@ def context(c: Consolidation, *, title: str = "Partnership efficiency returns", 
         "overall": {"span": span, "target": pounds(o["target"]), "target_pct": percent(o["target_pct"]),
                     "planned": pounds(o["planned"]), "planned_pct": percent(o["planned_pct"]),
                     "achieved": percent(o["achieved_pct"])},
-        "rag_legend": [{"rag": r, "definition": RAG_DEFINITIONS[r], "css": RAG_CSS[r]} for r in RAG_SHOWN],
+        "rag_legend": [{"rag": r, "definition": RAG_DEFINITIONS[r], "css": RAG_CSS[r], "fill": RAG_FILL[r]}
+                       for r in RAG_SHOWN],
         "findings": [f.text() for f in c.findings if f.severity != "info"],
     }
 
 
 def write(c: Consolidation, out: Path, **kw) -> Path:
-    """The appendix as HTML or PDF, by the suffix of ``out``."""
+    """The appendix as HTML, Word or PDF, by the suffix of ``out``."""
     from ..appendix.render import builtin_templates_dir, render_html, write_html
     from ..errors import SavingsTrackerError
 
@@ -68,7 +83,10 @@ def write(c: Consolidation, out: Path, **kw) -> Path:
     suffix = out.suffix.lower()
     if suffix in (".html", ".htm"):
         return write_html(ctx, TEMPLATE, out)
+    if suffix == ".docx":
+        from ..appendix.render import render_docx
+        return render_docx(ctx, TEMPLATE, out)
     if suffix == ".pdf":
         from ..appendix.pdf import html_to_pdf
         return html_to_pdf(render_html(ctx, TEMPLATE), out, str(builtin_templates_dir()))
-    raise SavingsTrackerError(f"--appendix {out.name}: the appendix is written as .html or .pdf")
+    raise SavingsTrackerError(f"--appendix {out.name}: the appendix is written as .html, .docx or .pdf")

@@ -143,6 +143,9 @@ def council_returns(workbook: Path, by: str, out: Path, due: dt.date | None = No
     from ..workbook.builder import number_format, text_lines
 
     book, reg = read_book(workbook)
+    if INFO_SHEET in book.grids:
+        raise MakeError(f"{workbook.name}: this is a return made by 'returns make', not the tracker; make returns "
+                        "from the Savings Tracker workbook, and collect this one with 'returns collect'")
     if reg.layout not in ENTERED:
         raise MakeError(f"{workbook.name}: returns are made from a tracker or programme register, not a "
                         f"{reg.layout} register")
