@@ -289,9 +289,27 @@ def appendix(book=None):
 @_button
 def collect_returns(book=None):
     """Collect returns button: merge the returns in Settings' returns folder into the Savings table, refresh
-    Checks and the Summary, and list who returned on the Returns sheet (``returns.excel``)."""
-    from .returns.excel import collect_into_open_book
-    return collect_into_open_book(book, Context(book))
+    Checks and the Summary, and list who returned on the Returns sheet (the rules: ``returns.council``)."""
+    from .returns.excel import button_plan, returns_folder
+    from .returns.sheet import SHEET
+
+    ctx = Context(book)
+    folder = returns_folder(book.fullname, ctx.settings)
+    if not folder.is_dir():
+        raise Problem(f"The returns folder {folder} does not exist. Save the returns sent back there, or change "
+                      f"'returns_folder' on the {S['settings']} sheet")
+    _status(book, f"Savings Tracker: reading the returns in {folder} ...")
+    summary = _sheet(book, "summary").used_range.value
+    have = [s.name for s in book.sheets]
+    plan, text, errors = button_plan(
+        ctx.reg, ctx.headers, ctx.table.range.value, folder, checks_values=_values(_sheet(book, "checks")),
+        summary_values=summary if isinstance(summary, list) else None,
+        returns_values=_values(_sheet_by_name(book, SHEET)) if SHEET in have else [])
+    if SHEET not in have:
+        book.sheets.add(SHEET, after=book.sheets[len(book.sheets) - 1])
+    apply_plan(book, plan)
+    _alert(book, text, "critical" if errors else "info")
+    return plan
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import UnreadableFile
 from . import council, partnership, read
-from .findings import ERROR, INFO, WARNING, ReturnFinding
+from .findings import ERROR, WARNING, ReturnFinding
 from .names import read_partner_list
 
 
@@ -30,7 +30,7 @@ def return_files(folder: Path) -> list[Path]:
 def _as_made_partner(rf: read.ReturnFile, org: partnership.OrgReturn, findings: list) -> None:
     """A product partnership return: a baseline or target % changed in a locked cell is a finding, and the
     value as sent is used."""
-    keys, rows = council._made_rows(rf.grids.get(read.INFO_SHEET, []))
+    keys, rows = council.made_rows(rf.grids.get(read.INFO_SHEET, []))
     if "year" not in keys:
         return
     for r in rows:

@@ -20,8 +20,8 @@ from decimal import Decimal
 
 from .. import schema
 from ..money import MoneyError, accepted, parse_money, same
-from ..register import Register, col_letter
-from .findings import ERROR, INFO, WARNING, ReturnFinding
+from ..register import Register
+from .findings import ERROR, INFO, ReturnFinding
 from .make import ENTERED
 from .read import RETURN_SHEET, INFO_SHEET, ReturnFile, a1, blank, text
 
@@ -56,7 +56,7 @@ class CouncilReturn:
         return self.by, self.group.casefold(), " ".join(self.returned_by.casefold().split())
 
 
-def _made_rows(rows) -> tuple[list[str], list[list]]:
+def made_rows(rows) -> tuple[list[str], list[list]]:
     """The 'as made' table of the Return info sheet: after the key/value block and one blank row."""
     i = 0
     while i < len(rows) and rows[i] and rows[i][0] not in (None, ""):
@@ -104,7 +104,7 @@ def read_council_return(rf: ReturnFile, dp: int) -> CouncilReturn:
         ret.returned_by = " ".join(text(rows[rb[0] - 1][rb[1]]).split())
     unit = info.get("unit", "£000")
     header_row = int(info.get("header_row", "9"))
-    made_keys, made = _made_rows(rf.grids.get(INFO_SHEET, []))
+    made_keys, made = made_rows(rf.grids.get(INFO_SHEET, []))
     as_made = {text(r[made_keys.index("reference")]): r for r in made} if "reference" in made_keys else {}
     made_order = [text(r[made_keys.index("reference")]) for r in made] if "reference" in made_keys else []
     head = rows[header_row - 1] if len(rows) >= header_row else []

@@ -7,10 +7,9 @@ renderers in ``appendix.render`` turn it into HTML and PDF.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 
-from .partnership import RAG_DEFINITIONS, RAG_SHOWN, Consolidation, percent, pounds, _pct
+from .partnership import RAG_DEFINITIONS, RAG_SHOWN, Consolidation, percent, pounds, pct_of
 
 TEMPLATE = "partnership"
 RAG_CSS = {"Red": "rag-red", "Amber": "rag-amber", "Green": "rag-green", None: "rag-none"}
@@ -30,13 +29,13 @@ def context(c: Consolidation, *, title: str = "Partnership efficiency returns", 
                               "rag": "Not given", "rag_css": RAG_CSS[None]})
                 continue
             cells.append({"year": y, "target_pct": percent(v["target_pct"]), "target": pounds(v["target"]),
-                          "planned": pounds(v["planned"]), "achieved": percent(_pct(v["planned"], v["target"])),
+                          "planned": pounds(v["planned"]), "achieved": percent(pct_of(v["planned"], v["target"])),
                           "rag": v["rag"] or "Not given", "rag_css": RAG_CSS.get(v["rag"], "rag-none")})
         orgs.append({"name": o["name"], "baseline": pounds(o["baseline"]), "years": cells,
                      "file": c.files.get(o["name"], ""), "received": c.received_at.get(o["name"], "")})
     totals = [{"year": y, "baseline": pounds(t["baseline"]), "target": pounds(t["target"]),
-               "target_pct": percent(_pct(t["target"], t["baseline"])), "planned": pounds(t["planned"]),
-               "planned_pct": percent(t["planned_pct"]), "achieved": percent(_pct(t["planned"], t["target"]))}
+               "target_pct": percent(pct_of(t["target"], t["baseline"])), "planned": pounds(t["planned"]),
+               "planned_pct": percent(t["planned_pct"]), "achieved": percent(pct_of(t["planned"], t["target"]))}
               for y, t in c.totals.items()]
     o = c.overall
     span = f"{years[0]} to {years[-1]}" if years else ""

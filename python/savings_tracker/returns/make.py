@@ -124,12 +124,17 @@ class Made:
     lines: int
 
 
+def is_owner_header(text) -> bool:
+    """'Savings Owner', ' budget  holder ' ... : an owner column's header."""
+    return " ".join(re.sub(r"[^a-z ]+", " ", str(text or "").casefold()).split()) in OWNER_HEADERS
+
+
 def owner_column(book, reg) -> int | None:
     """The 0-based column of an owner / budget holder column in the register's sheet (not a schema column)."""
     rows = book.grids[reg.source.sheet].rows
     head = rows[reg.source.header_row - 1] if len(rows) >= reg.source.header_row else []
     for ci, v in enumerate(head):
-        if v is not None and schema._norm(v) in OWNER_HEADERS:
+        if is_owner_header(v):
             return ci
     return None
 

@@ -91,7 +91,7 @@ def target(baseline: Decimal | None, pct: Decimal | None) -> Decimal | None:
     return baseline * pct / HUNDRED
 
 
-def _pct(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
+def pct_of(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
     if part is None or not whole:
         return None
     return part / whole * HUNDRED
@@ -167,14 +167,14 @@ def consolidate(returns: list[OrgReturn], partners: list[str] | None = None,
             t["planned"] = _add(t["planned"], yr.planned)
         orgs.append(entry)
     for y, t in totals.items():
-        t["planned_pct"] = _pct(t["planned"], t["baseline"])
+        t["planned_pct"] = pct_of(t["planned"], t["baseline"])
     overall = {"target": None, "planned": None, "target_pct": None, "planned_pct": None}
     for t in totals.values():
         overall["target"] = _add(overall["target"], t["target"])
         overall["planned"] = _add(overall["planned"], t["planned"])
-        overall["target_pct"] = _add(overall["target_pct"], _pct(t["target"], t["baseline"]))
+        overall["target_pct"] = _add(overall["target_pct"], pct_of(t["target"], t["baseline"]))
         overall["planned_pct"] = _add(overall["planned_pct"], t["planned_pct"])
-    overall["achieved_pct"] = _pct(overall["planned"], overall["target"])
+    overall["achieved_pct"] = pct_of(overall["planned"], overall["target"])
     return Consolidation(list(order), years, received, missing, orgs, rag_by_year, totals, overall,
                          {n: chosen[n].received.strftime("%Y-%m-%d %H:%M") if chosen[n].received else ""
                           for n in received},
