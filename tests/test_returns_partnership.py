@@ -350,3 +350,26 @@ def test_an_old_excel_xls_return_is_read_like_any_other(partnership, tmp_path):
     assert o.name == "melton borough council" and o.baseline == BASELINES["Melton"]
     assert [(y, o.years[y].planned, o.years[y].rag) for y in YEARS] == \
         [(y, Decimal(p), r) for y, p, r in zip(YEARS, *FORECASTS["Melton"])]
+
+
+def test_a_locked_baseline_edited_in_a_return_is_a_finding_and_the_baseline_sent_is_used(partnership, capsys,
+                                                                                        tmp_path):
+    import shutil
+
+    folder = tmp_path / "returns"
+    shutil.copytree(partnership["returns"], folder)
+    wb = openpyxl.load_workbook(folder / "Police NI179.xlsx")
+    wb["Return"].protection.sheet = False        # what a partner does to get past the protection
+    wb["Return"]["B10"] = 1000
+    wb["Return"]["C12"] = 1
+    wb.save(folder / "Police NI179.xlsx")
+    code, out, _ = _cli(capsys, "returns", "collect", folder, "--partners", partnership["partners"], "--format",
+                        "json")
+    data = json.loads(out)
+    assert code == 1
+    edited = [(f["file"], f["sheet"], f["cell"], f["value"]) for f in data["findings"]
+              if f["code"] == "locked-cell-edited"]
+    assert edited == [("Police NI179.xlsx", "Return", "B10", "1000"), ("Police NI179.xlsx", "Return", "C12", "1")]
+    police = next(o for o in data["organisations"] if o["name"] == "Police")
+    assert police["baseline"] == 165000000 and police["years"]["2011/12"]["target_pct"] == 3.4
+    assert data["totals"]["2009/10"]["target"] == 26104500

@@ -33,6 +33,15 @@ def _as_made_partner(rf: read.ReturnFile, org: partnership.OrgReturn, findings: 
     keys, rows = council.made_rows(rf.grids.get(read.INFO_SHEET, []))
     if "year" not in keys:
         return
+    sheet = rf.grids.get(read.RETURN_SHEET, [])
+    hr = int(rf.info.get("header_row", "9"))
+    head = sheet[hr - 1] if len(sheet) >= hr else []
+    cols = {read.classify(v): ci for ci, v in enumerate(head) if read.classify(v)}
+    at = {partnership.year_label(r[0]): ri for ri, r in enumerate(sheet) if ri >= hr and r}
+
+    def cell(year, key):
+        return read.a1(at[year], cols[key]) if year in at and key in cols else ""
+
     for r in rows:
         y = partnership.year_label(r[keys.index("year")])
         got = org.years.get(y)
@@ -45,9 +54,10 @@ def _as_made_partner(rf: read.ReturnFile, org: partnership.OrgReturn, findings: 
             have = got.target_pct if key == "target_pct" else (got.baseline if got.baseline is not None
                                                               else org.baseline)
             if have is not None and have.quantize(Decimal("0.0001")) != sent.quantize(Decimal("0.0001")):
+                was, now = f"{sent.normalize():f}", f"{have.normalize():f}"
                 findings.append(ReturnFinding(ERROR, "locked-cell-edited", f"{y} {what} is a locked cell and was "
-                                              f"changed from {sent:f} to {have:f}: the value as sent ({sent:f}) is "
-                                              "used", rf.name, read.RETURN_SHEET, "", f"{have:f}"))
+                                              f"changed from {was} to {now}: the value as sent ({was}) is used",
+                                              rf.name, read.RETURN_SHEET, cell(y, key), now))
             if key == "target_pct":
                 got.target_pct = sent
             elif have is not None and have != sent:
