@@ -373,3 +373,23 @@ def test_a_locked_baseline_edited_in_a_return_is_a_finding_and_the_baseline_sent
     police = next(o for o in data["organisations"] if o["name"] == "Police")
     assert police["baseline"] == 165000000 and police["years"]["2011/12"]["target_pct"] == 3.4
     assert data["totals"]["2009/10"]["target"] == 26104500
+
+
+def test_the_partner_list_on_the_settings_sheet_and_the_returns_sheet(partnership, capsys, tmp_path):
+    from savings_tracker.xlsx_patch import patch_workbook
+
+    built = tmp_path / "built.xlsm"
+    assert main(["build-workbook", "--out", str(built)]) == 0
+    settings = openpyxl.load_workbook(built)["Settings"]
+    row = next(c.row for c in settings["A"] if c.value == "partners")
+    book = tmp_path / "Savings_Tracker.xlsm"
+    patch_workbook(built, book, {"Settings": {f"B{row}": ", ".join(PARTNERS)}})
+    capsys.readouterr()
+    code, out, _ = _cli(capsys, "returns", "collect", partnership["returns"], "--into", book, "--format", "json")
+    data = json.loads(out)
+    assert code == 0, data["findings"]
+    assert data["received"] == RECEIVED and data["missing"] == MISSING
+    sheet = [[c.value for c in r] for r in openpyxl.load_workbook(book)["Returns"].iter_rows()]
+    table = sheet[1:sheet.index([None] * len(sheet[0]))]
+    assert [(r[1], r[4]) for r in table] == [(p, "received" if p in RECEIVED else "not returned") for p in PARTNERS]
+    assert {r[1]: r[3] for r in table}["Oadby and Wigston"] == "Oadby_&_Wigston NI179 return.csv"

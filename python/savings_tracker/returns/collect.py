@@ -146,7 +146,9 @@ def run(folder: Path, *, into: Path | None = None, partners: Path | None = None,
         lines.extend(clines)
         findings = cfind
     elif loaded is not None:
-        cpay, clines, crows, cfind = _council([], loaded, backups, findings, returns_rows)
+        # a partnership's folder: the committees are not expected to send returns in it
+        cpay, clines, crows, cfind = _council([], loaded, backups, findings, returns_rows,
+                                              expect_committees=not (org_returns or partner_list))
         lines.extend(clines)
     if "findings" not in payload or not council_returns:
         payload["findings"] = [f.as_dict() for f in findings]
@@ -164,7 +166,7 @@ def _cell(rows, ref: str) -> str:
     return read.text(rows[at[0] - 1][at[1]])
 
 
-def _council(returns, loaded, backups, findings, extra_rows=None):
+def _council(returns, loaded, backups, findings, extra_rows=None, expect_committees=True):
     """Council returns: checked, and with a workbook merged into it."""
     if loaded is None:
         for r in returns:
@@ -185,6 +187,8 @@ def _council(returns, loaded, backups, findings, extra_rows=None):
         owners = {reg.label(i): read.text(grid[int(reg.lines.at[i, "_row"]) - 1][ci]) for i in reg.lines.index} \
             if ci is not None else {}
     result = council.collect(reg, returns, owners)
+    if not expect_committees:
+        result.missing = []
     findings = [*findings, *result.findings]
     rows = returns_rows(returns, result, findings, extra_rows)
     write, report, result_w = _write(loaded, result, rows, findings, backups)
