@@ -51,7 +51,8 @@ def _date(text: str | None) -> dt.date | None:
 def make_command(
         workbook: Path = typer.Argument(..., help="The Savings Tracker workbook (--by committee|owner), or for "
                                                   "--by organisation the partnership's list: a table with an "
-                                                  "Organisation column (and Baseline £), or a text file, one name a line."),
+                                                  "Organisation column (and Baseline £), or a text file, one name "
+                                                  "a line."),
         by: By = typer.Option(..., "--by", help="committee, owner or organisation: one return for each."),
         out: Path = typer.Option(..., "--out", help="Folder for the return workbooks."),
         due: Optional[str] = typer.Option(None, "--due", help="Date the returns are due, e.g. 2017-11-14."),

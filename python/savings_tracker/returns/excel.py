@@ -39,8 +39,9 @@ def button_plan(reg, headers: dict, table_values: list[list], folder: Path, *, c
     n = len(result.changes)
     lines = [f"Returns in {folder}: {len(returns)} read. Received from: {'; '.join(result.received) or 'none'}. "
              f"Not received from: {'; '.join(result.missing) or 'none'}.",
-             f"{n} cell{'s' * (n != 1)} changed. " + (f"{len(errors)} problem{'s' * (len(errors) != 1)} not "
-                                                      "applied – see the Returns sheet." if errors else "No problems."),
+             f"{n} cell{'s' * (n != 1)} changed. "
+             + (f"{len(errors)} problem{'s' * (len(errors) != 1)} not applied – see the Returns sheet."
+                if errors else "No problems."),
              *plan.messages[:1]]
     text = "\n".join(lines) + "".join(f"\n• {f.where()}: {f.message}" for f in errors[:3])
     return plan, text, bool(errors)

@@ -61,7 +61,8 @@ def _formats(wb, unit_format: str):
         "bold": wb.add_format({"font_name": "Arial", "font_size": 10, "bold": True}),
         "hint": wb.add_format({"font_name": "Arial", "font_size": 9, "italic": True, "font_color": "#404040"}),
         "locked_sum": wb.add_format({**base, "bg_color": GREY, "num_format": '#,##0;-#,##0;""'}),   # blank until known
-        "head": wb.add_format({**base, "bold": True, "bg_color": "#1F3864", "font_color": "#FFFFFF", "text_wrap": True}),
+        "head": wb.add_format({**base, "bold": True, "bg_color": "#1F3864", "font_color": "#FFFFFF",
+                               "text_wrap": True}),
         "locked": wb.add_format({**base, "bg_color": GREY, "text_wrap": True}),
         "locked_money": wb.add_format({**base, "bg_color": GREY, "num_format": unit_format}),
         "locked_pct": wb.add_format({**base, "bg_color": GREY, "num_format": '0.0"%"'}),

@@ -113,8 +113,8 @@ def text(v) -> str:
 
 
 # ---- headers --------------------------------------------------------------------------------------------
-_ORG_LABEL = re.compile(r"^\s*(?:name of )?(organi[sz]ation|partner|authority|body)\b(\s+name)?\s*(?:[:\-–]\s*(.*))?$",
-                        re.I)
+_ORG_LABEL = re.compile(r"^\s*(?:name of )?(organi[sz]ation|partner|authority|body)\b(\s+name)?"
+                        r"\s*(?:[:\-–]\s*(.*))?$", re.I)
 
 
 def classify(value) -> str | None:

@@ -34,7 +34,8 @@ def _sheet_xml(head_style: str | None) -> bytes:
     style = f' s="{head_style}"' if head_style else ""
     head = "".join(f'<c r="{chr(65 + i)}1"{style}/>' for i in range(len(RETURNS_HEADERS)))
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{M}" xmlns:r="{R}">'
-            f'<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><dimension ref="A1"/><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+            f'<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><dimension ref="A1"/><sheetViews>'
+            f'<sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
             f'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
             f'<cols>{cols}</cols><sheetData><row r="1">{head}</row></sheetData><pageMargins left="0.7" right="0.7" '
             f'top="0.75" bottom="0.75" header="0.3" footer="0.3"/><pageSetup paperSize="9" orientation="landscape" '
@@ -89,7 +90,8 @@ def add_sheet(path_in: Path, path_out: Path, name: str = SHEET) -> None:
     with zipfile.ZipFile(path_out, "w") as out:
         for filename, (info, data) in parts.items():
             out.writestr(info, new.get(filename, data), compress_type=info.compress_type)
-        out.writestr(zipfile.ZipInfo(part, (1980, 1, 1, 0, 0, 0)), _sheet_xml(head_style), compress_type=zipfile.ZIP_DEFLATED)
+        out.writestr(zipfile.ZipInfo(part, (1980, 1, 1, 0, 0, 0)), _sheet_xml(head_style),
+                     compress_type=zipfile.ZIP_DEFLATED)
 
 
 def returns_blocks(rows: list[list], findings: list[list], used_rows: int = 0) -> list[Block]:
