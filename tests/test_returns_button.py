@@ -6,7 +6,8 @@ import openpyxl
 import pytest
 
 import xlremote  # noqa: F401  (the remote engine's licence key: test process only)
-from savings_tracker import samples, xl
+from savings_tracker import samples
+from savings_tracker.excel import buttons as xl
 from savings_tracker.readers import read_register
 from savings_tracker.returns.make import council_returns
 from savings_tracker.workbook import build_workbook
@@ -30,7 +31,7 @@ def test_the_workbook_has_the_button_and_its_macro(book):
     assert ("CollectReturns", "Collect returns") in BUTTONS
     modules = read_modules(path)
     source = next(v for k, v in modules.items() if k == "SavingsTracker")
-    assert 'Public Sub CollectReturns()\n    RunPython "import savings_tracker.xl as st; st.collect_returns()"' in \
+    assert 'Public Sub CollectReturns()\n    RunPython "import savings_tracker.excel.buttons as st; st.collect_returns()"' in \
         source.replace("\r\n", "\n")
     ws = openpyxl.load_workbook(path)["Settings"]
     assert ("returns_folder", "returns") in [(r[0], r[1]) for r in ws.iter_rows(values_only=True)]

@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from savings_tracker import calc
+from savings_tracker.core import calc
 from savings_tracker.cli import main
 from savings_tracker.readers import read_book, read_register
 
@@ -196,7 +196,7 @@ def test_round_trip_changes_exactly_the_filled_cells(made, workbook, tmp_path, c
 
 @pytest.mark.slow
 def test_libreoffice_recalculates_the_collected_workbook_to_the_core_figures(made, workbook, tmp_path, capsys):
-    from savings_tracker.engines import libreoffice as lo
+    from savings_tracker import libreoffice as lo
 
     inbox = tmp_path / "returns"
     inbox.mkdir()

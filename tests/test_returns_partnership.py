@@ -80,7 +80,7 @@ def _own_by_columns_xlsx(dest: Path):
 
 def _own_by_rows_ods(tmp: Path, dest_dir: Path):
     """North West Leicestershire works in LibreOffice: an .ods, years down, RAG as letters."""
-    from savings_tracker.engines.libreoffice import convert
+    from savings_tracker.libreoffice import convert
 
     org = "North West Leicestershire"
     wb = openpyxl.Workbook()
@@ -339,7 +339,7 @@ def test_appendix_partnership_efficiency_returns_html_and_pdf(partnership, capsy
 
 def test_an_old_excel_xls_return_is_read_like_any_other(partnership, tmp_path):
     """Some partners still save as Excel 97-2003 (.xls): LibreOffice makes one from Melton's sheet."""
-    from savings_tracker.engines.libreoffice import convert
+    from savings_tracker.libreoffice import convert
     from savings_tracker.returns import read
 
     xls = convert(partnership["returns"] / "efficiency forecast 2009.xlsx", "xls", tmp_path)
@@ -376,7 +376,7 @@ def test_a_locked_baseline_edited_in_a_return_is_a_finding_and_the_baseline_sent
 
 
 def test_the_partner_list_on_the_settings_sheet_and_the_returns_sheet(partnership, capsys, tmp_path):
-    from savings_tracker.xlsx_patch import patch_workbook
+    from savings_tracker.xlsx.apply import patch_workbook
 
     built = tmp_path / "built.xlsm"
     assert main(["build-workbook", "--out", str(built)]) == 0

@@ -1,8 +1,8 @@
 """``returns collect``: read a folder of returns, check them, say who has and has not returned, consolidate the
 partnership returns, and merge council returns into the workbook.
 
-The merge is one ``updates.UpdatePlan`` applied by the closed-file writer, as ``savings-tracker refresh`` does
-(``cli_files.apply_plan``: atomic, with a backup): the returned cells, the cached values of the formulas that
+The merge is one ``plans.UpdatePlan`` applied by the closed-file writer, as ``savings-tracker refresh`` does
+(``xlsx.apply.ClosedFileWriter``: atomic, with a backup): the returned cells, the cached values of the formulas that
 read them, the refresh of Checks, the cell highlights and the Summary from the merged register, and the Returns
 sheet. Return files are only read.
 """
@@ -16,6 +16,38 @@ from ..errors import UnreadableFile
 from . import council, partnership, read
 from .findings import ERROR, WARNING, ReturnFinding
 from .names import read_partner_list
+
+
+class Tracker:
+    """The Savings Tracker workbook the returns go into, read once: its register and its sheets' grids."""
+
+    def __init__(self, path: Path):
+        from ..core import schema
+        from ..readers import read_book
+
+        if path.suffix.lower() not in (".xlsm", ".xlsx"):
+            raise UnreadableFile(f"{path.name}: --into takes the Savings Tracker workbook (.xlsm or .xlsx), not a "
+                                 f"{path.suffix or 'file without extension'}")
+        self.path = path
+        self.book, self.reg = read_book(path)
+        need = [schema.SHEET_NAMES[k] for k in ("summary", "checks")]
+        missing = [s for s in need if s not in self.book.grids]
+        if not self.reg.source.table or missing:
+            raise UnreadableFile(f"{path.name}: not a Savings Tracker workbook ("
+                                 + (f"no sheet {', '.join(missing)}" if missing else "the register is not in an "
+                                    f"Excel Table named {schema.TABLE_NAMES['tracker']}")
+                                 + f"); build one with 'savings-tracker build-workbook --data {path.name} "
+                                   "--out Savings_Tracker.xlsm'")
+
+    def used_rows(self, sheet: str) -> int:
+        rows = self.book.grids[sheet].rows if sheet in self.book.grids else []
+        return max((i for i, row in enumerate(rows, start=1) if any(v not in (None, "") for v in row)), default=0)
+
+    def headers(self) -> dict:
+        """key -> the header as the workbook spells it (the formulas name columns by header)."""
+        rows = self.book.grids[self.reg.source.sheet].rows
+        head = rows[self.reg.source.header_row - 1] if len(rows) >= self.reg.source.header_row else []
+        return {k: head[c] for k, c in self.reg.source.columns.items() if 0 <= c < len(head) and head[c]}
 
 
 def return_files(folder: Path) -> list[Path]:
@@ -111,8 +143,7 @@ def run(folder: Path, *, into: Path | None = None, partners: Path | None = None,
     files = return_files(folder)
     loaded = None
     if into is not None:
-        from ..cli_files import Loaded
-        loaded = Loaded(into)
+        loaded = Tracker(into)
     dp = loaded.reg.settings.precision if loaded else 0
     council_returns, org_returns, findings = read_folder(files, dp)
     partner_list = read_partner_list(partners) if partners is not None else \
@@ -159,11 +190,11 @@ def run(folder: Path, *, into: Path | None = None, partners: Path | None = None,
 
 
 def _cell(rows, ref: str) -> str:
-    from ..register import parse_cell
-    at = parse_cell(ref)
-    if not at or at[0] - 1 >= len(rows) or at[1] >= len(rows[at[0] - 1]):
+    from .. import cells
+    at = cells.parse(ref)
+    if not at or at[0] - 1 >= len(rows) or at[1] - 1 >= len(rows[at[0] - 1]):
         return ""
-    return read.text(rows[at[0] - 1][at[1]])
+    return read.text(rows[at[0] - 1][at[1] - 1])
 
 
 def _council(returns, loaded, backups, findings, extra_rows=None, expect_committees=True):
@@ -261,29 +292,29 @@ def merge_plan(reg, result, headers: dict, *, checks_values, summary_values, che
     """One plan for a collection: the returned cells; (closed file) the formulas that read them, with their new
     values cached; the refresh of Checks, highlights, Suggested RAG and Summary from the merged register (what
     the Refresh button does); and the Returns sheet."""
-    from .. import updates
-    from ..validate import validate_and_summarise
-    from ..xlsx_patch import Formula
+    from .. import plans
+    from ..core.validate import validate_and_summarise
+    from ..xlsx.sheet import CellFormula
     from .sheet import returns_blocks
 
     new = council.merged(reg, result.changes)
-    plan = updates.UpdatePlan()
+    plan = plans.UpdatePlan()
     index = {reg.label(i): i for i in reg.lines.index}
     for c in result.changes:
-        plan.blocks.append(updates.Block(reg.source.sheet, c.cell, [[c.new]]))
+        plan.blocks.append(plans.Block(reg.source.sheet, c.cell, [[c.new]]))
     for ref in dict.fromkeys(c.reference for c in result.changes) if cache_formulas else ():
         i = index[ref]
-        for key in updates.COMPUTED_FORMULA_KEYS:
+        for key in plans.COMPUTED_FORMULA_KEYS:
             if not reg.has(key) or not isinstance(new.lines.at[i, key], Decimal):
                 continue
-            formula = updates.computed_formula(reg, key, headers)
+            formula = plans.computed_formula(reg, key, headers)
             if formula and new.lines.at[i, key] != reg.lines.at[i, key]:
-                plan.blocks.append(updates.Block(reg.source.sheet, reg.cell(i, key),
-                                                 [[Formula(formula, float(new.lines.at[i, key]))]]))
-    over = updates.find_typed_over(new, headers)
-    fixed = updates.without_typed_over(new, over)
+                plan.blocks.append(plans.Block(reg.source.sheet, reg.cell(i, key),
+                                               [[CellFormula(formula, float(new.lines.at[i, key]))]]))
+    over = plans.find_typed_over(new, headers)
+    fixed = plans.without_typed_over(new, over)
     checks, summary = validate_and_summarise(fixed)
-    refresh = updates.refresh_plan(fixed, checks, summary, over, checks_used_rows=checks_used_rows,
+    refresh = plans.refresh_plan(fixed, checks, summary, over, checks_used_rows=checks_used_rows,
                                    checks_values=checks_values, summary_values=summary_values)
     for name in ("blocks", "marks", "clear_marks", "restored_formulas", "insert_rows", "resize_tables"):
         getattr(plan, name).extend(getattr(refresh, name))
@@ -312,14 +343,13 @@ def _write(loaded, result, rows, findings, backups):
 
 
 def _apply(path: Path, plan, backups_kept: int):
-    """``cli_files.apply_plan``, adding the Returns sheet first when the workbook has none."""
-    from ..cli_files import apply_plan
-    from ..safe_write import atomic_write
-    from ..xlsx_patch import patch_workbook
+    """The closed-file writer, adding the Returns sheet first when the workbook has none."""
+    from ..xlsx.apply import ClosedFileWriter, patch_workbook
+    from ..xlsx.atomic import atomic_write
     from .sheet import add_sheet, has_sheet
 
     if has_sheet(path):
-        return apply_plan(path, plan, backups_kept=backups_kept)
+        return ClosedFileWriter(path, backups_kept=backups_kept).apply(plan)
     reports = []
 
     def write(tmp: Path):

@@ -18,9 +18,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .. import schema
-from ..money import MoneyError, accepted, parse_money, same
-from ..register import Register
+from ..core import schema
+from ..core.money import MoneyError, accepted, parse_money, same
+from ..core.register import Register
 from .findings import ERROR, INFO, ReturnFinding
 from .make import ENTERED
 from .read import RETURN_SHEET, INFO_SHEET, ReturnFile, a1, blank, text
@@ -98,10 +98,10 @@ def read_council_return(rf: ReturnFile, dp: int) -> CouncilReturn:
                                       "cannot be read; ask the sender to send the file as it was made", rf.name))
         return ret
     by_cell = info.get("returned_by_cell", "B7")
-    from ..register import parse_cell
-    rb = parse_cell(by_cell)
-    if rb and rb[0] - 1 < len(rows) and rb[1] < len(rows[rb[0] - 1]):
-        ret.returned_by = " ".join(text(rows[rb[0] - 1][rb[1]]).split())
+    from .. import cells
+    rb = cells.parse(by_cell)
+    if rb and rb[0] - 1 < len(rows) and rb[1] - 1 < len(rows[rb[0] - 1]):
+        ret.returned_by = " ".join(text(rows[rb[0] - 1][rb[1] - 1]).split())
     unit = info.get("unit", "£000")
     header_row = int(info.get("header_row", "9"))
     made_keys, made = made_rows(rf.grids.get(INFO_SHEET, []))

@@ -2,7 +2,7 @@
 
 A plain dict of text, as the other appendices' contexts are (``appendix.context``): who has and has not
 returned, the forecast RAG counts per year, and target against planned per organisation and in total. The
-renderers in ``appendix.render`` turn it into HTML and PDF.
+formats of ``documents.render`` turn it into HTML, Word and PDF.
 """
 from __future__ import annotations
 
@@ -72,20 +72,17 @@ def context(c: Consolidation, *, title: str = "Partnership efficiency returns", 
 
 
 def write(c: Consolidation, out: Path, **kw) -> Path:
-    """The appendix as HTML, Word or PDF, by the suffix of ``out``."""
-    from ..appendix.render import builtin_templates_dir, render_html, write_html
-    from ..errors import SavingsTrackerError
+    """The appendix as HTML, Word or PDF, by the suffix of ``out`` (the formats of ``documents.render``)."""
+    from ..documents.render import REGISTRY
+    from ..errors import SavingsTrackerError, WriteRefused
 
     out = Path(out)
+    fmt = next((f for f in REGISTRY.values() if f.suffix == out.suffix.lower()), None)
+    if fmt is None:
+        raise SavingsTrackerError(f"--appendix {out.name}: the appendix is written as "
+                                  f"{', '.join(f.suffix for f in REGISTRY.values())}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    ctx = context(c, **kw)
-    suffix = out.suffix.lower()
-    if suffix in (".html", ".htm"):
-        return write_html(ctx, TEMPLATE, out)
-    if suffix == ".docx":
-        from ..appendix.render import render_docx
-        return render_docx(ctx, TEMPLATE, out)
-    if suffix == ".pdf":
-        from ..appendix.pdf import html_to_pdf
-        return html_to_pdf(render_html(ctx, TEMPLATE), out, str(builtin_templates_dir()))
-    raise SavingsTrackerError(f"--appendix {out.name}: the appendix is written as .html, .docx or .pdf")
+    try:
+        return fmt.writer()(context(c, **kw), TEMPLATE, out, None)
+    except PermissionError:
+        raise WriteRefused(f"{out}: cannot write (is it open in another program?)") from None

@@ -1,6 +1,6 @@
 """The "Collect returns" button's work, without Excel: the returns in the folder named on the Settings sheet
 (``returns_folder``, relative to the workbook) turned into the same plan as ``returns collect --into``
-(``collect.merge_plan``). ``xl.collect_returns`` reads the open workbook and applies the plan through the
+(``collect.merge_plan``). ``excel.buttons.collect_returns`` reads the open workbook and applies the plan through the
 buttons' adapter; Excel recalculates the formulas itself, so the plan carries no cached values."""
 from __future__ import annotations
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .. import schema
+from ..core import schema
 from ..errors import SavingsTrackerError, UnreadableFile
-from ..register import col_letter
+from .. import cells
 from .partnership import RAG_DEFINITIONS
 from .read import INFO_SHEET, RETURN_SHEET
 
@@ -230,9 +230,9 @@ def council_returns(workbook: Path, by: str, out: Path, due: dt.date | None = No
                 if k == "_owner":
                     v = grid[sheet_row - 1][owner_ci]
                 elif k == "forecast_total":
-                    cells = [f"{col_letter(keys.index(p))}{r + 1}" for p in fc_parts]
+                    refs = [cells.address(r + 1, keys.index(p) + 1) for p in fc_parts]
                     cached = sum((reg.lines.at[i, p] or Decimal(0)) for p in fc_parts)
-                    ws.write_formula(r, c, f"=SUM({cells[0]}:{cells[-1]})", f["locked_money"], float(cached))
+                    ws.write_formula(r, c, f"=SUM({refs[0]}:{refs[-1]})", f["locked_money"], float(cached))
                     row_vals.append(float(cached))
                     continue
                 else:
@@ -318,7 +318,7 @@ def read_plan(path: Path) -> list[Partner]:
                 base = None
                 if "baseline" in kinds and not blank(r[kinds["baseline"]]):
                     base = money(r[kinds["baseline"]], unit_of(row[kinds["baseline"]]),
-                                 (path.name, sheet, f"{col_letter(kinds['baseline'])}{ri + 1}"), findings, "baseline")
+                                 (path.name, sheet, cells.address(ri + 1, kinds["baseline"] + 1)), findings, "baseline")
                 out.append(Partner(name, base))
             if findings:
                 raise UnreadableFile(findings[0].text())

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .. import schema
+from ..core import schema
 from .findings import ERROR, INFO, ReturnFinding
 from .names import match
 

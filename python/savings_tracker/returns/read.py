@@ -21,9 +21,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import UnreadableFile
-from ..money import UNITS, MoneyError, accepted, parse_money
-from ..register import col_letter
-from .. import schema
+from ..core.money import UNITS, MoneyError, accepted, parse_money
+from .. import cells
+from ..core import schema
 from .findings import ERROR, WARNING, ReturnFinding
 from .names import clean_name
 from .partnership import OrgReturn, YearReturn, year_label
@@ -52,7 +52,7 @@ class ReturnFile:
 
 
 def a1(row0: int, col0: int) -> str:
-    return f"{col_letter(col0)}{row0 + 1}"
+    return cells.address(row0 + 1, col0 + 1)
 
 
 def load(path: Path) -> ReturnFile:
@@ -278,7 +278,7 @@ def _by_columns(rf, sheet, rows, findings) -> list[OrgReturn] | None:
         if not cols:
             continue
         first = min(cols)
-        cells: dict[str, dict[str, tuple]] = {y: {} for y in cols.values()}
+        by_year: dict[str, dict[str, tuple]] = {y: {} for y in cols.values()}
         units = {}
         for ri in range(hr + 1, min(len(rows), hr + 30)):
             r = rows[ri]
@@ -288,12 +288,12 @@ def _by_columns(rf, sheet, rows, findings) -> list[OrgReturn] | None:
                 continue
             units[kind] = unit_of(label)
             for ci, y in cols.items():
-                cells[y][kind] = (r[ci] if ci < len(r) else None, a1(ri, ci))
+                by_year[y][kind] = (r[ci] if ci < len(r) else None, a1(ri, ci))
         if not ({"planned", "rag"} & set(units)):
             continue
         name, named_by = _named(rf, sheet, rows[:hr])
         org = OrgReturn(name, rf.name, sheet, rf.received, named_by=named_by)
-        for y, got in cells.items():
+        for y, got in by_year.items():
             org.years[y] = _year(rf, sheet, got, units, y, findings)
         _settle_baseline(org)
         return [org]

@@ -1,6 +1,6 @@
 """The Returns sheet of the Savings Tracker workbook: who returned, when, with what status and findings.
 
-Written by ``returns collect --into`` as plan blocks (``updates.Block``). A workbook built before this sheet
+Written by ``returns collect --into`` as plan blocks (``plans.Block``). A workbook built before this sheet
 existed gets it first: ``add_sheet`` appends an empty worksheet part to the closed package (after the last
 sheet, so no sheet-local name moves), and every other part is copied as it was.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..updates import Block
+from ..plans import Block
 
 SHEET = "Returns"
 RETURNS_HEADERS = ("Received", "From", "Returned by", "File", "Status", "Cells changed", "Findings")
@@ -44,7 +44,7 @@ def _sheet_xml(head_style: str | None) -> bytes:
 
 def _header_style(zf: zipfile.ZipFile) -> str | None:
     """The style index of the Checks sheet's A1 (its bold, filled header), so the Returns header matches."""
-    from ..xlsx_patch import sheet_parts
+    from ..xlsx.package import sheet_parts
 
     part = sheet_parts(zf).get("Checks")
     if not part or part not in zf.NameToInfo:
@@ -54,7 +54,8 @@ def _header_style(zf: zipfile.ZipFile) -> str | None:
 
 
 def has_sheet(path: Path, name: str = SHEET) -> bool:
-    from ..xlsx_patch import sheet_parts
+    from ..xlsx.package import sheet_parts
+
     with zipfile.ZipFile(path) as zf:
         return name in sheet_parts(zf)
 
