@@ -102,3 +102,30 @@ def test_a_return_without_the_workbook_is_checked_and_nothing_is_written(made, t
 def test_a_folder_that_is_not_there_is_one_line(tmp_path, capsys):
     code, out, err = cli(capsys, "returns", "collect", tmp_path / "nowhere")
     assert code == 2 and "nowhere: no such folder" in err and len(err.strip().splitlines()) == 1
+
+
+def test_collecting_again_rewrites_the_returns_sheet_and_keeps_the_macros_and_buttons(made, workbook, tmp_path,
+                                                                                      capsys):
+    from savings_tracker.xlsx.package import read_parts
+
+    before = read_parts(workbook)
+    inbox = tmp_path / "returns"
+    inbox.mkdir()
+    fill(made["made"] / "Return - C&YP.xlsx", inbox / "CYP.xlsx", {"A/R.6.202": {FQ(2): "TBC"}}, "Sam Lee")
+    (inbox / "notes.txt").write_text("not a return")
+    assert cli(capsys, "returns", "collect", inbox, "--into", workbook)[0] == 1
+    first = [[c.value for c in r] for r in openpyxl.load_workbook(workbook)["Returns"].iter_rows()]
+    for p in list(inbox.iterdir()):
+        p.unlink()
+    assert cli(capsys, "returns", "collect", inbox, "--into", workbook)[0] == 0
+    after = read_parts(workbook)
+    # the VBA project, the form buttons and the chart are copied as they were
+    for part in ("xl/vbaProject.bin", "xl/drawings/vmlDrawing1.vml", "xl/charts/chart1.xml"):
+        assert after[part] == before[part], part
+    second = [[c.value for c in r] for r in openpyxl.load_workbook(workbook)["Returns"].iter_rows()]
+    assert openpyxl.load_workbook(workbook).sheetnames.count("Returns") == 1
+    values = [v for row in second for v in row if v is not None]
+    assert "CYP.xlsx" not in values and "TBC" not in values           # nothing left of the first collection
+    assert [r[1] for r in second[1:4]] == ["Adults, C&YP", "Adults", "C&YP"]
+    assert all(r[4] == "not returned" for r in second[1:4])
+    assert len([v for row in first for v in row if v == "TBC"]) == 1
