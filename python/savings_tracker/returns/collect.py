@@ -168,8 +168,8 @@ def run(folder: Path, *, into: Path | None = None, partners: Path | None = None,
             else:
                 returns_rows.append([None, name, None, None, "not returned", None, None])
     if council_returns:
-        cpay, clines, crows, cfind = _council(council_returns, loaded, backups, findings)
-        returns_rows.extend(crows)
+        # the Returns sheet lists the partners above (if any), then the council returns
+        cpay, clines, _rows, cfind = _council(council_returns, loaded, backups, findings, returns_rows)
         if payload:
             payload["council"] = cpay
         else:
@@ -178,8 +178,8 @@ def run(folder: Path, *, into: Path | None = None, partners: Path | None = None,
         findings = cfind
     elif loaded is not None:
         # a partnership's folder: the committees are not expected to send returns in it
-        cpay, clines, crows, cfind = _council([], loaded, backups, findings, returns_rows,
-                                              expect_committees=not (org_returns or partner_list))
+        _pay, clines, _rows, _found = _council([], loaded, backups, findings, returns_rows,
+                                               expect_committees=not (org_returns or partner_list))
         lines.extend(clines)
     if "findings" not in payload or not council_returns:
         payload["findings"] = [f.as_dict() for f in findings]
