@@ -129,3 +129,23 @@ def test_collecting_again_rewrites_the_returns_sheet_and_keeps_the_macros_and_bu
     assert [r[1] for r in second[1:4]] == ["Adults, C&YP", "Adults", "C&YP"]
     assert all(r[4] == "not returned" for r in second[1:4])
     assert len([v for row in first for v in row if v == "TBC"]) == 1
+
+
+def test_a_folder_with_partner_and_council_returns_lists_both(made, workbook, tmp_path, capsys):
+    inbox = tmp_path / "returns"
+    inbox.mkdir()
+    fill(made["made"] / "Return - C&YP.xlsx", inbox / "CYP.xlsx", {"A/R.6.201": {"RAG": "Amber"}}, "Sam Lee")
+    (inbox / "Melton.csv").write_text("Year,Baseline £,Target %,Planned efficiencies £,Forecast RAG\n"
+                                      "2009/10,7300000,3,219000,Amber\n", encoding="utf-8")
+    partners = tmp_path / "partners.txt"
+    partners.write_text("Melton\nBlaby\n", encoding="utf-8")
+    code, out, _ = cli(capsys, "returns", "collect", inbox, "--into", workbook, "--partners", partners, "--format",
+                       "json")
+    data = json.loads(out)
+    assert code == 0, data["findings"]
+    assert data["received"] == ["Melton"] and data["missing"] == ["Blaby"]
+    assert data["council"]["received"] == ["C&YP"] and len(data["council"]["changes"]) == 1
+    sheet = [[c.value for c in r] for r in openpyxl.load_workbook(workbook)["Returns"].iter_rows()]
+    table = sheet[1:sheet.index([None] * len(sheet[0]))]
+    assert [(r[1], r[4]) for r in table][:3] == [("Melton", "received"), ("Blaby", "not returned"),
+                                                 ("Committee C&YP", "applied: 1 cell changed")]
