@@ -1,4 +1,4 @@
-"""Generate the Word templates in templates/ (tracker.docx, rag-analysis.docx, options.docx) for docxtpl.
+"""Generate the Word templates in templates/ (tracker.docx, rag-analysis.docx, options.docx, partnership.docx) for docxtpl.
 
 Run from the repository:  python scripts/make_docx_templates.py [--out templates]
 
@@ -453,12 +453,71 @@ def options(out: Path) -> Path:
     return out
 
 
+# ---- partnership efficiency returns (returns/document.py) ---------------------------------------------------------
+def partnership(out: Path) -> Path:
+    doc = new_document("A4")
+    doc.core_properties.title = "{{ doc.title }}"
+    doc.core_properties.language = "en-GB"
+    para(doc, "{{ doc.title }}", style="Heading 1")
+    para(doc, "{{ doc.footer }}", size=9)
+    para(doc, "Returns", style="Heading 2", keep=True)
+    para(doc, "{{ received_text }}", size=9)
+    para(doc, "{{ missing_text }}", size=9)
+    para(doc, "Forecast achievement of the target by RAG, number of organisations", bold=True, keep=True)
+    rag = new_table(doc, 4, [30, 25, 25, 25, 30])
+    table_alt_text(rag, "Forecast RAG by year", "Number of organisations forecasting Green, Amber or Red each year")
+    for c, h in enumerate(("Year", "Green", "Amber", "Red", "No forecast")):
+        put(rag.rows[0].cells[c], h, size=9, bold=True, right=c > 0, fill=HEADER_FILL)
+    repeat_header(rag.rows[0])
+    loop_row(rag, 1, "{%tr for r in rag_rows %}")
+    for c, v in enumerate(("{{ r.year }}", "{{ r.counts[0] }}", "{{ r.counts[1] }}", "{{ r.counts[2] }}",
+                           "{{ r.not_given }}")):
+        put(rag.rows[2].cells[c], v, size=9, right=c > 0)
+    loop_row(rag, 3, "{%tr endfor %}")
+    rows_unbroken(rag)
+    para(doc, "Target against planned efficiencies", style="Heading 2", keep=True)
+    para(doc, "Each organisation's target (baseline × target %) and planned cashable efficiencies, £", bold=True,
+         keep=True)
+    heads = ("Organisation", "Year", "Baseline", "Target %", "Target", "Planned", "Planned as % of target",
+             "Forecast RAG")
+    t = new_table(doc, 7, [40, 17, 30, 16, 27, 27, 20, 22])
+    table_alt_text(t, "Target against planned", "Per organisation and year: baseline, target, planned, RAG")
+    for c, h in enumerate(heads):
+        put(t.rows[0].cells[c], h, size=8, bold=True, right=1 < c < 7, fill=HEADER_FILL)
+    repeat_header(t.rows[0])
+    loop_row(t, 1, "{%tr for o in org_rows %}")
+    for c, v in enumerate(("{{ o.name }}", "{{ o.year }}", "{{ o.baseline }}", "{{ o.target_pct }}", "{{ o.target }}",
+                           "{{ o.planned }}", "{{ o.achieved }}")):
+        put(t.rows[2].cells[c], v, size=8, right=1 < c < 7)
+    put(t.rows[2].cells[7], "{% cellbg o.rag_fill %}{{ o.rag }}", size=8, bold=True)
+    loop_row(t, 3, "{%tr endfor %}")
+    loop_row(t, 4, "{%tr for o in total_rows %}")
+    for c, v in enumerate(("{{ o.name }}", "{{ o.year }}", "{{ o.baseline }}", "{{ o.target_pct }}", "{{ o.target }}",
+                           "{{ o.planned }}", "{{ o.achieved }}", "")):
+        put(t.rows[5].cells[c], v, size=8, bold=True, right=1 < c < 7, fill=TOTAL_FILL)
+    loop_row(t, 6, "{%tr endfor %}")
+    rows_unbroken(t)
+    para(doc, "{{ overall_text }}", size=9)
+    para(doc, "RAG definitions", style="Heading 2", keep=True)
+    legend = new_table(doc, 3, [25, 150])
+    table_alt_text(legend, "RAG definitions", "What Green, Amber and Red mean")
+    loop_row(legend, 0, "{%tr for r in rag_legend %}")
+    put(legend.rows[1].cells[0], "{% cellbg r.fill %}{{ r.rag }}", size=9, bold=True)
+    put(legend.rows[1].cells[1], "{{ r.definition }}", size=9)
+    loop_row(legend, 2, "{%tr endfor %}")
+    rows_unbroken(legend)
+    para(doc, "Produced {{ doc.generated }}. Figures in {{ doc.unit }}.", size=8)
+    doc.save(out)
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "templates")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    for fn, name in ((tracker, "tracker"), (rag_analysis, "rag-analysis"), (options, "options")):
+    for fn, name in ((tracker, "tracker"), (rag_analysis, "rag-analysis"), (options, "options"),
+                     (partnership, "partnership")):
         print(fn(args.out / f"{name}.docx"))
     return 0
 

@@ -105,9 +105,9 @@ def demo(out: Path = typer.Option(Path("savings-demo"), "--out", help="Folder fo
 
 # The command groups, one module each; each module's register(app) adds its commands. Their heavy libraries
 # are imported inside the commands, so that `savings-tracker validate` starts fast.
-from . import appendix, doctor, files, workbook  # noqa: E402  (after app, fail and load, which they use)
+from . import appendix, doctor, files, returns, workbook  # noqa: E402  (after app, fail and load, which they use)
 
-for _module in (workbook, appendix, doctor, files):
+for _module in (workbook, appendix, doctor, files, returns):
     _module.register(app)
 
 

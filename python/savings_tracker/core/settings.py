@@ -37,6 +37,8 @@ class Settings:
     committees: list[str] = field(default_factory=list)
     rag_definitions: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RAG_DEFINITIONS))
     appendix_folder: str = "appendices"
+    returns_folder: str = "returns"      # where the Collect returns button reads the returns sent back
+    partners: list[str] = field(default_factory=list)   # who is expected to send a return (partnerships)
     backups_kept: int = 5
     source: str = ""
     published_totals: dict[str, str] = field(default_factory=dict)
@@ -88,7 +90,7 @@ class Settings:
                 self.decimals = int(self.decimals)
             except (TypeError, ValueError):
                 raise SettingsError(f"Settings: decimals must be a whole number, found {self.decimals!r}") from None
-        for name in ("years", "committees"):
+        for name in ("years", "committees", "partners"):
             value = getattr(self, name)
             if isinstance(value, str):
                 setattr(self, name, [v.strip() for v in value.replace(";", ",").split(",") if v.strip()])
@@ -167,7 +169,7 @@ class Settings:
                 except json.JSONDecodeError:
                     raise SettingsError(f"{origin}: {key} must be JSON such as {{\"Red\": \"...\"}}") from None
         for key in ("organisation", "title", "appendix_label", "financial_year", "period", "source", "appendix_folder",
-                    "layout", "display_sign"):
+                    "returns_folder", "layout", "display_sign"):
             if key in data and data[key] is not None:
                 data[key] = str(data[key]).strip()
         try:
@@ -242,6 +244,8 @@ SETTING_HELP = {
     "committees": "Committees offered in the Committee dropdown, comma separated.",
     "rag_definitions": "What Red, Amber and Green mean, as JSON; printed as the legend on appendices.",
     "appendix_folder": "Folder (relative to the workbook) where appendices are written.",
+    "returns_folder": "Folder (relative to the workbook) the Collect returns button reads the returns from.",
+    "partners": "Organisations expected to send a return (a partnership), comma separated; blank for none.",
     "backups_kept": "How many timestamped backups to keep when the tool writes the workbook.",
     "source": "Where the data came from.",
     "published_totals": "Totals as published, as JSON; the tool checks the lines add up to them.",

@@ -286,6 +286,32 @@ def appendix(book=None):
     return out
 
 
+@_button
+def collect_returns(book=None):
+    """Collect returns button: merge the returns in Settings' returns folder into the Savings table, refresh
+    Checks and the Summary, and list who returned on the Returns sheet (the rules: ``returns.council``)."""
+    from ..returns.excel import button_plan, returns_folder
+    from ..returns.sheet import SHEET
+
+    ctx = Context(book)
+    folder = returns_folder(book.fullname, ctx.settings)
+    if not folder.is_dir():
+        raise Problem(f"The returns folder {folder} does not exist. Save the returns sent back there, or change "
+                      f"'returns_folder' on the {S['settings']} sheet")
+    _status(book, f"Savings Tracker: reading the returns in {folder} ...")
+    summary = _sheet(book, "summary").used_range.value
+    returns_sheet = next((sh for sh in book.sheets if sh.name == SHEET), None)
+    plan, text, errors = button_plan(
+        ctx.reg, ctx.headers, ctx.table.range.value, folder, checks_values=_values(_sheet(book, "checks")),
+        summary_values=summary if isinstance(summary, list) else None,
+        returns_values=_values(returns_sheet) if returns_sheet is not None else [])
+    if returns_sheet is None:
+        book.sheets.add(SHEET, after=book.sheets[len(book.sheets) - 1])
+    OpenBookWriter(book, status=lambda text: _status(book, text)).apply(plan)
+    _alert(book, text, "critical" if errors else "info")
+    return plan
+
+
 if __name__ == "__main__":
     xw.Book("Savings_Tracker.xlsm").set_mock_caller()
     refresh()

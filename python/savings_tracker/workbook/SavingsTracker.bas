@@ -21,3 +21,7 @@ End Sub
 Public Sub GenerateAppendix()
     RunPython "import savings_tracker.excel.buttons as st; st.appendix()"
 End Sub
+
+Public Sub CollectReturns()
+    RunPython "import savings_tracker.excel.buttons as st; st.collect_returns()"
+End Sub

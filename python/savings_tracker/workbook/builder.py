@@ -40,6 +40,7 @@ BUTTONS = (
     ("RefreshSummary", "Refresh RAG summary"),
     ("TakeSnapshot", "Take snapshot"),
     ("GenerateAppendix", "Generate appendix"),
+    ("CollectReturns", "Collect returns"),
 )
 #: VBA code names of the sheets, in sheet order (the VBA project's document modules).
 CODE_NAMES = {
