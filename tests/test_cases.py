@@ -215,3 +215,11 @@ def test_summary_without_tables_is_unusable_with_one_clear_line(tmp_path, capsys
     assert main(["summary", str(tmp_path / "summary_only.xlsx")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("savings-tracker: summary_only.xlsx: no business-case table found") and "Traceback" not in err
+
+
+def test_a_tracker_with_a_section_column_is_still_a_tracker(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("Reference,Title,Section,Committee,Original Saving £000,Forecast Saving £000,RAG\n"
+                 "A1,Libraries,£m,People,-100,-100,Green\n", encoding="utf-8")
+    reg = read_register(p)
+    assert reg.layout == "tracker" and len(reg) == 1

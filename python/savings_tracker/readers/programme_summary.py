@@ -13,6 +13,7 @@ from ..core.money import UNITS, MoneyError, accepted, normalise_unit, parse_mone
 from ..core.register import ERROR, WARNING, Finding, PublishedRow, Register
 from .grids import Grid
 
+SUMMARY_HEADER_CELLS = 5   # "No | Project | £'m | Section" and perhaps one more heading
 UNIT_ONLY = re.compile(r"^\s*£\s*'?\s*(000|k|m)\s*$", re.I)
 TOTAL = re.compile(r"^\s*(?:grand\s+)?totals?\s*(?:[:(].*)?$|^\s*totals?\s+(?:psr|programme|all)\b", re.I)
 
@@ -45,11 +46,14 @@ def unit_of(cells) -> str | None:
 def summary_header(row) -> tuple[int, int] | None:
     """(amount column, section column) of a programme summary header row such as ``| | £'m | Section``."""
     texts = [_text(c) for c in row]
+    if sum(1 for t in texts if t) > SUMMARY_HEADER_CELLS:
+        return None      # a register's own header row (a tracker may have a Section column), not this small table
     section = next((i for i, t in enumerate(texts) if name_key(t) in ("section", "section letter")), None)
     if section is None or any(schema.match_header(c, "cases") == ("workstream", "") for c in row):
         return None
     amount = next((i for i, t in enumerate(texts) if i != section and t and
-                   (UNIT_ONLY.match(t) or (unit_of([t]) and re.search(r"assumption|saving|option", t, re.I)))), None)
+                   (UNIT_ONLY.match(t) or (unit_of([t]) and re.search(r"budget planning assumption", t, re.I)))),
+                  None)
     return (amount, section) if amount is not None else None
 
 
