@@ -62,7 +62,9 @@ def header_columns(row) -> dict[str, int]:
 
 
 def is_table_header(cols: dict[str, int]) -> bool:
-    return "workstream" in cols and any(k in cols for k in MONEY_KEYS) and len(cols) >= 3
+    # a budget planning assumption or forecast saving column: "Workstream ... Total" alone may be a programme register
+    return "workstream" in cols and ("budget_planning_assumption" in cols or "forecast_saving" in cols) \
+        and len(cols) >= 3
 
 
 @dataclass
