@@ -71,6 +71,7 @@ def test_without_keys_sections_are_matched_by_name(book, capsys):
     code, out = _run(capsys, book, samples.path("programme"))
     names = {(m["a"], m["b"]) for m in out["matched"] if "/" not in m["a"]}
     assert ("(section J) Commissioning & Shared Services", "PSR10 Commissioning and Shared Services") in names
+    assert ("(section H) Asset and Property Maximisation", "PSR8 Assets & Property Maximisation") in names
     assert code == 1
 
 

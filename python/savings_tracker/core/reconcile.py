@@ -147,7 +147,9 @@ def side(reg: Register, keys: dict[str, str] | None = None) -> Side:
 
 def name_tokens(name: str) -> list[str]:
     t = re.sub(r"[^a-z0-9]+", " ", str(name or "").lower().replace("&", " and "))
-    return [w for w in t.split() if w not in STOP_WORDS]
+    # plurals folded ("Assets & Property" = "Asset and Property"), the same way on both sides
+    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+            for w in t.split() if w not in STOP_WORDS]
 
 
 def _contains(big: list[str], small: list[str]) -> bool:
