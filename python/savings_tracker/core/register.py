@@ -75,7 +75,6 @@ class Register:
     published: list[PublishedRow] = field(default_factory=list)
     read_findings: list[Finding] = field(default_factory=list)
     raw: dict[tuple[int, str], str] = field(default_factory=dict)  # (row, key) -> original text where it was changed
-    programme_summary: object | None = None  # a business-case register's programme summary table, if read
 
     @property
     def keys(self) -> list[str]:

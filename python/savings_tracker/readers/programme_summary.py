@@ -151,4 +151,3 @@ def apply_summary(reg: Register, summary: ProgrammeSummary) -> None:
         reg.published.append(PublishedRow(
             "total", "programme summary total", t.row, {"total": t.amount * scale if t.amount is not None else None},
             {"total": f"{t.raw} {summary.unit}"}, lines=None, sheet=summary.sheet, cells={"total": t.cell}))
-    reg.programme_summary = summary  # for the programme summary appendix
