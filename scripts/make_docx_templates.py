@@ -238,6 +238,18 @@ def tracker(out: Path) -> Path:
     repeat_header(head.rows[1])
     rows_unbroken(head)
     para(doc)
+    # where the savings stand (the lifecycle figures), for registers that have the lifecycle columns
+    para(doc, "{%p if lifecycle %}")
+    para(doc, "Where the savings stand ({{ doc.unit }})", bold=True, keep=True)
+    life = new_table(doc, 2, [LOOP_TAG_MM, 200, LOOP_TAG_MM])
+    table_alt_text(life, "Where the savings stand", "Delivered, at risk, slipped, written off and replaced")
+    column_loop(life.rows[0], 0, "{%tc for f in lifecycle %}", "{{ f.label }}", size=8, bold=True, right=True,
+                fill=HEADER_FILL)
+    column_loop(life.rows[1], 0, "{%tc for f in lifecycle %}", "{{ f.text }}", size=8, right=True)
+    repeat_header(life.rows[0])
+    rows_unbroken(life)
+    para(doc)
+    para(doc, "{%p endif %}")
     chart_and_legend(doc, directions=True)
 
     keys = [k for k in schema.keys_for("tracker")]

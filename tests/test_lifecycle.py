@@ -92,3 +92,36 @@ def test_tracker_appendix_shows_where_the_savings_stand(path, tmp_path):
     assert [c[2] for c in table[1]] == ["-110", "-350", "-50", "-150", "-40"]
     plain = render_appendix(read_register(samples.path("tracker")), "tracker", "html", tmp_path / "s.html")
     assert "Where the savings stand" not in plain.read_text(encoding="utf-8")
+
+
+def test_tracker_word_appendix_shows_where_the_savings_stand(tmp_path):
+    """The seed 003 sample with lifecycle columns added to two lines: the Word appendix shows the figures."""
+    import csv
+    import shutil
+
+    from docx import Document
+
+    from savings_tracker.documents import render_appendix
+
+    rows = list(csv.reader(open(samples.path("tracker"), encoding="utf-8", newline="")))
+    rows[0] += ["Achieved to date", "Slippage to next year", "Write-off", "Write-off explanation"]
+    for r in rows[1:]:
+        r += ["", "", "", ""]
+    rows[1][-4:] = ["-500", "-20", "", ""]
+    rows[2][-4:] = ["-120", "", "-30", "Service closed"]
+    path = tmp_path / "tracker_lifecycle.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    shutil.copy(samples.path("tracker").with_name("tracker_2017-18_october.settings.json"),
+                tmp_path / "tracker_lifecycle.settings.json")
+    reg = read_register(path)
+    f = lifecycle.figures(reg)
+    assert (f["delivered"], f["slipped"], f["written_off"]) == (-620, -20, -30)
+    out = render_appendix(reg, "tracker", "docx", tmp_path / "t.docx")
+    tables = [[[c.text for c in r.cells] for r in t.rows] for t in Document(str(out)).tables]
+    life = next(t for t in tables if t and t[0][0] == "Delivered (achieved to date)")
+    assert life[0] == ["Delivered (achieved to date)", "At risk (Red and Amber)", "Slipped to next year",
+                       "Written off", "Covered by replacement savings"]
+    assert life[1] == ["-620", f"{f['at_risk']:,}", "-20", "-30", "0"]
+    plain = render_appendix(read_register(samples.path("tracker")), "tracker", "docx", tmp_path / "s.docx")
+    assert not any("Where the savings stand" in p.text for p in Document(str(plain)).paragraphs)
