@@ -122,8 +122,18 @@ def detect(book: Book, sheet: str | None = None) -> bool:
         if (sheet and name != sheet) or name.lower() in SERVICE_SHEETS:
             continue
         for row in grid.rows[:DETECT_ROWS]:
-            if sum(1 for c in row if not _blank(c)) >= 2 and (is_table_header(header_columns(row))
-                                                             or summary_header(row)):
+            if _may_be_header(row) and sum(1 for c in row if not _blank(c)) >= 2 and (
+                    is_table_header(header_columns(row)) or summary_header(row)):
+                return True
+    return False
+
+
+def _may_be_header(row) -> bool:
+    """A cheap first look (every file read passes here): a short cell naming workstreams or the section."""
+    for c in row:
+        if isinstance(c, str) and len(c) < 40:
+            low = c.lower()
+            if "work" in low or low.strip() in ("section", "section letter"):
                 return True
     return False
 
@@ -139,7 +149,7 @@ def read_cases(book: Book, settings: Settings | None, sheet: str | None = None) 
         ri = 0
         while ri < len(grid.rows):
             row = grid.rows[ri]
-            if sum(1 for c in row if not _blank(c)) < 2:
+            if not _may_be_header(row) or sum(1 for c in row if not _blank(c)) < 2:
                 ri += 1
                 continue
             found = summary_header(row)
