@@ -8,6 +8,8 @@ sample registers (CSV + ``.settings.json`` sidecar) into
 * seed 003 -> ``tracker_2017-18_october.csv``   (in-year tracker, £000)
 * seed 000 -> ``programme_psr_2017-18.csv``     (programme phasing, £m)
 * seed 002 -> ``budget_options_2018-19.csv``    (budget option proformas, £m)
+* seed 001 -> ``business_cases_2017-18.csv``    (business cases per workstream, £000), and
+  ``sections_psr_2017-18.json``: seed 001's sections A-J against seed 000's PSR programmes, derived from both
 
 Cell text is kept as published (``"-2,307"``, ``"-"``, ``"£0.083m"``):
 normalisation is the reader's job. Arithmetic slips in the seeds are NOT
@@ -393,6 +395,8 @@ def build(seeds: Path) -> dict[str, bytes]:
     out.update(extract_tracker(seeds))
     out.update(extract_programme(seeds))
     out.update(extract_options(seeds))
+    from extract_seed_001 import extract_cases  # seed 001 has a module of its own: its narrative is long
+    out.update(extract_cases(seeds, sys.modules[__name__]))
     return out
 
 

@@ -1,4 +1,5 @@
-"""Generate the Word templates in templates/ (tracker.docx, rag-analysis.docx, options.docx, partnership.docx) for docxtpl.
+"""Generate the Word templates in templates/ (tracker.docx, rag-analysis.docx, options.docx, partnership.docx,
+programme-summary.docx, business-cases.docx) for docxtpl.
 
 Run from the repository:  python scripts/make_docx_templates.py [--out templates]
 
@@ -259,6 +260,18 @@ def tracker(out: Path) -> Path:
     repeat_header(head.rows[1])
     rows_unbroken(head)
     para(doc)
+    # where the savings stand (the lifecycle figures), for registers that have the lifecycle columns
+    para(doc, "{%p if lifecycle %}")
+    para(doc, "Where the savings stand ({{ doc.unit }})", bold=True, keep=True)
+    life = new_table(doc, 2, [LOOP_TAG_MM, 200, LOOP_TAG_MM])
+    table_alt_text(life, "Where the savings stand", "Delivered, at risk, slipped, written off and replaced")
+    column_loop(life.rows[0], 0, "{%tc for f in lifecycle %}", "{{ f.label }}", size=8, bold=True, right=True,
+                fill=HEADER_FILL)
+    column_loop(life.rows[1], 0, "{%tc for f in lifecycle %}", "{{ f.text }}", size=8, right=True)
+    repeat_header(life.rows[0])
+    rows_unbroken(life)
+    para(doc)
+    para(doc, "{%p endif %}")
     chart_and_legend(doc, directions=True)
 
     # the default printed columns (appendix/layout.py): no Suggested RAG, no Committee in a committee's table
@@ -506,7 +519,106 @@ def partnership(out: Path) -> Path:
     put(legend.rows[1].cells[1], "{{ r.definition }}", size=9)
     loop_row(legend, 2, "{%tr endfor %}")
     rows_unbroken(legend)
+    doc.save(out)
+    return out
+
+
+# ---- business cases (seed 001) -------------------------------------------------------------------------------------
+CASE_FIGURES = ("budget_planning_assumption", "forecast_saving", "total")
+
+
+def programme_summary(out: Path) -> Path:
+    doc = new_document("A4")
+    usable = 297 - 24
+    doc.core_properties.title = "{{ doc.title }}: programme summary"
+    doc.core_properties.language = "en-GB"
+    para(doc, "{{ doc.title }}: programme summary", style="Heading 1")
+    para(doc, "{{ doc.footer }}", size=9)
+    para(doc, "Savings by section ({{ workstreams }} workstreams, {{ doc.unit }})", bold=True, keep=True)
+    t = new_table(doc, 5, [20, usable - 20 - 3 * 45, 45, 45, 45])
+    table_alt_text(t, "Savings by section", "Each section's budget planning assumption, forecast saving and total, "
+                                            "and the programme total")
+    put(t.rows[0].cells[0], "{{ labels.section }}", size=9, bold=True, fill=HEADER_FILL)
+    put(t.rows[0].cells[1], "{{ labels.section_name }}", size=9, bold=True, fill=HEADER_FILL)
+    for i, k in enumerate(CASE_FIGURES, start=2):
+        put(t.rows[0].cells[i], "{{ labels.%s }}" % k, size=9, bold=True, right=True, fill=HEADER_FILL)
+        put(t.rows[2].cells[i], "{{ sec.totals.%s }}" % k, size=9, right=True)
+        put(t.rows[4].cells[i], "{{ totals.%s }}" % k, size=9, bold=True, right=True, fill=TOTAL_FILL)
+    put(t.rows[2].cells[0], "{{ sec.letter }}", size=9)
+    put(t.rows[2].cells[1], "{{ sec.name }}", size=9)
+    put(t.rows[4].cells[0], "Total", size=9, bold=True, fill=TOTAL_FILL)
+    put(t.rows[4].cells[1], "", size=9, fill=TOTAL_FILL)
+    repeat_header(t.rows[0])
+    loop_row(t, 1, "{%tr for sec in sections %}")
+    loop_row(t, 3, "{%tr endfor %}")
+    rows_unbroken(t)
+    para(doc, "{%p for sec in sections %}")
+    para(doc, "{{ sec.heading }}", style="Heading 2", keep=True)
+    para(doc, "{{ sec.label }}: budget planning assumptions and savings by workstream ({{ doc.unit }})", bold=True,
+         size=9, keep=True)
+    w = new_table(doc, 4, [60, usable - 60 - 3 * 35, 35, 35, 35])
+    table_alt_text(w, "Workstreams", "One row per workstream with its project, then project subtotals and the "
+                                     "section total")
+    put(w.rows[0].cells[0], "{{ labels.project }}", size=9, bold=True, fill=HEADER_FILL)
+    put(w.rows[0].cells[1], "{{ labels.workstream }}", size=9, bold=True, fill=HEADER_FILL)
+    put(w.rows[2].cells[0], "{% cellbg r.fill %}{{ r.project }}", size=9)
+    put(w.rows[2].cells[1], "{% cellbg r.fill %}{{ r.workstream }}", size=9)
+    for i, k in enumerate(CASE_FIGURES, start=2):
+        put(w.rows[0].cells[i], "{{ labels.%s }}" % k, size=9, bold=True, right=True, fill=HEADER_FILL)
+        put(w.rows[2].cells[i], "{%% cellbg r.fill %%}{{ r.amounts.%s }}" % k, size=9, right=True)
+    repeat_header(w.rows[0])
+    loop_row(w, 1, "{%tr for r in sec.rows %}")
+    loop_row(w, 3, "{%tr endfor %}")
+    rows_unbroken(w)
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p if notes %}")
+    para(doc, "Notes on the figures", style="Heading 2", keep=True)
+    para(doc, "{%p for n in notes %}")
+    para(doc, "{{ n.mark }} {{ n.text }}", size=8)
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
     para(doc, "Produced {{ doc.generated }}. Figures in {{ doc.unit }}.", size=8)
+    doc.save(out)
+    return out
+
+
+def business_cases(out: Path) -> Path:
+    doc = new_document("A4")
+    doc.core_properties.title = "{{ doc.title }}: business cases"
+    doc.core_properties.language = "en-GB"
+    para(doc, "{{ doc.title }}: business cases", style="Heading 1")
+    para(doc, "{{ doc.footer }}", size=9)
+    para(doc, "{{ workstreams }} workstreams. A field the paper does not state is shown as \"{{ not_stated }}\".",
+         size=9)
+    para(doc, "{%p for case in cases %}")
+    para(doc, "{{ case.heading }}", style="Heading 2", keep=True)
+    for title, items, description in (
+            ("Saving ({{ doc.unit }})", "case.figures", "Budget planning assumption, forecast saving and total"),
+            ("Consultation, equality and staffing", "case.facts",
+             "Programme number, section, consultation type, equality impact assessment and staffing")):
+        para(doc, title, bold=True, keep=True)
+        t = new_table(doc, 3, [90, 90])
+        table_alt_text(t, title.split(" (")[0], description)
+        put(t.rows[1].cells[0], "{{ f.label }}", size=9, bold=True, fill=HEADER_FILL)
+        put(t.rows[1].cells[1], "{{ f.text }}", size=9, right=items == "case.figures")
+        loop_row(t, 0, "{%%tr for f in %s %%}" % items)
+        loop_row(t, 2, "{%tr endfor %}")
+        rows_unbroken(t)
+        para(doc, size=4)
+    para(doc, "{%p if case.note %}")
+    para(doc, "{{ case.note }}", size=8)
+    para(doc, "{%p endif %}")
+    para(doc, "{%p for t in case.texts %}")
+    para(doc, "{{ t.heading }}", style="Heading 3", keep=True)
+    para(doc, "{%p for p in t.parts %}")
+    para(doc, "{% if p.who %}{{ p.who }}: {% endif %}{{ p.text }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p if not loop.last %}")
+    brk = doc.add_paragraph()
+    brk.add_run().add_break(WD_BREAK.PAGE)
+    para(doc, "{%p endif %}")
+    para(doc, "{%p endfor %}")
     doc.save(out)
     return out
 
@@ -517,7 +629,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for fn, name in ((tracker, "tracker"), (rag_analysis, "rag-analysis"), (options, "options"),
-                     (partnership, "partnership")):
+                     (partnership, "partnership"),
+                     (programme_summary, "programme-summary"), (business_cases, "business-cases")):
         print(fn(args.out / f"{name}.docx"))
     return 0
 

@@ -218,7 +218,7 @@ def test_committed_word_templates_are_what_the_script_makes(tmp_path):
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     assert script.main(["--out", str(tmp_path)]) == 0
-    for name in ("tracker", "rag-analysis", "options", "partnership"):
+    for name in ("tracker", "rag-analysis", "options", "partnership", "programme-summary", "business-cases"):
         made, committed = _canonical(tmp_path / f"{name}.docx"), _canonical(ROOT / "templates" / f"{name}.docx")
         # what the script writes: the body and footer (styles and properties start from python-docx's own)
         parts = [p for p in made if re.fullmatch(r"word/(document|footer\d*|header\d*)\.xml", p)]

@@ -120,3 +120,39 @@ def test_options():
     s = read_json("budget_options_2018-19.settings.json")
     assert s["organisation"] == "Lancashire County Council"
     assert s["layout"] == "options" and s["sign"] == "negative"
+
+
+def test_business_cases():
+    rows = read_csv("business_cases_2017-18.csv")
+    assert rows[0][0] == "Framework for Change - Public Sector Reform Projects – Summary"
+    assert rows[3][:4] == ["1", "Early Intervention and Prevention – Most Vulnerable", "1.089", "A"]
+    assert rows[13][1:3] == ["Total", "29.122"]
+    header = rows[15]
+    assert header[:8] == ["Section", "Section name", "Programme number", "Project", "Workstream(s)",
+                          "Budget Planning Assumption £000", "Forecast Saving £000", "Total £000"]
+    assert sum(1 for r in rows if r == header) == 8   # one header row per section table, as in the paper
+    lines = [dict(zip(header, r)) for r in rows[16:] if r[0] in list("ABCDEFGHIJ")]
+    assert len(lines) == 29
+    by = {r["Workstream(s)"]: r for r in lines}
+    assert by["Building Control"]["Total £000"] == "0*"      # the footnote mark kept as published
+    assert any(r[0].startswith("- Building Control £183k one off contribution") for r in rows)
+    acute = by["Acute wrap around services"]
+    assert acute["Redundancies"] == "4-5" and acute["Programme number"] == "PSR1"
+    assert acute["Legislation considered"].startswith("Care Act 2014")
+    assert acute["Equality impact assessment required"] == "No"
+    assert by["Atkinson"]["Vacancies deleted"] == "5.83 fte"
+    assert by["Multiagency working"]["Redundancies"] == "200 - 300"
+    assert by["All age disability pathway, policy and criteria"]["Redundancies"] == "18 to 28"
+    assert by["Catering"]["Proposal"].startswith("Generate additional surpluses")
+    assert all(not r["Consultation type"] for r in lines)   # the paper's tick boxes are not in its text
+    assert not by["Life Long Learning"]["Proposal"]          # no business case of its own in the paper
+    s = read_json("business_cases_2017-18.settings.json")
+    assert s["layout"] == "cases" and s["unit"] == "£000" and s["organisation"] == "Sefton Council"
+
+
+def test_sections_psr_keys():
+    keys = read_json("sections_psr_2017-18.json")["sections"]
+    assert sorted(keys) == list("ABCDEFGHIJ")
+    assert [keys[k]["programme_ref"] for k in "ABCDEFGHIJ"] == [f"PSR{n}" for n in range(1, 11)]
+    assert keys["F"]["evidence"] == "seed 000: PSR6- Commercialisation, Traded Services & Income, subtotal £2.337m"
+    assert keys["C"]["evidence"].startswith("no PSR3 in seed 000")

@@ -30,6 +30,8 @@ class By(str, Enum):
     committee = "committee"
     programme = "programme"
     portfolio = "portfolio"
+    section = "section"
+    project = "project"
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -60,7 +62,7 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 @app.command()
 def validate(file: Path = typer.Argument(..., help="Register file: .xlsx, .xlsm or .csv."),
              format: Fmt = typer.Option(Fmt.text, "--format", "-f", help="text or json."),
-             layout: Optional[str] = typer.Option(None, help="tracker, programme or options (default: detect).")):
+             layout: Optional[str] = typer.Option(None, help="tracker, programme, options or cases (default: detect).")):
     """Check a register: exit 0 when no errors, 1 when errors, 2 when the file cannot be used."""
     from ..core import report
     from ..core.validate import validate as run
@@ -76,9 +78,10 @@ def validate(file: Path = typer.Argument(..., help="Register file: .xlsx, .xlsm 
 
 @app.command()
 def summary(file: Path = typer.Argument(..., help="Register file: .xlsx, .xlsm or .csv."),
-            by: Optional[By] = typer.Option(None, "--by", help="Group by committee, programme or portfolio."),
+            by: Optional[By] = typer.Option(None, "--by", help="Group by committee, programme, portfolio, or (business "
+                                                               "cases) section or project."),
             format: Fmt = typer.Option(Fmt.text, "--format", "-f", help="text or json."),
-            layout: Optional[str] = typer.Option(None, help="tracker, programme or options (default: detect).")):
+            layout: Optional[str] = typer.Option(None, help="tracker, programme, options or cases (default: detect).")):
     """Totals, RAG counts and the RAG £ analysis, overall and by group, in the file's own unit and sign."""
     from ..core import calc, report
     reg = load(file, layout)
@@ -105,9 +108,9 @@ def demo(out: Path = typer.Option(Path("savings-demo"), "--out", help="Folder fo
 
 # The command groups, one module each; each module's register(app) adds its commands. Their heavy libraries
 # are imported inside the commands, so that `savings-tracker validate` starts fast.
-from . import appendix, doctor, files, returns, workbook  # noqa: E402  (after app, fail and load, which they use)
+from . import appendix, doctor, files, reconcile, returns, workbook  # noqa: E402  (after app, fail and load)
 
-for _module in (workbook, appendix, doctor, files, returns):
+for _module in (workbook, appendix, doctor, files, returns, reconcile):
     _module.register(app)
 
 

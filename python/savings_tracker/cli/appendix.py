@@ -14,6 +14,8 @@ class TemplateName(str, Enum):
     tracker = "tracker"
     rag_analysis = "rag-analysis"
     options = "options"
+    programme_summary = "programme-summary"
+    business_cases = "business-cases"
 
 
 class Format(str, Enum):
@@ -34,7 +36,8 @@ def _fail(message: str, code: int = 2):
 def appendix(
     file: Path = typer.Argument(..., help="Register: .xlsx, .xlsm or .csv (with its .settings.json)."),
     template: Optional[TemplateName] = typer.Option(
-        None, "--template", "-t", help="tracker, rag-analysis or options; default: the one that fits the register."),
+        None, "--template", "-t", help="tracker, rag-analysis, options, programme-summary or business-cases; "
+                                       "default: the one that fits the register."),
     format: Format = typer.Option(Format.pdf, "--format", "-f", help="docx, pdf, html, or all three."),
     out: Path = typer.Option(..., "--out", "-o", help="File to write; a folder for --format all."),
     committee: Optional[str] = typer.Option(None, "--committee", help="Only this committee's lines."),

@@ -23,7 +23,7 @@ NO_RAG = "No RAG"
 def derived(reg: Register) -> pd.DataFrame:
     """Each computed column as the phasing says it should be (only those whose parts the register has)."""
     out = pd.DataFrame(index=reg.lines.index)
-    for key in ("plan_total", "forecast_total", "saving_total", "fte_total"):
+    for key in ("plan_total", "forecast_total", "saving_total", "fte_total", "total"):
         parts = schema.phasing_keys(key, reg.keys)
         if parts:
             acc = [ZERO] * len(reg.lines)
@@ -191,7 +191,8 @@ def _count_rags(rags: list | None, n: int = 0) -> dict[str, int]:
 
 
 def default_group(reg: Register) -> str:
-    return {"tracker": "committee", "programme": "programme", "options": "portfolio"}.get(reg.layout, "committee")
+    return {"tracker": "committee", "programme": "programme", "options": "portfolio",
+            "cases": "section"}.get(reg.layout, "committee")
 
 
 def portfolio(reference) -> str:

@@ -46,6 +46,9 @@ class PublishedRow:
     values: dict[str, Decimal | None]  # key -> published amount (None where published as text we could not read)
     raw: dict[str, str]            # key -> cell text as published
     group: str = ""                # programme for a subtotal
+    lines: tuple[int, ...] | None = None  # positions of the lines it adds up, where not a programme or all lines
+    sheet: str = ""                # where it is published, if not on the register's own sheet
+    cells: dict[str, str] = field(default_factory=dict)  # key -> A1 cell, if not the register's own columns
 
 
 @dataclass
@@ -86,7 +89,8 @@ class Register:
         return sum(1 for k in self.keys if prefix and k.startswith(prefix))
 
     def columns(self) -> list[schema.Column]:
-        return [schema.BY_KEY[k] for k in schema.keys_for(self.layout, self.years) if k in self.lines.columns]
+        return [schema.BY_KEY[k] for k in schema.keys_for(self.layout, self.years, extras=True)
+                if k in self.lines.columns]
 
     def label(self, i) -> str:
         """How a finding names a line: its reference, else its title."""
@@ -94,8 +98,11 @@ class Register:
         ref = row.get("reference") if "reference" in row else None
         if isinstance(ref, str) and ref.strip():
             return ref.strip()
-        title = row.get("title") if "title" in row else None
-        return str(title).strip()[:60] if isinstance(title, str) else ""
+        for key in ("title", "workstream", "project"):
+            title = row.get(key) if key in row else None
+            if isinstance(title, str) and title.strip():
+                return title.strip()[:60]
+        return ""
 
     def cell(self, i, key: str) -> str:
         return self.source.cell(key, int(self.lines.at[i, "_row"]) if "_row" in self.lines else None)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import calc, schema
+from . import calc, lifecycle, schema
+from .cases_summary import sections_json
 from .money import fmt
 from .register import Finding, Register
 from .validate import counts
@@ -23,7 +24,7 @@ def summary_json(reg: Register, s: calc.Summary) -> dict:
     def money(d):
         return {k: _num(v, dp if schema.BY_KEY[k].money else 2) for k, v in d.items()}
 
-    return {
+    out = {
         "register": {"layout": reg.layout, "lines": len(reg), "organisation": reg.settings.organisation,
                      "financial_year": reg.settings.financial_year, "period": reg.settings.period,
                      "unit": reg.settings.unit, "sign": reg.settings.sign, "decimals": dp,
@@ -39,6 +40,12 @@ def summary_json(reg: Register, s: calc.Summary) -> dict:
                     "delivered_pct": float(g.delivered_pct) if g.delivered_pct is not None else None}
                    for g in s.groups],
     }
+    if reg.layout == "cases":
+        out.update(sections_json(reg, s, money))
+    figures = lifecycle.figures(reg)
+    if figures is not None:
+        out["lifecycle"] = {**{k: _num(v, dp) for k, v in figures.items()}, "rag_since_budget": lifecycle.rag_moves(reg)}
+    return out
 
 
 def findings_json(findings: list[Finding]) -> dict:
@@ -66,10 +73,22 @@ def summary_text(reg: Register, s: calc.Summary) -> str:
         if s.rag_amounts:
             lines.append("  In-year £ by RAG: " + ", ".join(
                 f"{k} {fmt(v, dp)}" for k, v in s.rag_amounts.items() if k != calc.NO_RAG or v))
+    figures = lifecycle.figures(reg)
+    if figures is not None:
+        lines.append("  Lifecycle: " + ", ".join(f"{k.replace('_', ' ')} {fmt(v, dp)}" for k, v in figures.items()))
+        moves = lifecycle.rag_moves(reg)
+        if any(moves.values()):
+            lines.append(f"  RAG since budget setting: {moves['worse']} worse, {moves['better']} better, "
+                         f"{moves['same']} unchanged")
     if s.groups:
         lines.append(f"By {s.by}:")
         gw = max(len(g.name) for g in s.groups)
         for g in s.groups:
+            if reg.layout == "cases":
+                lines.append(f"  {g.name:<{gw}}  {g.lines:>3} lines  " + "  ".join(
+                    f"{schema.BY_KEY[k].header_for(st, reg.layout).replace(' ' + st.unit, '').lower()} "
+                    f"{fmt(g.totals.get(k), dp):>8}" for k in ("budget_planning_assumption", "forecast_saving", "total")))
+                continue
             plan = g.totals.get("plan_total", g.totals.get("saving_total"))
             bits = [f"{g.lines:>3} lines", f"plan {fmt(plan, dp):>10}"]
             if "forecast_total" in g.totals:

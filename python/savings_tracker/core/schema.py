@@ -9,6 +9,13 @@ Three layouts of register share these columns (see ``LAYOUTS``):
 * ``programme`` - the multi-year programme (seed 000): phasing by financial year, grouped by programme,
   in-year saving split into Red / Amber / Green.
 * ``options``   - budget option proformas (seed 002): one record per option.
+* ``cases``     - business cases (seed 001): one record per workstream of a programme, with the section
+  tables' figures (budget planning assumption, forecast saving, total) and the business-case fields.
+  Its headers are recognised only when reading a business-case register (``match_header(..., "cases")``),
+  so its generic names ("Total", "Project") never change how the other layouts are read.
+
+Columns marked ``extra`` (the savings lifecycle) are read, checked and summarised where a register has them;
+the product's own workbook does not build them (``columns_for(..., extras=True)`` includes them).
 """
 from __future__ import annotations
 
@@ -31,6 +38,7 @@ class Choices:
     accepted: str = ""                           # what is accepted, as a message says it
     blank_code: str = ""                         # warning code for a blank cell, in ``blank_in`` layouts
     blank_in: tuple[str, ...] = ()
+    several: bool = False                        # a cell may hold several values: "Inform; Engage"
 
     @property
     def lookup(self) -> dict[str, str]:
@@ -38,12 +46,29 @@ class Choices:
         table.update((k.lower(), v) for k, v in self.synonyms)
         return table
 
+    def parts(self, text: str) -> list[str]:
+        text = str(text).strip()
+        return [p.strip() for p in _SEVERAL.split(text) if p.strip()] if self.several else [text]
+
     def normalise(self, text: str) -> str:
-        """The allowed value a spelling stands for; the text as it is (trimmed) when it is not one."""
-        return self.lookup.get(str(text).strip().lower(), str(text).strip())
+        """The allowed value a spelling stands for; the text as it is (trimmed) when it is not one. Several
+        values (where allowed) each normalised, in their order, joined by '; '."""
+        if not self.several:
+            return self.lookup.get(str(text).strip().lower(), str(text).strip())
+        out: list[str] = []
+        for p in self.parts(text):
+            v = self.lookup.get(re.sub(r"\s+", " ", p.lower()), p)
+            if v not in out:
+                out.append(v)
+        return "; ".join(out)
 
     def allows(self, value) -> bool:
+        if self.several:
+            return all(p in self.values for p in self.parts(value))
         return value in self.values
+
+
+_SEVERAL = re.compile(r"[;,\n/]|\s+and\s+")
 
 
 RAG_VALUES = ("Red", "Amber", "Green")
@@ -62,6 +87,24 @@ YES_NO = ("Yes", "No")
 COMPLETE = Choices(YES_NO, (("y", "Yes"), ("true", "Yes"), ("complete", "Yes"), ("n", "No"), ("false", "No")),
                    "complete-invalid", "Yes or No")
 YES_NO_SYNONYMS = COMPLETE.lookup
+# Business cases (seed 001): the consultation types the form lists (several may be ticked), and whether an
+# equality impact assessment is required.
+CONSULTATION_VALUES = ("Inform", "Consult internal", "Engage", "Co-production", "Consult external")
+CONSULTATION = Choices(CONSULTATION_VALUES, (
+    ("information", "Inform"), ("informing", "Inform"),
+    ("internal consultation", "Consult internal"), ("internal", "Consult internal"),
+    ("consult (internal)", "Consult internal"), ("consult - internal", "Consult internal"),
+    ("engagement", "Engage"), ("engaging", "Engage"),
+    ("coproduction", "Co-production"), ("co production", "Co-production"), ("co-produce", "Co-production"),
+    ("co-produced", "Co-production"),
+    ("external consultation", "Consult external"), ("external", "Consult external"),
+    ("consult (external)", "Consult external"), ("consult - external", "Consult external"),
+    ("public consultation", "Consult external"),
+), "consultation-invalid", "Inform, Consult internal, Engage, Co-production or Consult external (several "
+                           "separated by ';')", several=True)
+EIA_REQUIRED = Choices(YES_NO, (("y", "Yes"), ("required", "Yes"), ("n", "No"), ("not required", "No"),
+                                ("n/a", "No")), "eia-required-invalid", "Yes or No (or Required, Not required)")
+ORIGINAL_RAG = Choices(RAG_VALUES, RAG.synonyms, "original-rag-invalid", RAG.accepted)
 
 MAX_YEARS = 5  # multi-year phasing columns available per register
 
@@ -83,6 +126,7 @@ class Column:
     year: int = 0                # 1-based year index for multi-year columns
     layout_headers: tuple[tuple[str, str], ...] = ()  # (layout, header) where a layout names it differently
     optional_in: tuple[str, ...] = ()  # layouts where a required column may be absent
+    extra: bool = False          # read, checked and summarised where a register has it; not in the built workbook
 
     @property
     def allowed(self) -> tuple[str, ...]:
@@ -120,7 +164,7 @@ def _years(prefix: str, header: str, layouts, kind=MONEY, money=True, help_="") 
     ]
 
 
-T, P, O = ("tracker",), ("programme",), ("options",)
+T, P, O, C = ("tracker",), ("programme",), ("options",), ("cases",)
 TP = ("tracker", "programme")
 ALL = ("tracker", "programme", "options")
 
@@ -195,11 +239,106 @@ COLUMNS: tuple[Column, ...] = (
            synonyms=("actions needed", "actions")),
     Column("service_delivers", "What does this service deliver?", TEXT, O, width=48,
            synonyms=("what does this service deliver", "service description")),
+    # ---- the savings lifecycle (extra columns of the tracker layouts): from budget setting to delivery ----
+    Column("original_rag", "Original RAG", CHOICE, TP, choices=ORIGINAL_RAG, width=9, extra=True,
+           synonyms=("rag at budget setting", "original rag status", "budget setting rag", "initial rag"),
+           help="RAG when the budget was set, against which the current RAG is read."),
+    Column("achieved", "Achieved to date {unit}", MONEY, TP, money=True, extra=True,
+           synonyms=("achieved to date", "delivered to date", "achieved", "savings achieved to date"),
+           help="Saving already delivered this year, in the register's unit and sign."),
+    Column("to_deliver", "Still to deliver {unit}", MONEY, TP, money=True, extra=True,
+           synonyms=("still to deliver", "remaining to deliver", "to be delivered", "balance to deliver"),
+           help="Saving still to be delivered this year: forecast = achieved to date + still to deliver."),
+    Column("slippage", "Slippage to next year {unit}", MONEY, TP, money=True, extra=True,
+           synonyms=("slippage to next year", "slippage", "slipped to next year", "rephased to next year"),
+           help="Saving that will be delivered next year instead."),
+    Column("write_off", "Write-off {unit}", MONEY, TP, money=True, extra=True,
+           synonyms=("write off", "written off", "write-off", "saving written off"),
+           help="Saving that will not be delivered at all."),
+    Column("write_off_reason", "Write-off explanation", TEXT, TP, width=40, extra=True,
+           synonyms=("write off explanation", "write-off reason", "reason for write off"),
+           help="Why the saving is written off, where no replacement covers it."),
+    Column("replacement_saving", "Replacement saving {unit}", MONEY, TP, money=True, extra=True,
+           synonyms=("replacement saving", "replacement", "alternative saving", "mitigating saving"),
+           help="Saving found to cover a write-off."),
+    Column("replacement_ref", "Replacement reference", TEXT, TP, width=12, extra=True,
+           synonyms=("replacement ref", "replacement saving reference", "replaced by"),
+           help="Reference of the replacement saving line."),
+    # ---- business cases (seed 001): one record per workstream ----
+    Column("section", "Section", TEXT, C, width=8, synonyms=("section letter", "section ref", "section reference"),
+           help="Section of the programme chapter the workstream belongs to, e.g. F."),
+    Column("section_name", "Section name", TEXT, C, width=30, synonyms=("section title",),
+           help="The section's title, e.g. Creating New and Improving Revenue Streams."),
+    Column("programme_ref", "Programme number", TEXT, C, width=10,
+           synonyms=("programme ref", "programme reference", "programme no", "psr", "psr ref"),
+           help="The programme's number in other papers, e.g. PSR6: used to reconcile the two papers."),
+    Column("project", "Project", TEXT, C, width=28, synonyms=("project name",),
+           help="Project the workstream belongs to; a council's table names it on the first row of its group."),
+    Column("workstream", "Workstream(s)", TEXT, C, width=36,
+           synonyms=("workstream", "workstreams", "work stream", "work streams", "work package"),
+           help="The workstream: one business case."),
+    Column("budget_planning_assumption", "Budget Planning Assumption {unit}", MONEY, C, money=True,
+           synonyms=("budget planning assumption", "budget planning assumptions", "bpa"),
+           help="Saving already assumed in the budget plan."),
+    Column("forecast_saving", "Forecast Saving {unit}", MONEY, C, money=True,
+           synonyms=("forecast saving", "forecast savings", "forecast reduction in subsidy",
+                     "forecast reduction in subsidies"),
+           help="Further saving forecast (section F: the forecast reduction in subsidy)."),
+    Column("total", "Total {unit}", MONEY, C, role=COMPUTED, money=True,
+           parts=("budget_planning_assumption", "forecast_saving"), synonyms=("total", "totals"),
+           help="Budget planning assumption plus forecast saving."),
+    Column("notes", "Notes", TEXT, C, width=40, synonyms=("note", "footnote", "footnotes"),
+           help="Footnotes on the figures, e.g. a one-off contribution behind a figure marked 0*."),
+    Column("proposal", "Proposal", TEXT, C, width=48,
+           synonyms=("proposed change", "it is proposed to commence action/ implementation of/ consultation on the "
+                                        "following change", "what is proposed"),
+           help="What it is proposed to commence action, implementation or consultation on."),
+    Column("activity", "Activity that will change", TEXT, C, width=48,
+           synonyms=("the following activity will change", "activity"), help="The activity that will change."),
+    Column("outcomes_users", "Outcomes - service users", TEXT, C, width=40,
+           synonyms=("outcomes service users", "outcomes for service users")),
+    Column("outcomes_partners", "Outcomes - partners", TEXT, C, width=40,
+           synonyms=("outcomes partners", "outcomes for partners")),
+    Column("outcomes_council", "Outcomes - council", TEXT, C, width=40,
+           synonyms=("outcomes council", "outcomes for the council")),
+    Column("impact_users", "Impact - service users", TEXT, C, width=40,
+           synonyms=("impact service users", "impact of service change service users", "impact on service users")),
+    Column("impact_partners", "Impact - partners", TEXT, C, width=40,
+           synonyms=("impact partners", "impact of service change partners", "impact on partners")),
+    Column("impact_council", "Impact - council", TEXT, C, width=40,
+           synonyms=("impact council", "impact of service change council", "impact on the council")),
+    Column("consultation", "Consultation type", CHOICE, C, choices=CONSULTATION, width=18,
+           synonyms=("communications consultation & engagement type", "consultation", "consultation & engagement type",
+                     "communications consultation & engagement"),
+           help="Inform, Consult internal, Engage, Co-production or Consult external; several separated by ';'."),
+    Column("eia_required", "Equality impact assessment required", CHOICE, C, choices=EIA_REQUIRED, width=10,
+           synonyms=("eia required", "equality impact assessment required?", "eia"),
+           help="Yes or No."),
+    Column("equality", "Equality impact assessment", TEXT, C, width=40,
+           synonyms=("equality impact", "equality impact assessment notes")),
+    Column("legislation", "Legislation considered", TEXT, C, width=40, synonyms=("legislation",)),
+    Column("risks", "Risks and mitigating actions", TEXT, C, width=48,
+           synonyms=("risks & mitigating actions", "risks", "risks and mitigations")),
+    Column("staffing", "Staffing implications", TEXT, C, width=40, synonyms=("staffing",)),
+    Column("staff_in_scope", "Staff in scope", TEXT, C, width=12,
+           synonyms=("number of staff in scope", "staff in scope number")),
+    Column("vacancies_deleted", "Vacancies deleted", TEXT, C, width=12,
+           synonyms=("number of vacancies to be deleted from the establishment", "vacancies to be deleted",
+                     "vacancies")),
+    Column("redundancies", "Redundancies", TEXT, C, width=12,
+           synonyms=("estimated number of redundancies", "potential number of redundancies", "redundancies range"),
+           help="As published: a number or a range such as 4-5 or 4 to 14."),
+    Column("redundancies_low", "Redundancies (low)", NUMBER, C, role=COMPUTED, parts=("redundancies",), width=9,
+           help="The lower end of the redundancies range, read from the text."),
+    Column("redundancies_high", "Redundancies (high)", NUMBER, C, role=COMPUTED, parts=("redundancies",), width=9,
+           help="The upper end of the redundancies range, read from the text."),
 )
 
 LAYOUTS = ("tracker", "programme", "options")
 BY_KEY: dict[str, Column] = {}
 _SYNONYMS: dict[str, str] = {}      # normalised header text -> key (header recognition)
+_OWN_HEADERS = ("cases",)           # layouts whose headers are recognised only when reading that layout
+_LAYOUT_SYNONYMS: dict[str, dict[str, str]] = {layout: {} for layout in _OWN_HEADERS}
 
 
 def declare(columns: tuple[Column, ...]) -> tuple[Column, ...]:
@@ -211,19 +350,27 @@ def declare(columns: tuple[Column, ...]) -> tuple[Column, ...]:
     BY_KEY.clear()
     BY_KEY.update((c.key, c) for c in COLUMNS)
     _SYNONYMS.clear()
+    for own in _LAYOUT_SYNONYMS.values():
+        own.clear()
     for c in COLUMNS:
         if c.year:
             continue
+        layouts = [layout for layout in _OWN_HEADERS if layout in c.layouts]
         for h in (c.key.replace("_", " "), c.header.replace("{unit}", ""), *c.synonyms):
-            _SYNONYMS.setdefault(_norm(h), c.key)
+            if layouts:
+                for layout in layouts:
+                    _LAYOUT_SYNONYMS[layout].setdefault(_norm(h), c.key)
+            else:
+                _SYNONYMS.setdefault(_norm(h), c.key)
     return before
 
 
-def columns_for(layout: str, years: int = 0) -> list[Column]:
-    """Columns of a layout in display order; multi-year families cut to ``years`` columns."""
+def columns_for(layout: str, years: int = 0, *, extras: bool = False) -> list[Column]:
+    """Columns of a layout in display order; multi-year families cut to ``years`` columns. ``extras``: with the
+    columns a register may add (the lifecycle), which the product's own workbook does not build."""
     out = []
     for c in COLUMNS:
-        if layout not in c.layouts:
+        if layout not in c.layouts or (c.extra and not extras):
             continue
         if c.year and c.year > max(years, 0 if layout == "tracker" else 3):
             continue
@@ -231,8 +378,8 @@ def columns_for(layout: str, years: int = 0) -> list[Column]:
     return out
 
 
-def keys_for(layout: str, years: int = 0) -> list[str]:
-    return [c.key for c in columns_for(layout, years)]
+def keys_for(layout: str, years: int = 0, *, extras: bool = False) -> list[str]:
+    return [c.key for c in columns_for(layout, years, extras=extras)]
 
 
 def money_keys(layout: str, years: int = MAX_YEARS) -> list[str]:
@@ -249,14 +396,18 @@ def phasing_keys(total_key: str, present: Iterable[str]) -> list[str]:
 _YEAR = re.compile(r"(20\d\d)\s*[/-]\s*(\d\d)(?!\d)")
 
 
-def match_header(text) -> tuple[str, str] | None:
-    """Recognise a header cell. Returns (key, year label) for year columns, (key, '') otherwise."""
+def match_header(text, layout: str = "") -> tuple[str, str] | None:
+    """Recognise a header cell. Returns (key, year label) for year columns, (key, '') otherwise. For a layout
+    with headers of its own (``cases``) only that layout's columns are recognised."""
     if text is None:
         return None
     raw = str(text).strip()
     if not raw:
         return None
     n = _norm(raw)
+    if layout in _LAYOUT_SYNONYMS:
+        own = _LAYOUT_SYNONYMS[layout]
+        return (own[n], "") if n in own else None
     year = _YEAR.search(raw)
     if n in _SYNONYMS:
         return _SYNONYMS[n], ""

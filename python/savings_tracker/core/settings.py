@@ -186,7 +186,7 @@ class Settings:
             key = str(row[0]).strip()
             value = _cell_value(row[1] if len(row) > 1 else None)
             layout, dot, name = key.partition(".")
-            if dot and layout in ("tracker", "programme", "options"):
+            if dot and layout in ("tracker", "programme", "options", "cases"):
                 per_layout.setdefault(layout, {})[name] = value
             else:
                 mapping[key] = value

@@ -50,16 +50,21 @@ class _Where:
         lines = reg.lines
         self.rows = dict(zip(lines.index, lines["_row"])) if "_row" in lines else {}
         refs = lines["reference"] if "reference" in lines else None
-        titles = lines["title"] if "title" in lines else None
+        key = next((k for k in ("title", "workstream") if k in lines), None)
+        titles = lines[key] if key else None
+        projects = lines["project"] if "project" in lines else None
         self.refs = dict(zip(lines.index, refs)) if refs is not None else {}
         self.titles = dict(zip(lines.index, titles)) if titles is not None else {}
+        self.projects = dict(zip(lines.index, projects)) if projects is not None else {}
 
     def label(self, i) -> str:
         ref = self.refs.get(i)
         if isinstance(ref, str) and ref.strip():
             return ref.strip()
-        title = self.titles.get(i)
-        return str(title).strip()[:60] if isinstance(title, str) else ""
+        for title in (self.titles.get(i), self.projects.get(i)):
+            if isinstance(title, str) and title.strip():
+                return title.strip()[:60]
+        return ""
 
     def cell(self, reg: Register, i, key: str) -> str:
         row = self.rows.get(i)
@@ -121,7 +126,8 @@ def titles(reg: Register, ctx: Context):
 def phasing_totals(reg: Register, ctx: Context):
     """A typed total must equal the sum of its phasing at the published precision."""
     for key, code in (("plan_total", "plan-phasing-mismatch"), ("forecast_total", "forecast-phasing-mismatch"),
-                      ("saving_total", "saving-phasing-mismatch"), ("fte_total", "fte-phasing-mismatch")):
+                      ("saving_total", "saving-phasing-mismatch"), ("fte_total", "fte-phasing-mismatch"),
+                      ("total", "total-parts-mismatch")):
         parts = schema.phasing_keys(key, reg.keys)
         if not reg.has(key) or not parts or key not in ctx.calc:
             continue
@@ -262,7 +268,9 @@ def published_totals(reg: Register, ctx: Context):
         return
     group_key = "programme" if reg.layout == "programme" else None
     for pub in reg.published:
-        if pub.kind == "subtotal" and group_key:
+        if pub.lines is not None:
+            part = ctx.eff.iloc[list(pub.lines)]
+        elif pub.kind == "subtotal" and group_key:
             part = ctx.eff[ctx.eff[group_key] == pub.group]
         else:
             part = ctx.eff
@@ -274,7 +282,9 @@ def published_totals(reg: Register, ctx: Context):
                 continue
             shown = pub.raw.get(key) or "blank"
             what = "subtotal for " + pub.group if pub.kind == "subtotal" else pub.label
-            if pub.row:
+            if pub.cells.get(key):
+                cell, sheet = pub.cells[key], pub.sheet or reg.source.sheet
+            elif pub.row:
                 cell = cells.address(pub.row, reg.source.columns[key] + 1) if key in reg.source.columns else f"row {pub.row}"
                 sheet = reg.source.sheet
             else:
@@ -282,6 +292,42 @@ def published_totals(reg: Register, ctx: Context):
             yield Finding(ERROR, "subtotal-mismatch" if pub.kind == "subtotal" else "total-mismatch",
                           f"{what}: {_header(reg, key)} is published as '{shown}' but the lines add to "
                           f"{fmt(actual, ctx.dp)}", sheet, cell, pub.label if pub.kind == "total" else pub.group, key)
+
+
+@rule
+def lifecycle_adds_up(reg: Register, ctx: Context):
+    """The savings lifecycle: forecast = achieved to date + still to deliver, where the register gives both."""
+    if not (reg.has("achieved") and reg.has("to_deliver")) or "forecast_total" not in ctx.eff:
+        return
+    fcs = _col(ctx.eff, "forecast_total")
+    for i, achieved, rest in zip(reg.lines.index, reg.lines["achieved"], reg.lines["to_deliver"]):
+        if not isinstance(achieved, Decimal) or not isinstance(rest, Decimal) or not isinstance(fcs.get(i), Decimal):
+            continue
+        if achieved == 0 and rest == 0:
+            continue   # both blank or nil: not given for this line (a blank cell reads as nil)
+        if not same(achieved + rest, fcs[i], ctx.dp):
+            yield _f(reg, i, "to_deliver", ERROR, "lifecycle-mismatch",
+                     f"{_header(reg, 'achieved')} {ctx.show(reg, i, 'achieved', achieved)} + "
+                     f"{_header(reg, 'to_deliver')} {ctx.show(reg, i, 'to_deliver', rest)} = "
+                     f"{fmt(achieved + rest, ctx.dp)} but the forecast is {fmt(fcs[i], ctx.dp)}; correct one of them")
+
+
+@rule
+def write_off_covered(reg: Register, ctx: Context):
+    """A write-off needs a replacement saving (or its reference) or an explanation."""
+    if not reg.has("write_off"):
+        return
+    repl = _col(reg.lines, "replacement_saving")
+    refs, why = _col(reg.lines, "replacement_ref"), _col(reg.lines, "write_off_reason")
+    for i, w in reg.lines["write_off"].items():
+        if not isinstance(w, Decimal) or w == 0:
+            continue
+        replaced = isinstance(repl.get(i), Decimal) and repl[i] != 0 or not _blank(refs.get(i))
+        if not replaced and _blank(why.get(i)):
+            yield _f(reg, i, "write_off", WARNING, "write-off-unexplained",
+                     f"{_header(reg, 'write_off')} {fmt(w, ctx.dp)} has no replacement saving and no explanation; "
+                     f"give the {_header(reg, 'replacement_saving')} and its reference, or say why in "
+                     f"{_header(reg, 'write_off_reason')}")
 
 
 @rule

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import html
 import re
 from decimal import Decimal
 
-import nh3
-
-from ..core import calc, schema
+from ..core import calc, lifecycle, schema
 from ..errors import SavingsTrackerError
 from ..core.money import ZERO, fmt, same
 from ..core.register import Register
 from . import layout
+from .cases_context import business_cases_context, programme_summary_context
 
-TEMPLATES = ("tracker", "rag-analysis", "options")
-LAYOUTS_FOR = {"tracker": ("tracker",), "rag-analysis": ("programme", "tracker"), "options": ("options",)}
-DEFAULT_TEMPLATE = {"tracker": "tracker", "programme": "rag-analysis", "options": "options"}
+TEMPLATES = ("tracker", "rag-analysis", "options", "programme-summary", "business-cases")
+LAYOUTS_FOR = {"tracker": ("tracker",), "rag-analysis": ("programme", "tracker"), "options": ("options",),
+               "programme-summary": ("cases",), "business-cases": ("cases",)}
+DEFAULT_TEMPLATE = {"tracker": "tracker", "programme": "rag-analysis", "options": "options",
+                    "cases": "programme-summary"}
 
 # RAG fills with black text: each passes WCAG 2.2 AA (4.5:1) for normal text, see tests.
 RAG_COLOURS = {
@@ -33,34 +33,9 @@ RAG_COLOURS = {
     "Green": {"fill": "6AA84F", "ink": "000000", "css": "rag-green"},
     calc.NO_RAG: {"fill": "FFFFFF", "ink": "000000", "css": "rag-none"},
 }
-FOOTNOTE_MARKS = "*†‡§¶#"
-
-# ---- register text --------------------------------------------------------------------------------
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
-# Tags that published registers use for formatting. Text containing only these is an HTML fragment and is
-# flattened to plain text; text with any other tag (e.g. <script>) is not formatting: it is shown as typed.
-FORMAT_TAGS = {"p", "br", "ul", "ol", "li", "b", "strong", "i", "em", "u", "span", "div", "font", "sup", "sub"}
-_BLOCK = re.compile(r"</?(?:p|div|ul|ol)(?:\s[^<>]*)?>|<br\s*/?>", re.I)
-
-
-def plain_text(value) -> str:
-    """A register text cell as plain text lines. Never returns markup: the caller escapes it."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    text = _CONTROL.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n"))
-    if "<" not in text:  # most cells: no tag to look for
-        return text.strip()
-    tags = {m.group(1).lower() for m in _TAG.finditer(text)}
-    if tags and tags <= FORMAT_TAGS:
-        cleaned = nh3.clean(text, tags={"p", "br", "ul", "ol", "li", "div"}, attributes={})
-        cleaned = re.sub(r"<li(?:\s[^<>]*)?>", "\n• ", cleaned, flags=re.I)
-        cleaned = re.sub(r"</li>", "\n", cleaned, flags=re.I)
-        cleaned = _BLOCK.sub("\n", cleaned)
-        text = html.unescape(cleaned)
-        text = "\n".join(re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n"))
-        text = re.sub(r"\n{2,}", "\n", text)
-    return text.strip()
+# Register text as plain text (``plain_text``) and the footnote marks live in ``text``, which the business-case
+# contexts share without importing this module.
+from .text import FOOTNOTE_MARKS, FORMAT_TAGS, plain_text  # noqa: E402,F401  (part of this module's interface)
 
 
 # ---- figures ---------------------------------------------------------------------------------------
@@ -298,6 +273,7 @@ def tracker_context(reg: Register, committee: str | None = None) -> dict:
                          for c in headline_cols if c["key"] in fc_keys],
         },
         "rag_counts": summary.rag_counts,
+        "lifecycle": _lifecycle(reg, eff),
         "delivered_pct": f"{summary.delivered_pct}%" if summary.delivered_pct is not None else "",
         "chart": _tracker_chart(reg, eff),
         "annex": layout.shorten_long_text(reg.settings, groups, {c["key"]: c["header"] for c in _columns(reg, keys)}),
@@ -326,6 +302,20 @@ def _tracker_chart(reg: Register, eff) -> dict:
 def _shown(value, s) -> Decimal:
     """An amount under the document's sign rule (the same rule as its tables)."""
     return value * display_factor(s) if isinstance(value, Decimal) else ZERO
+
+
+LIFECYCLE_LABELS = {"delivered": "Delivered (achieved to date)", "at_risk": "At risk (Red and Amber)",
+                    "slipped": "Slipped to next year", "written_off": "Written off",
+                    "replaced": "Covered by replacement savings"}
+
+
+def _lifecycle(reg: Register, eff) -> list[dict]:
+    """Delivered, at risk, slipped, written off (and replaced), where the register has lifecycle columns."""
+    figures = lifecycle.figures(reg, eff)
+    if figures is None:
+        return []
+    return [{"key": k, "label": LIFECYCLE_LABELS[k], "text": fmt(v, reg.settings.precision)}
+            for k, v in figures.items()]
 
 
 def in_committee(reg: Register, committee: str):
@@ -570,7 +560,8 @@ def _headers(reg: Register) -> dict:
     return {c.key: c.header_for(reg.settings, reg.layout) for c in schema.COLUMNS}
 
 
-BUILDERS = {"tracker": tracker_context, "rag-analysis": rag_analysis_context, "options": options_context}
+BUILDERS = {"tracker": tracker_context, "rag-analysis": rag_analysis_context, "options": options_context,
+            "programme-summary": programme_summary_context, "business-cases": business_cases_context}
 
 
 def build_context(reg: Register, template: str, *, committee: str | None = None) -> dict:

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import UnreadableFile
 from ..core.register import Register
 from ..core.settings import Settings
-from . import grids
+from . import cases, grids
 from .interpret import choose, grid_settings
 
 
@@ -23,6 +23,16 @@ def read_book(path, *, layout: str | None = None, sheet: str | None = None,
         settings = Settings.load_sidecar(path) if book.kind == "csv" else grid_settings(book)
         if settings is None and book.kind != "csv":
             settings = Settings.load_sidecar(path)
+    if layout == "cases":
+        return book, cases.read_cases(book, settings, sheet)
+    if layout is None and cases.detect(book, sheet):
+        try:
+            return book, cases.read_cases(book, settings, sheet)
+        except UnreadableFile as exc:   # a programme summary but no workstream table: perhaps another layout
+            try:
+                return book, choose(book, settings, layout, sheet)
+            except UnreadableFile:
+                raise exc from None
     return book, choose(book, settings, layout, sheet)
 
 

@@ -1,0 +1,50 @@
+"""The savings lifecycle (extra columns of the tracker layouts): the original RAG at budget setting against the
+current one, achieved to date, still to deliver, slippage into next year, write-off and the replacement saving
+that covers it. Its summary figures: delivered, at risk, slipped, written off (its checks are rules in
+``validate``: lifecycle-mismatch, write-off-unexplained). All in the register's own unit and sign; exact Decimal."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from . import calc
+from .money import ZERO, total
+from .register import Register
+
+KEYS = ("original_rag", "achieved", "to_deliver", "slippage", "write_off", "write_off_reason",
+        "replacement_saving", "replacement_ref")
+FIGURES = ("delivered", "at_risk", "slipped", "written_off", "replaced")
+
+
+def has_lifecycle(reg: Register) -> bool:
+    return any(reg.has(k) for k in KEYS)
+
+
+def figures(reg: Register, eff=None) -> dict[str, Decimal] | None:
+    """Delivered (achieved to date), at risk (the in-year £ at Red or Amber in the RAG analysis: forecasts rated
+    Red or Amber, and any shortfall against plan), slipped, written off and replaced, in the register's sign.
+    None when the register has no lifecycle column."""
+    if not has_lifecycle(reg):
+        return None
+    eff = calc.effective(reg) if eff is None else eff
+    out = {k: ZERO for k in FIGURES}
+    if "achieved" in eff:
+        out["delivered"] = total(eff["achieved"])
+    if reg.layout in ("tracker", "programme"):
+        split = calc.rag_split(reg, eff)
+        out["at_risk"] = total(split["Red"]) + total(split["Amber"])
+    for key, name in (("slippage", "slipped"), ("write_off", "written_off"), ("replacement_saving", "replaced")):
+        if key in eff:
+            out[name] = total(eff[key])
+    return out
+
+
+def rag_moves(reg: Register) -> dict[str, int]:
+    """Lines whose RAG worsened, improved or stayed since budget setting (original RAG against current)."""
+    order = calc.RAG_ORDER
+    moves = {"worse": 0, "better": 0, "same": 0}
+    if not (reg.has("original_rag") and reg.has("rag")):
+        return moves
+    for a, b in zip(reg.lines["original_rag"], reg.lines["rag"]):
+        if a in order and b in order:
+            moves["same" if a == b else ("worse" if order[b] < order[a] else "better")] += 1
+    return moves
