@@ -193,6 +193,38 @@ def test_month_end_sequence_on_a_councils_own_workbook(tmp_path, built):
     assert "My notes" in wb.sheetnames and wb["My notes"]["A1"].value == "My notes"
 
 
+def test_an_imported_council_tracker_in_millions_with_savings_positive(tmp_path, write_tracker):
+    """A council's own register imported with `savings-tracker build-workbook --data` (£m, savings positive,
+    committees of its own, a total that does not add up, an unknown RAG): each button, step by step, gives the
+    same workbook under Lite as through the macros."""
+    from conftest import tracker_line
+    from savings_tracker import cli
+
+    lines = []
+    for i in range(12):
+        q = [f"{0.1 * (i % 4 + 1):.3f}"] * 4
+        lines.append(tracker_line(reference=f"PH/{i:03d}", title=f"Saving {i}", committee=("Public Health",
+                     "Place", "Corporate")[i % 3], plan_q1=q[0], plan_q2=q[1], plan_q3=q[2], plan_q4=q[3],
+                     plan_total=f"{0.4 * (i % 4 + 1):.3f}", forecast_q1=q[0], forecast_q2=q[1], forecast_q3=q[2],
+                     forecast_q4="0.050", forecast_total=f"{0.3 * (i % 4 + 1) + 0.05:.3f}",
+                     variance=f"{0.05 - 0.1 * (i % 4 + 1):.3f}", rag=("Green", "Amber", "Red", "Purple")[i % 4]))
+    lines[3]["plan_total"] = "9.999"                  # does not add up: a finding and a mark
+    csv_path = write_tracker(lines, settings={"unit": "£m", "sign": "positive", "organisation": "Anytown Council"})
+    book = tmp_path / "imported.xlsm"
+    assert cli.main(["build-workbook", "--data", str(csv_path), "--out", str(book)]) == 0
+    lite_book = macro_book = book
+    for step, script in enumerate(("validate", "refresh", "snapshot")):
+        lite_next, macro_next = tmp_path / f"lite{step}.xlsm", tmp_path / f"macro{step}.xlsm"
+        actions, _ = run_lite(tmp_path, lite_book, script, lite_next, main_from=book)
+        macro = run_macro(macro_book, getattr(xl, script), macro_next)
+        assert state(lite_next, LITE_SKIP) == state(macro_next, LITE_SKIP), f"step {step}: {script}"
+        assert oneline(macro.alerts[0]["prompt"]) in message_cell(lite_next)
+        if script == "validate":
+            assert "setRangeColor" in {a["func"] for a in actions}            # the marks, as fills
+        lite_book, macro_book = lite_next, macro_next
+    assert message_cell(lite_book).startswith("Recorded the October 2017 snapshot of 12 lines")
+
+
 def test_a_problem_is_a_message_and_nothing_else_changes(tmp_path, built):
     # the Savings table renamed: the button refuses and says how to fix it
     renamed = tmp_path / "renamed.xlsm"
