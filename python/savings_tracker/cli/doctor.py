@@ -53,6 +53,9 @@ def checks(workbook: Path | None) -> list[tuple[bool, str]]:
     if not workbook.is_file():
         out.append((False, f"{workbook}: no such file; give the path of Savings_Tracker.xlsm"))
         return out
+    from ..workbook.lite import check as lite_check
+
+    out.extend(lite_check(workbook))
     try:
         from ..workbook.vba import xlwings_vba_version
 
@@ -120,7 +123,8 @@ def checks(workbook: Path | None) -> list[tuple[bool, str]]:
 
 
 def doctor(workbook: Optional[Path] = typer.Argument(None, help="The workbook (Savings_Tracker.xlsm) to check.")):
-    """Check Python, xlwings and the workbook's xlwings.conf set-up; say what to fix."""
+    """Check Python, xlwings and the workbook's set-up for both runtimes (xlwings.conf and the VBA project for
+    Excel with local Python; the xlwings Lite parts for Excel without it); say what to fix."""
     results = checks(workbook)
     for ok, message in results:
         typer.echo(f"{'OK ' if ok else 'FIX'} {message}")

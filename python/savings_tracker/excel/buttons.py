@@ -14,8 +14,10 @@ written; snapshot also sets the Direction of travel column, as the issue asks).
 """
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import functools
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -45,13 +47,30 @@ class Problem(SavingsTrackerError):
     """Something in the workbook stops the button; the message says what and how to fix it."""
 
 
+#: Which runtime runs the buttons: "macro" (RunPython, Excel with local Python) or "lite" (xlwings Lite in
+#: Pyodide, set by ``excel.entry_points``). Lite has no status bar and no alert: its messages go to
+#: the ``LiteMessage`` cell and the task pane's output; it is given only the actions its Office.js client
+#: applies (values, clear, one fill colour per range, insert, table resize).
+RUNTIME = contextvars.ContextVar("savings_tracker_runtime", default="macro")
+LITE_MESSAGE_NAME = "LiteMessage"
+#: Lite's file area (menu > Files imports and exports files there); tests point it elsewhere.
+LITE_DATA = os.environ.get("SAVINGS_TRACKER_LITE_DATA", "/data")
+
+
+def on_lite() -> bool:
+    return RUNTIME.get() == "lite"
+
+
 # ---- plumbing -------------------------------------------------------------------------------------------------
 def _book(book):
     return book if book is not None else xw.Book.caller()
 
 
 def _status(book, text) -> None:
-    """Progress in Excel's status bar; the remote engine has none (NotImplementedError): no-op there."""
+    """Progress in Excel's status bar; the remote engine has none (NotImplementedError): no-op there, and
+    never called under xlwings Lite (its App has no status bar)."""
+    if on_lite():
+        return
     try:
         book.app.status_bar = text if text else False
     except Exception:
@@ -60,10 +79,28 @@ def _status(book, text) -> None:
 
 def _alert(book, prompt: str, mode: str = "info") -> None:
     prompt = prompt if len(prompt) < 1500 else prompt[:1490] + " ..."
+    if on_lite():
+        _lite_message(book, prompt, mode)
+        return
     try:
         book.app.alert(prompt, title=TITLE, mode=mode)
     except Exception:
         print(f"{TITLE}: {prompt}", file=sys.stderr)
+
+
+def _lite_message(book, prompt: str, mode: str) -> None:
+    """Lite: the message into the ``LiteMessage`` cell (one line, beside the Lite buttons) and, in full, to
+    the task pane's output (print)."""
+    print(f"{TITLE}: {prompt}")
+    line = " ".join(prompt.split())
+    line = ("Problem: " if mode == "critical" else "") + line
+    try:
+        for n in book.names:
+            if n.name.split("!")[-1].lower() == LITE_MESSAGE_NAME.lower():
+                n.refers_to_range.value = plans.excel_input(line[:1000])
+                return
+    except Exception as exc:  # no such name (an older workbook): the task pane still has the message
+        print(f"{TITLE}: cannot write the message cell {LITE_MESSAGE_NAME} ({exc})", file=sys.stderr)
 
 
 def _button(fn):
@@ -187,7 +224,7 @@ def validate(book=None):
     checks = _values(_sheet(book, "checks"))
     plan = plans.validate_plan(ctx.reg, findings, checks_used_rows=len(checks), checks_values=checks,
                                  extra_messages=extra)
-    OpenBookWriter(book, status=lambda text: _status(book, text)).apply(plan)
+    OpenBookWriter(book, status=lambda text: _status(book, text), lite=on_lite()).apply(plan)
     _alert(book, plan.messages[0] + _first_errors(findings), "critical" if any(
         f.severity == ERROR for f in findings) else "info")
     return plan
@@ -208,7 +245,7 @@ def refresh(book=None):
     checks = _values(_sheet(book, "checks"))
     plan = plans.refresh_plan(reg, findings, summary, over, checks_used_rows=len(checks), checks_values=checks,
                                 summary_values=summary_values if isinstance(summary_values, list) else None)
-    OpenBookWriter(book, status=lambda text: _status(book, text)).apply(plan)
+    OpenBookWriter(book, status=lambda text: _status(book, text), lite=on_lite()).apply(plan)
     _alert(book, "\n".join(plan.messages) + _first_errors(findings), "info")
     return plan
 
@@ -235,7 +272,7 @@ def snapshot(book=None, replace: bool = False):
                                  history_top_left=cells.address(rng.row, rng.column),
                                  history_sheet=hist_sheet.name)
     if not plan.refused:
-        OpenBookWriter(book, status=lambda text: _status(book, text)).apply(plan)
+        OpenBookWriter(book, status=lambda text: _status(book, text), lite=on_lite()).apply(plan)
     _alert(book, "\n".join(plan.messages), "critical" if plan.refused else "info")
     return plan
 
@@ -271,10 +308,17 @@ def appendix(book=None):
     committee = _named_value(book, APPENDIX_NAMES["committee"])
     if committee and committee.lower() in ("all", "(all)", "all committees"):
         committee = None
-    full = Path(book.fullname)
-    base = full.parent if full.is_absolute() else Path.cwd()
-    folder = Path(ctx.settings.appendix_folder or "appendices")
-    folder = folder if folder.is_absolute() else base / folder
+    if on_lite():   # Pyodide: no PDF engine; files go to /data, which Lite's menu > Files exports
+        if fmt == "pdf":
+            raise Problem("A PDF appendix needs Excel with Python (the macro buttons) or the command line "
+                          "(savings-tracker appendix). Under xlwings Lite choose html or docx as the appendix "
+                          "format")
+        folder = Path(LITE_DATA)
+    else:
+        full = Path(book.fullname)
+        base = full.parent if full.is_absolute() else Path.cwd()
+        folder = Path(ctx.settings.appendix_folder or "appendices")
+        folder = folder if folder.is_absolute() else base / folder
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -282,7 +326,8 @@ def appendix(book=None):
                       f"'appendix_folder' on the Settings sheet") from None
     _status(book, f"Savings Tracker: writing the {template} appendix ({fmt}) ...")
     out = render_appendix(ctx.reg, template, fmt, folder, committee=committee)
-    _alert(book, f"Appendix written: {out}", "info")
+    where = " (download it from xlwings Lite: menu > Files)" if on_lite() else ""
+    _alert(book, f"Appendix written: {out}{where}", "info")
     return out
 
 

@@ -1,5 +1,9 @@
 """The open-workbook plan writer: a plan applied through xlwings, in as few calls into Excel as its shape allows
-(one write per block, one formula write per restored column span, one ``set_colors`` per marked column span)."""
+(one write per block, one formula write per restored column span, one ``set_colors`` per marked column span).
+
+``lite=True`` (xlwings Lite) keeps to the actions xlwings' Office.js client applies: a restored formula is
+written as a value (Office.js enters ``=...`` as a formula; ``setValues``) and marks as one ``Range.color``
+per run of adjacent cells of one colour (``setRangeColor``), never a colour matrix (``setRangeColors``)."""
 from __future__ import annotations
 
 from .. import cells, plans
@@ -19,16 +23,17 @@ def sheet_by_name(book, name: str):
 class OpenBookWriter(PlanWriter):
     """Applies plans to a workbook open in Excel (or xlwings' remote engine) through xlwings' ``Book`` API."""
 
-    def __init__(self, book, status=None):
+    def __init__(self, book, status=None, lite: bool = False):
         self.book = book
         self.status = status or (lambda text: None)
+        self.lite = lite
 
     def apply(self, plan: plans.UpdatePlan) -> int:
         """Apply ``plan``; returns the number of write calls made into Excel."""
-        return _apply(self.book, plan, self.status)
+        return _apply(self.book, plan, self.status, self.lite)
 
 
-def _apply(book, plan: plans.UpdatePlan, status) -> int:
+def _apply(book, plan: plans.UpdatePlan, status, lite: bool = False) -> int:
     calls = 0
     for sheet, row, count in plan.insert_rows:
         sh = sheet_by_name(book, sheet)
@@ -54,6 +59,11 @@ def _apply(book, plan: plans.UpdatePlan, status) -> int:
         sh = sheet_by_name(book, sheet)
         formulas = {f for _, f in restored}
         rows = sorted(r for r, _ in restored)
+        if lite:                 # Office.js enters "=..." written as a value as a formula (setValues)
+            for r, f in restored:
+                sh.range((r, col)).value = f
+                calls += 1
+            continue
         if len(formulas) == 1:   # one calculated-column formula: write the span at once
             f = formulas.pop()
             sh.range((rows[0], col), (rows[-1], col)).formula = [[f] for _ in range(rows[-1] - rows[0] + 1)]
@@ -62,7 +72,7 @@ def _apply(book, plan: plans.UpdatePlan, status) -> int:
             for r, f in restored:
                 sh.range((r, col)).formula = f
                 calls += 1
-    calls += _apply_marks(book, plan.marks, plan.clear_marks)
+    calls += _apply_marks(book, plan.marks, plan.clear_marks, lite)
     for sheet, name, rng in plan.resize_tables:
         sh = sheet_by_name(book, sheet)
         sh.tables[name].resize(sh.range(rng))
@@ -70,7 +80,7 @@ def _apply(book, plan: plans.UpdatePlan, status) -> int:
     return calls
 
 
-def _apply_marks(book, marks, clear=()) -> int:
+def _apply_marks(book, marks, clear=(), lite: bool = False) -> int:
     """Colour each marked cell and remove the fill of each cleared one: one ``set_colors`` call per column
     span (``...`` keeps the cells in between, and with them any fill a user chose), in chunks of at most
     10,000 cells."""
@@ -85,6 +95,9 @@ def _apply_marks(book, marks, clear=()) -> int:
     for (sheet, col), rows in cols.items():
         sh = sheet_by_name(book, sheet)
         ordered = sorted(rows)
+        if lite:
+            calls += _colour_runs(sh, col, rows)
+            continue
         start = 0
         while start < len(ordered):
             first = ordered[start]
@@ -96,4 +109,19 @@ def _apply_marks(book, marks, clear=()) -> int:
             sh.range((first, col), (last, col)).set_colors(matrix)
             calls += 1
             start = end + 1
+    return calls
+
+
+def _colour_runs(sh, col: int, rows: dict[int, str | None]) -> int:
+    """Lite: one ``Range.color`` (a ``setRangeColor`` action) per run of adjacent cells of one colour."""
+    calls = 0
+    ordered = sorted(rows)
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1 and rows[ordered[j + 1]] == rows[ordered[i]]:
+            j += 1
+        sh.range((ordered[i], col), (ordered[j], col)).color = rows[ordered[i]]
+        calls += 1
+        i = j + 1
     return calls

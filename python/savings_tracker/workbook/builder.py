@@ -310,6 +310,26 @@ def _buttons(ws, row: int, col: int, x0: int = 0):
         x += width + 8
 
 
+def _lite_buttons(wb, ws, fm) -> list:
+    """Where xlwings Lite's sheet buttons go, under the VBA ones (``workbook.lite`` draws them after the build:
+    XlsxWriter cannot name a shape), each two columns wide over the cell it links to; and the cell for Lite's
+    messages (defined name ``LiteMessage``)."""
+    from .. import cells
+    from ..excel.buttons import LITE_MESSAGE_NAME
+    from ..excel.entry_points import LITE_BUTTON_CELLS, LITE_BUTTONS, LITE_MESSAGE_CELL
+    from .lite import LiteButton
+
+    out = []
+    for script, shape, caption in LITE_BUTTONS:
+        row, col = cells.cell(LITE_BUTTON_CELLS[script])      # from 1; XlsxWriter counts from 0
+        width = ws._size_col(col - 1) + ws._size_col(col) - 8   # pixels of the two columns it covers
+        out.append(LiteButton(shape, caption, LITE_BUTTON_CELLS[script], row - 1, col - 1, width, 26))
+    row, col = cells.cell(LITE_MESSAGE_CELL)
+    ws.write_string(row - 1, col - 1, LITE_START, fm.note)
+    wb.define_name(LITE_MESSAGE_NAME, f"='{S['tracker']}'!${LITE_MESSAGE_CELL[0]}${LITE_MESSAGE_CELL[1:]}")
+    return out
+
+
 # ---- sheets --------------------------------------------------------------------------------------------
 def _tracker(wb, fm, reg: Register):
     s = reg.settings
@@ -336,6 +356,7 @@ def _tracker(wb, fm, reg: Register):
     ws.set_footer("&L&8&A&C&8Page &P of &N&R&8&F")
     # buttons in the title band, right of the title text: never over the table
     _buttons(ws, 0, 3, 0)
+    geo["lite_buttons"] = _lite_buttons(wb, ws, fm)
     ws.activate()
     return geo
 
@@ -593,6 +614,9 @@ def conf_rows() -> list[tuple[str, object]]:
     ]
 
 
+#: The Lite message cell before any Lite run: which buttons are which.
+LITE_START = ("Top row: buttons for Excel with Python installed. Second row (Lite): the same buttons in the "
+              "free xlwings Lite add-in, no Python needed; see the xlwings.conf sheet.")
 CONF_NOTE = (
     "For the administrator: the buttons run Python through xlwings, using the settings above (column A is the "
     "setting, column B its value; keep them in one block from A1 with no blank rows).",
@@ -605,6 +629,16 @@ CONF_NOTE = (
     "UDF Modules: savings_tracker.excel.udfs (worksheet functions; Windows Excel only). Nothing runs when the workbook "
     "opens: Python starts only when a button is clicked.",
     "A blank value falls back to an xlwings.conf file beside the workbook or in the user's .xlwings folder.",
+    "Without Python on the desktop (or in Excel on the web): the second row of buttons on the Tracker sheet runs "
+    "the same code in the xlwings Lite add-in (Office store id WA200008175; free for personal and commercial use). "
+    "A Microsoft 365 administrator can deploy it to everyone from the admin center (Settings > Integrated apps); "
+    "otherwise Home > Add-ins, search for xlwings Lite, Add. Open the add-in once, trust the workbook, and the "
+    "Lite buttons work; messages appear in Tracker!D5 and in the add-in's output.",
+    "Under Lite, Python (Pyodide) and the packages in the add-in's requirements.txt are downloaded from public "
+    "servers (jsDelivr, PyPI); the workbook's data is not sent anywhere: the code runs inside Excel on this "
+    "computer. Appendices from Lite are HTML or Word, saved in the add-in's Files (menu > Files > export); PDF "
+    "needs the Python buttons or the command line. The worksheet functions (SAVINGS_CHECK ...) work in Lite on "
+    "every platform.",
 )
 
 
@@ -684,4 +718,7 @@ def build_workbook(out_path, register: Register | None = None, *, options: Regis
     _conf(wb, fm)
     wb.add_vba_project(io.BytesIO(build_vba_project([CODE_NAMES[k] for k in SHEET_ORDER])), is_stream=True)
     wb.close()
+    from .lite import add_lite_parts
+
+    add_lite_parts(out, S["tracker"], geo["lite_buttons"])
     return out

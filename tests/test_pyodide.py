@@ -1,0 +1,106 @@
+"""Pyodide smoke test: the workbook's ``main.py`` unpacks the package it carries inside real Pyodide (npm
+``pyodide``, run by node, offline), and the pure-Python core gives there exactly what it gives on CPython.
+
+What runs here and what cannot: Pyodide's runtime and standard library ship in the npm package, so
+``main.py``'s installer and the core modules that need only the standard library (money, schema, settings)
+run for real. pandas and numpy are Pyodide builds that Pyodide fetches from its CDN at run time; they are
+not in the npm package and PyPI has no wheels for Pyodide's platform, so the pandas-based parts (register,
+validation, plans) cannot be run in Pyodide on this machine: ``tests/test_lite.py`` runs them on CPython
+through Lite's call path instead.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from savings_tracker import samples
+from savings_tracker.readers import read_register
+from savings_tracker.workbook import build_workbook
+from savings_tracker.workbook import lite
+
+ROOT = Path(__file__).resolve().parents[1]
+PYODIDE = ROOT / ".cache" / "pyodide" / "node_modules" / "pyodide"
+
+#: The probe: the same on CPython and in Pyodide; prints one JSON line.
+PROBE = r'''
+import json, sys
+from decimal import Decimal
+from savings_tracker.core import money, schema
+from savings_tracker.core.settings import Settings
+
+cases = ["£1,234", "(100)", "−50", "1.2m", "-", "", "12.5k", "£0.5m", "1,000.49", "TBC", "#REF!", "1e308", "=1+1"]
+parsed = {}
+for unit in ("£000", "£m", "£"):
+    for c in cases:
+        try:
+            parsed[f"{unit}|{c}"] = str(money.parse_money(c, unit))
+        except Exception as exc:
+            parsed[f"{unit}|{c}"] = type(exc).__name__ + ": " + str(exc)
+s = Settings.from_rows([["Setting", "Value"], ["unit", "£m"], ["sign", "positive"], ["green_at", "95%"],
+                        ["period", "October 2017"]], origin="probe")
+out = {
+    "platform": sys.platform,
+    "python": list(sys.version_info[:2]),
+    "package_file": __import__("savings_tracker").__file__,
+    "parsed": parsed,
+    "same": [money.same(Decimal("1.2344"), Decimal("1.2341"), 3), money.same(Decimal("1.2346"), Decimal("1.234"), 3)],
+    "fmt": [money.fmt(Decimal("-1234.5"), 0), money.fmt(Decimal("0.0004"), 3), money.fmt(None, 2)],
+    "total": str(money.total(["1.1", None, Decimal("2.2"), "x"])) if hasattr(money, "total") else None,
+    "settings": [s.unit, s.sign, s.precision, s.saving_sign, str(s.green_at), s.period],
+    "columns": [c.key for c in schema.columns_for("tracker", 0)],
+    "headers": [c.header_for(s, "tracker") for c in schema.columns_for("tracker", 0)],
+}
+print("PROBE " + json.dumps(out, sort_keys=True))
+'''
+
+
+@pytest.fixture(scope="module")
+def main_source(tmp_path_factory):
+    path = build_workbook(tmp_path_factory.mktemp("pyo") / "Savings_Tracker.xlsm",
+                          read_register(samples.path(samples.ALL["tracker"])))
+    return lite.read_properties(path)["main.py"]
+
+
+def installer(main_source: str) -> str:
+    """main.py up to (and with) its ``_install_package()``, without the entry-point import (that needs
+    xlwings and pandas)."""
+    head, sep, _ = main_source.partition("\n_install_package()\n")
+    assert sep, "main.py no longer calls _install_package()"
+    return head + sep
+
+
+def probe_result(text: str) -> dict:
+    line = next(l for l in text.splitlines() if l.startswith("PROBE "))
+    return json.loads(line[len("PROBE "):])
+
+
+def test_the_core_runs_in_pyodide_from_the_package_main_py_carries(tmp_path, main_source):
+    node = shutil.which("node")
+    assert node, "node is missing: scripts/bootstrap installs it"
+    assert (PYODIDE / "pyodide.mjs").is_file(), f"{PYODIDE} is missing: run scripts/bootstrap"
+    script = tmp_path / "probe.py"
+    script.write_text(installer(main_source) + PROBE)
+    done = subprocess.run([node, str(ROOT / "tests" / "pyodide" / "run_core.mjs"), str(PYODIDE), str(script)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    in_pyodide = probe_result(done.stdout)
+    assert in_pyodide["platform"] == "emscripten"
+    assert in_pyodide["python"][0] == 3 and in_pyodide["python"][1] >= 12
+    assert "/savings_tracker/" in in_pyodide["package_file"] and lite.package_zip()   # from main.py's zip
+
+    # the same probe on CPython, from the same main.py (its own unpacked copy)
+    import os
+    import sys
+
+    env = dict(os.environ, SAVINGS_TRACKER_LITE_HOME=str(tmp_path / "home"))
+    cpy = subprocess.run([sys.executable, "-I", str(script)], capture_output=True, text=True, timeout=120, env=env)
+    assert cpy.returncode == 0, cpy.stderr[-3000:]
+    on_cpython = probe_result(cpy.stdout)
+    assert str(tmp_path / "home") in on_cpython["package_file"]
+    for key in ("parsed", "same", "fmt", "total", "settings", "columns", "headers"):
+        assert in_pyodide[key] == on_cpython[key], key
+    assert in_pyodide["parsed"]["£000|(100)"] == "-100" and in_pyodide["parsed"]["£000|TBC"].startswith("MoneyError")
