@@ -146,7 +146,7 @@ def council_returns(workbook: Path, by: str, out: Path, due: dt.date | None = No
     import xlsxwriter
 
     from ..readers import read_book
-    from ..workbook.builder import number_format, text_lines
+    from ..workbook.cellformats import number_format, text_lines
 
     book, reg = read_book(workbook)
     if INFO_SHEET in book.grids:

@@ -26,6 +26,7 @@ from ..core import calc, schema
 from ..core.money import total as money_total
 from ..core.register import Finding, Register, Source, empty_lines
 from ..core.settings import Settings
+from .cellformats import number_format, text_lines
 from ..plans.formulas import RAG_COLUMNS, column_formula, sref, summary_chart_row, summary_group_row, summary_total_row
 
 S = schema.SHEET_NAMES
@@ -68,12 +69,6 @@ COMMITTEE_ROWS = 200    # rows of Settings!E the dropdown looks at
 
 
 # ---- small helpers ---------------------------------------------------------------------------------------
-def number_format(settings: Settings, kind: str = schema.MONEY) -> str:
-    places = settings.precision if kind == schema.MONEY else 1
-    body = "#,##0" + ("." + "0" * places if places else "")
-    return f'{body};-{body};"-"'
-
-
 def _num(value):
     """A Decimal as the int or float XlsxWriter writes (ints stay ints so the XML has no '.0')."""
     if value is None or value == "":
@@ -221,28 +216,6 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
 
 LINE_POINTS = 12.75     # one line of 10pt Arial
 MAX_ROW_POINTS = 409    # Excel's tallest row
-
-
-def text_lines(text: str, width: float) -> int:
-    """Lines a wrapped cell of ``width`` (Excel character units) needs for ``text`` (estimate, on the safe side:
-    10pt Arial fits about 1.5 characters per unit; 1.35 leaves room for word wrapping)."""
-    per_line = max(1, int(width * 1.35))
-    lines = 0
-    for part in str(text).split("\n"):
-        words, n = part.split(" "), 0
-        line = 0
-        for w in words:
-            need = len(w) if line == 0 else line + 1 + len(w)
-            if need > per_line and line:
-                n += 1
-                line = len(w)
-            else:
-                line = need
-            while line > per_line:
-                n += 1
-                line -= per_line
-        lines += n + 1
-    return lines
 
 
 def _fit_rows(ws, geo: dict):
