@@ -40,6 +40,8 @@ class Choices:
     blank_code: str = ""                         # warning code for a blank cell, in ``blank_in`` layouts
     blank_in: tuple[str, ...] = ()
     several: bool = False                        # a cell may hold several values: "Inform; Engage"
+    offered: tuple[str, ...] = ()                # what a dropdown offers, when not every value (BRAG's Blue is
+    #                                              offered only where a register uses it)
 
     @functools.cached_property
     def lookup(self) -> dict[str, str]:
@@ -78,7 +80,7 @@ RAG = Choices((*RAG_VALUES, BLUE), (("r", "Red"), ("a", "Amber"), ("g", "Green")
                                     ("blue (delivered)", BLUE), ("delivered", BLUE), ("complete", BLUE)),
               # (Blue is accepted too; the text stays as published workbooks carry it)
               "rag-invalid", "Red, Amber or Green (any case; R, A or G)",
-              blank_code="rag-missing", blank_in=("tracker",))
+              blank_code="rag-missing", blank_in=("tracker",), offered=RAG_VALUES)
 RAG_SYNONYMS = RAG.lookup
 DIRECTION_VALUES = ("↑", "↔", "↓")
 DIRECTION_WORDS = {"↑": "Improving", "↔": "No change", "↓": "Worsening"}
@@ -109,7 +111,8 @@ CONSULTATION = Choices(CONSULTATION_VALUES, (
                            "separated by ';')", several=True)
 EIA_REQUIRED = Choices(YES_NO, (("y", "Yes"), ("required", "Yes"), ("n", "No"), ("not required", "No"),
                                 ("n/a", "No")), "eia-required-invalid", "Yes or No (or Required, Not required)")
-ORIGINAL_RAG = Choices(RAG_VALUES, RAG.synonyms, "original-rag-invalid", RAG.accepted)
+ORIGINAL_RAG = Choices(RAG_VALUES, tuple(x for x in RAG.synonyms if x[1] in RAG_VALUES), "original-rag-invalid",
+                       RAG.accepted)
 
 RECURRENCE = Choices(("Recurring", "One-off"), (
     ("recurrent", "Recurring"), ("ongoing", "Recurring"), ("permanent", "Recurring"), ("r", "Recurring"),
@@ -143,7 +146,8 @@ class Column:
 
     @property
     def allowed(self) -> tuple[str, ...]:
-        return self.choices.values if self.choices else ()
+        """The values a dropdown offers (every allowed value but those a register opts into, e.g. BRAG Blue)."""
+        return (self.choices.offered or self.choices.values) if self.choices else ()
 
     def normalise(self, text: str) -> str:
         """A choice column's value as the schema spells it (synonyms and case resolved); other text trimmed."""

@@ -341,9 +341,7 @@ def _validations(ws, fm: _Formats, geo: dict, settings: Settings, layout: str):
                 "maximum": 999_999_999, "error_title": "Not a number",
                 "error_message": f"{header}: enter a number such as -2.5; leave blank for none."[:255]})
         elif c.kind == schema.CHOICE and c.allowed:
-            allowed = list(c.allowed)
-            if c.choices is schema.RAG and not _uses_blue(geo):
-                allowed = [v for v in allowed if v != schema.BLUE]     # BRAG only where the council uses it
+            allowed = list(c.choices.values if c.choices is schema.RAG and _uses_blue(geo) else c.allowed)
             ws.data_validation(r1, ci, r2, ci, {
                 **common, "validate": "list", "source": allowed, "error_title": "Choose from the list",
                 "error_message": f"{header}: choose one of {', '.join(allowed)}."[:255]})
