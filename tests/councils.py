@@ -113,7 +113,7 @@ def programme_annual(path: Path) -> Path:
     ws = wb.active
     ws.title = "MTFS Savings"
     ws.append(["Northbridge Borough Council: MTFS savings programme (£k)"])
-    ws.append(["Reference", "Saving", "Portfolio", "25/26", "26/27", "27/28", "Total", "RAG", "Comments"])
+    ws.append(["Reference", "Saving", "Portfolio", "25/26", "26/27", "27/28", "Total Saving", "RAG", "Comments"])
     data = [("NB1", "Shared services", "Resources", 250, 100, 0, "Green", "Agreed"),
             ("NB2", "Libraries redesign", "Communities", 75.5, 120, 60, "Amber", "Consultation"),
             ("NB3", "Parking charges", "Environment", 40, 40, 40, "Green", None),

@@ -233,7 +233,7 @@ COLUMNS: tuple[Column, ...] = (
                      "budgeted saving", "budget planning assumption", "target", "saving target", "savings target",
                      "in year target", "in-year target", "plan", "planned", "mtfs target",
                      "target saving", "approved saving", "savings required", "original target", "in year plan",
-                     "total plan", "plan total", "total target", "total", "total savings", "saving total plan"),
+                     "total plan", "plan total", "total target", "total savings", "saving total plan"),
            help="Sum of the original phasing."),
     *[Column(f"forecast_q{q}", f"Current Forecast Phasing - Q{q}", MONEY, T, money=True, width=10,
              synonyms=(f"current forecast phasing q{q}", f"forecast q{q}", f"q{q} forecast"),
