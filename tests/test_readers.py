@@ -56,7 +56,9 @@ def test_xlsx_published_layout_with_title_rows(tmp_path):
 @pytest.mark.parametrize("name,content,expect", [
     ("a.xlsx", b"PK\x03\x04garbage", "not a valid Excel workbook"),
     ("a.xlsm", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "password-protected"),
-    ("a.ods", b"x", "unsupported file type"),
+    ("a.numbers", b"x", "unsupported file type"),      # (.ods is read since issue 11)
+    ("a.ods", b"x", "not a valid OpenDocument spreadsheet"),
+    ("a.xls", b"PK\x03\x04garbage", "not an Excel 97-2003 workbook"),
 ])
 def test_unreadable_files_raise_one_clear_error(tmp_path, name, content, expect):
     p = tmp_path / name

@@ -9,7 +9,7 @@ import json
 import os
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -32,6 +32,8 @@ class By(str, Enum):
     portfolio = "portfolio"
     section = "section"
     project = "project"
+    directorate = "directorate"
+    service_area = "service_area"
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -39,12 +41,13 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def load(file: Path, layout: str | None = None):
-    from ..readers import read_register
-    try:
-        return read_register(file, layout=layout)
-    except SavingsTrackerError as exc:
-        fail(str(exc), exc.exit_code)
+def load(file: Path, layout: str | None = None, maps: list[str] | None = None):
+    from .imports import read_mapped
+    return read_mapped(file, maps, layout=layout)
+
+
+MAP_OPTION = typer.Option(None, "--map", help="HEADER=key: read the column headed HEADER as that column "
+                                              "(repeatable); `savings-tracker inspect FILE` shows how each was read.")
 
 
 def _version(value: bool):
@@ -62,11 +65,12 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 @app.command()
 def validate(file: Path = typer.Argument(..., help="Register file: .xlsx, .xlsm or .csv."),
              format: Fmt = typer.Option(Fmt.text, "--format", "-f", help="text or json."),
-             layout: Optional[str] = typer.Option(None, help="tracker, programme, options or cases (default: detect).")):
+            layout: Optional[str] = typer.Option(None, help="tracker, programme, options or cases (default: detect)."),
+             map_: Optional[List[str]] = MAP_OPTION):
     """Check a register: exit 0 when no errors, 1 when errors, 2 when the file cannot be used."""
     from ..core import report
     from ..core.validate import validate as run
-    reg = load(file, layout)
+    reg = load(file, layout, map_)
     findings = run(reg)
     if format is Fmt.json:
         typer.echo(json.dumps(report.findings_json(findings), ensure_ascii=False, indent=2))
@@ -81,10 +85,13 @@ def summary(file: Path = typer.Argument(..., help="Register file: .xlsx, .xlsm o
             by: Optional[By] = typer.Option(None, "--by", help="Group by committee, programme, portfolio, or (business "
                                                                "cases) section or project."),
             format: Fmt = typer.Option(Fmt.text, "--format", "-f", help="text or json."),
-            layout: Optional[str] = typer.Option(None, help="tracker, programme, options or cases (default: detect).")):
+            layout: Optional[str] = typer.Option(None, help="tracker, programme, options or cases (default: detect)."),
+            map_: Optional[List[str]] = MAP_OPTION):
     """Totals, RAG counts and the RAG £ analysis, overall and by group, in the file's own unit and sign."""
     from ..core import calc, report
-    reg = load(file, layout)
+    from .imports import refuse_if_not_understood
+    reg = load(file, layout, map_)
+    refuse_if_not_understood(file, reg)
     group = by.value if by else None
     if group and group not in reg.lines and not (group == "portfolio" and reg.has("reference")):
         fail(f"{file.name}: cannot group by {group}: the register has no {group} column")
@@ -108,9 +115,9 @@ def demo(out: Path = typer.Option(Path("savings-demo"), "--out", help="Folder fo
 
 # The command groups, one module each; each module's register(app) adds its commands. Their heavy libraries
 # are imported inside the commands, so that `savings-tracker validate` starts fast.
-from . import appendix, doctor, files, reconcile, returns, workbook  # noqa: E402  (after app, fail and load)
+from . import appendix, doctor, files, imports, reconcile, returns, workbook  # noqa: E402  (after app, fail and load)
 
-for _module in (workbook, appendix, doctor, files, returns, reconcile):
+for _module in (workbook, imports, appendix, doctor, files, returns, reconcile):
     _module.register(app)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -45,6 +45,8 @@ def appendix(
         None, "--templates", help="Folder of custom templates; files not in it come from the built-in set."),
     final: bool = typer.Option(
         False, "--final", help="The version for publication: refused while the register has validation errors."),
+    map_: Optional[List[str]] = typer.Option(None, "--map", help="HEADER=key: read the column headed HEADER as "
+                                             "that column (repeatable); see `savings-tracker inspect`."),
 ) -> None:
     """Write a committee appendix (savings tracker, RAG analysis or option proformas).
 
@@ -63,12 +65,15 @@ def appendix(
               f"(give a folder, e.g. {out.with_suffix('')})")
     if format is not Format.all and out.is_dir():
         _fail(f"--out {out} is a folder; give the file to write, e.g. {out / ('appendix.' + format.value)}")
+    from ..readers.mapping import parse_maps
+    from .imports import refuse_if_not_understood
     try:
-        reg = read_register(file)
+        reg = read_register(file, mapping=parse_maps(map_))
     except SavingsTrackerError as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{file}: cannot be read ({exc.strerror or exc})")
+    refuse_if_not_understood(file, reg)
     name = template.value if template else DEFAULT_TEMPLATE.get(reg.layout, "tracker")
     formats = FORMATS if format is Format.all else (format.value,)
     if len(formats) > 1:

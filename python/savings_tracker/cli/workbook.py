@@ -53,6 +53,12 @@ def build_workbook_command(
 
     if out.suffix.lower() != ".xlsm":
         _fail(f"{out.name}: the workbook must end in .xlsm (it carries the button macros)")
+    if data is not None and not blank and options is None:
+        from .imports import import_register, read_mapped
+        reg = read_mapped(data, None)              # --data is `import`: the council's register, nothing else
+        import_register(reg, out, backups)
+        typer.echo(f"Wrote {out} ({len(reg)} lines)")
+        return
     reg = None
     if data is not None or not blank:
         reg = _read(data or _sample("tracker_2017-18_october.csv"), "tracker", "--data")

@@ -121,12 +121,13 @@ def rag_split(reg: Register, eff: pd.DataFrame) -> pd.DataFrame:
             split["Red"], split["Amber"], split["Green"] = amount_or_zero(reds[j]), amount_or_zero(ambers[j]), amount_or_zero(greens[j])
         else:
             plan, fc = amount_or_zero(plans[j]), amount_or_zero(fcs[j])     # in the register's sign
-            rag = rags[j] if rags[j] in RAG_ORDER else NO_RAG
-            split[rag] += fc
+            rag = rags[j] if rags[j] in RAG_ORDER or rags[j] == schema.BLUE else NO_RAG
+            split[rag] = split.get(rag, ZERO) + fc
             if (plan - fc) * sign > 0:                  # a shortfall (as a saving) goes to Red
                 split["Red"] += plan - fc
         rows.append(split)
-    return pd.DataFrame(rows, index=eff.index, columns=[*schema.RAG_VALUES, NO_RAG], dtype=object)
+    blue = [schema.BLUE] if any(schema.BLUE in r for r in rows) else []
+    return pd.DataFrame(rows, index=eff.index, columns=[*schema.RAG_VALUES, *blue, NO_RAG], dtype=object).fillna(ZERO)
 
 
 @dataclass
@@ -186,11 +187,22 @@ def _count_rags(rags: list | None, n: int = 0) -> dict[str, int]:
         counts[NO_RAG] = n
         return counts
     for v in rags:
+        if v == schema.BLUE:              # BRAG: a delivered line is counted as Blue (only where there is one)
+            counts[schema.BLUE] = counts.get(schema.BLUE, 0) + 1
+            continue
         counts[v if v in RAG_ORDER else NO_RAG] += 1
     return counts
 
 
 def default_group(reg: Register) -> str:
+    """The grouping a register reports by: committee in a tracker that has one, else the first grouping column
+    it has (directorate, portfolio, service area, programme)."""
+    usual = {"tracker": "committee", "programme": "programme"}.get(reg.layout)
+    if usual:
+        filled = [c.key for c in schema.COLUMNS if c.group and reg.has(c.key) and
+                  any(isinstance(v, str) and v.strip() for v in reg.lines[c.key].tolist())]
+        if filled and usual not in filled:
+            return filled[0]
     return {"tracker": "committee", "programme": "programme", "options": "portfolio",
             "cases": "section"}.get(reg.layout, "committee")
 
@@ -221,7 +233,7 @@ def summarise(reg: Register, by: str | None = None, frames: tuple[pd.DataFrame, 
     pct = delivered_pct(totals[plan_key], totals.get("forecast_total", ZERO), reg.settings) \
         if plan_key and "forecast_total" in totals else None
     amounts = {k: _sum_row(split[k]) for k in split.columns} if split is not None else {}
-    if by == "portfolio" and "reference" in eff:
+    if by == "portfolio" and "reference" in eff and not reg.has("portfolio"):   # options: CYP002 -> CYP
         eff = eff.assign(portfolio=eff["reference"].map(portfolio))
     summary = Summary(reg.layout, reg.settings, len(reg), totals, derived_totals, _rag_counts(eff), amounts, pct, by)
     if by in eff and len(eff):

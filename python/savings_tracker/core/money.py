@@ -40,10 +40,23 @@ def accepted(unit: str) -> str:
     return f"a number such as -1234, £1,234, (100), −50{suffix}; blank or '-' for nil"
 
 
+FLOAT_AMOUNTS: dict[float, Decimal] = {}   # a register repeats its figures: each float converted once
+
+
 def parse_money(value, unit: str = "£000") -> Decimal:
     """One cell to a Decimal in ``unit``. Blank and '-' are nil; text that is not an amount raises."""
     if value is None:
         return ZERO
+    if type(value) is float:
+        hit = FLOAT_AMOUNTS.get(value)
+        if hit is not None:
+            return hit
+        if math.isnan(value) or math.isinf(value):
+            raise MoneyError(f"{value!r} is not a finite amount")
+        amount = _checked(Decimal(repr(value)), value)
+        if len(FLOAT_AMOUNTS) < 200_000:
+            FLOAT_AMOUNTS[value] = amount
+        return amount
     if isinstance(value, bool):
         raise MoneyError(f"{value!r} is a true/false value, not an amount")
     if isinstance(value, Decimal):

@@ -49,6 +49,7 @@ class PublishedRow:
     lines: tuple[int, ...] | None = None  # positions of the lines it adds up, where not a programme or all lines
     sheet: str = ""                # where it is published, if not on the register's own sheet
     cells: dict[str, str] = field(default_factory=dict)  # key -> A1 cell, if not the register's own columns
+    origin: str = ""               # where it was published when not on this sheet (a council's file, on import)
 
 
 @dataclass
@@ -59,6 +60,8 @@ class Source:
     header_row: int = 1                                       # 1-based
     table: str = ""                                           # Excel table name if read from one
     kind: str = ""                                            # csv | xlsx | workbook
+    headers: dict[int, str] = field(default_factory=dict)    # 0-based column -> header text as read
+    how: dict[int, str] = field(default_factory=dict)        # 0-based column -> why it was read as it was
 
     def cell(self, key: str, row: int | None) -> str:
         if key not in self.columns or not row:
@@ -75,6 +78,10 @@ class Register:
     published: list[PublishedRow] = field(default_factory=list)
     read_findings: list[Finding] = field(default_factory=list)
     raw: dict[tuple[int, str], str] = field(default_factory=dict)  # (row, key) -> original text where it was changed
+    # columns the schema does not know, carried as they are: frame column ('_x0', ...) -> header as published,
+    # and -> 0-based sheet column
+    extras: dict[str, str] = field(default_factory=dict)
+    extra_columns: dict[str, int] = field(default_factory=dict)
 
     @property
     def keys(self) -> list[str]:
@@ -89,8 +96,10 @@ class Register:
         return sum(1 for k in self.keys if prefix and k.startswith(prefix))
 
     def columns(self) -> list[schema.Column]:
-        return [schema.BY_KEY[k] for k in schema.keys_for(self.layout, self.years, extras=True)
-                if k in self.lines.columns]
+        """The schema's columns this register has, in schema order (a column of another layout included: an
+        in-year tracker may carry its MTFS years)."""
+        have = set(self.lines.columns)
+        return [c for c in schema.COLUMNS if c.key in have]
 
     def label(self, i) -> str:
         """How a finding names a line: its reference, else its title."""
@@ -112,4 +121,5 @@ class Register:
 
 
 def empty_lines(layout: str, years: int = 0) -> pd.DataFrame:
-    return pd.DataFrame({k: pd.Series(dtype=object) for k in [*schema.keys_for(layout, years), "_row"]})
+    keys = schema.keys_for(layout, years)
+    return pd.DataFrame({k: pd.Series(dtype=object) for k in [*keys, "_row"]})

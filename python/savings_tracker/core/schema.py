@@ -19,6 +19,7 @@ the product's own workbook does not build them (``columns_for(..., extras=True)`
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable
@@ -39,8 +40,10 @@ class Choices:
     blank_code: str = ""                         # warning code for a blank cell, in ``blank_in`` layouts
     blank_in: tuple[str, ...] = ()
     several: bool = False                        # a cell may hold several values: "Inform; Engage"
+    offered: tuple[str, ...] = ()                # what a dropdown offers, when not every value (BRAG's Blue is
+    #                                              offered only where a register uses it)
 
-    @property
+    @functools.cached_property
     def lookup(self) -> dict[str, str]:
         table = {v.lower(): v for v in self.values}
         table.update((k.lower(), v) for k, v in self.synonyms)
@@ -72,8 +75,12 @@ _SEVERAL = re.compile(r"[;,\n/]|\s+and\s+")
 
 
 RAG_VALUES = ("Red", "Amber", "Green")
-RAG = Choices(RAG_VALUES, (("r", "Red"), ("a", "Amber"), ("g", "Green")), "rag-invalid",
-              "Red, Amber or Green (any case; R, A or G)", blank_code="rag-missing", blank_in=("tracker",))
+BLUE = "Blue"   # BRAG: Blue means delivered; counted as delivered and shown in the RAG counts as Blue
+RAG = Choices((*RAG_VALUES, BLUE), (("r", "Red"), ("a", "Amber"), ("g", "Green"), ("b", BLUE),
+                                    ("blue (delivered)", BLUE), ("delivered", BLUE), ("complete", BLUE)),
+              # (Blue is accepted too; the text stays as published workbooks carry it)
+              "rag-invalid", "Red, Amber or Green (any case; R, A or G)",
+              blank_code="rag-missing", blank_in=("tracker",), offered=RAG_VALUES)
 RAG_SYNONYMS = RAG.lookup
 DIRECTION_VALUES = ("↑", "↔", "↓")
 DIRECTION_WORDS = {"↑": "Improving", "↔": "No change", "↓": "Worsening"}
@@ -104,7 +111,14 @@ CONSULTATION = Choices(CONSULTATION_VALUES, (
                            "separated by ';')", several=True)
 EIA_REQUIRED = Choices(YES_NO, (("y", "Yes"), ("required", "Yes"), ("n", "No"), ("not required", "No"),
                                 ("n/a", "No")), "eia-required-invalid", "Yes or No (or Required, Not required)")
-ORIGINAL_RAG = Choices(RAG_VALUES, RAG.synonyms, "original-rag-invalid", RAG.accepted)
+ORIGINAL_RAG = Choices(RAG_VALUES, tuple(x for x in RAG.synonyms if x[1] in RAG_VALUES), "original-rag-invalid",
+                       RAG.accepted)
+
+RECURRENCE = Choices(("Recurring", "One-off"), (
+    ("recurrent", "Recurring"), ("ongoing", "Recurring"), ("permanent", "Recurring"), ("r", "Recurring"),
+    ("one off", "One-off"), ("oneoff", "One-off"), ("one-off saving", "One-off"), ("temporary", "One-off"),
+    ("o", "One-off"), ("nr", "One-off"), ("non-recurring", "One-off"), ("non recurring", "One-off"),
+), "recurrence-invalid", "Recurring or One-off (ongoing, permanent, one off, temporary accepted)")
 
 MAX_YEARS = 5  # multi-year phasing columns available per register
 
@@ -127,10 +141,13 @@ class Column:
     layout_headers: tuple[tuple[str, str], ...] = ()  # (layout, header) where a layout names it differently
     optional_in: tuple[str, ...] = ()  # layouts where a required column may be absent
     extra: bool = False          # read, checked and summarised where a register has it; not in the built workbook
+    optional: bool = False       # in a register (and its workbook table) only where the council's file has it
+    group: bool = False          # a grouping a council reports by (committee, directorate, portfolio, ...)
 
     @property
     def allowed(self) -> tuple[str, ...]:
-        return self.choices.values if self.choices else ()
+        """The values a dropdown offers (every allowed value but those a register opts into, e.g. BRAG Blue)."""
+        return (self.choices.offered or self.choices.values) if self.choices else ()
 
     def normalise(self, text: str) -> str:
         """A choice column's value as the schema spells it (synonyms and case resolved); other text trimmed."""
@@ -170,16 +187,32 @@ ALL = ("tracker", "programme", "options")
 
 COLUMNS: tuple[Column, ...] = (
     Column("reference", "Reference", TEXT, ALL, required=True, width=12, optional_in=("programme",),
-           synonyms=("ref", "reference no", "option reference", "option ref", "saving reference", "id"),
+           synonyms=("ref", "reference no", "option reference", "option ref", "saving reference", "id", "ref no",
+                     "saving ref", "proposal ref", "mtfs ref", "no", "ref."),
            help="Unique reference of the saving line, e.g. A/R.6.101."),
-    Column("programme", "Programme", TEXT, P, width=28, synonyms=("programme name", "workstream"),
+    Column("programme", "Programme", TEXT, TP, width=28, synonyms=("programme name", "workstream", "theme"),
+           optional=True, group=True,
            help="Programme the line belongs to, e.g. PSR1- Most Vulnerable."),
     Column("title", "Title", TEXT, ALL, required=True, width=36, layout_headers=(("programme", "Project"),),
-           synonyms=("project", "saving", "saving title", "proposal", "option title", "name"),
+           synonyms=("project", "saving", "saving title", "proposal", "option title", "name", "saving name",
+                     "savings proposal", "scheme", "project name", "savings title", "proposal title"),
            help="Short title of the saving."),
-    Column("description", "Description", TEXT, T, width=48, synonyms=("saving description", "detail")),
+    Column("description", "Description", TEXT, T, width=48, synonyms=("saving description", "detail", "details", "description of saving", "proposal description")),
     Column("committee", "Committee", CHOICE, T, width=14, synonyms=("service committee", "policy committee"),
-           help="Committee that owns the saving; choose from the Settings list."),
+           group=True, help="Committee that owns the saving; choose from the Settings list."),
+    Column("directorate", "Directorate", TEXT, T, width=18, optional=True, group=True,
+           synonyms=("department", "dept", "directorate name"), help="Directorate the saving belongs to."),
+    Column("portfolio", "Portfolio", TEXT, T, width=18, optional=True, group=True,
+           synonyms=("cabinet portfolio", "portfolio holder area"), help="Cabinet portfolio of the saving."),
+    Column("service_area", "Service Area", TEXT, T, width=18, optional=True, group=True,
+           synonyms=("service area", "division", "business unit"), help="Service area of the saving."),
+    Column("owner", "Savings owner", TEXT, TP, width=18, optional=True,
+           synonyms=("lead officer", "owner", "responsible officer", "saving owner", "lead", "accountable officer",
+                     "budget holder"), help="Officer accountable for the saving."),
+    Column("recurrence", "Recurring / one-off", CHOICE, TP, width=12, optional=True, choices=RECURRENCE,
+           synonyms=("recurring/one-off", "recurring or one-off", "recurring / one off", "one-off/recurring",
+                     "one off / recurring", "type of saving", "recurrent/non-recurrent", "recurring"),
+           help="Recurring (ongoing) or one-off."),
     Column("service", "Service Name", TEXT, O, width=30, synonyms=("service",)),
     Column("start_year", "Start Year", TEXT, O, width=10,
            synonyms=("start year", "which start year does this option relate to 2018/19 2019/20 or 2020/21")),
@@ -197,16 +230,23 @@ COLUMNS: tuple[Column, ...] = (
            parts=("plan_q1", "plan_q2", "plan_q3", "plan_q4", *(f"plan_y{n}" for n in range(1, MAX_YEARS + 1))),
            layout_headers=(("programme", "Total Saving {unit}"),),
            synonyms=("original saving", "planned saving", "plan total", "total saving", "saving target",
-                     "budgeted saving", "budget planning assumption"),
+                     "budgeted saving", "budget planning assumption", "target", "saving target", "savings target",
+                     "in year target", "in-year target", "plan", "planned", "mtfs target",
+                     "target saving", "approved saving", "savings required", "original target", "in year plan",
+                     "total plan", "plan total", "total target", "total savings", "saving total plan"),
            help="Sum of the original phasing."),
     *[Column(f"forecast_q{q}", f"Current Forecast Phasing - Q{q}", MONEY, T, money=True, width=10,
              synonyms=(f"current forecast phasing q{q}", f"forecast q{q}", f"q{q} forecast"),
              help=f"Forecast saving in quarter {q}, in the register's unit and sign.") for q in range(1, 5)],
     Column("forecast_total", "Forecast Saving", MONEY, T, role=COMPUTED, money=True,
            parts=("forecast_q1", "forecast_q2", "forecast_q3", "forecast_q4"),
-           synonyms=("forecast saving", "forecast total", "forecast"), help="Sum of the forecast phasing."),
+           synonyms=("forecast saving", "forecast total", "forecast", "forecast outturn", "projected saving",
+                     "forecast delivery", "current forecast", "forecast achieved", "projected", "outturn",
+                     "in year forecast", "expected saving", "forecast total", "total forecast"),
+           help="Sum of the forecast phasing."),
     Column("variance", "Variance from Plan {unit}", MONEY, T, role=COMPUTED, money=True,
-           parts=("forecast_total", "plan_total"), synonyms=("variance from plan", "variance"),
+           parts=("forecast_total", "plan_total"),
+           synonyms=("variance from plan", "variance", "shortfall", "variance to target", "over/under", "(shortfall)/over"),
            help="Forecast saving minus original saving, in the register's sign."),
     *_years("saving", "Saving {year} {unit}", O, help_="Savings target for this financial year."),
     Column("saving_total", "Saving Total {unit}", MONEY, O, role=COMPUTED, money=True,
@@ -217,7 +257,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("complete", "Saving complete?", CHOICE, T, choices=COMPLETE, width=10,
            synonyms=("saving complete", "complete", "achieved"), help="Yes once the saving is fully delivered."),
     Column("rag", "RAG", CHOICE, TP, choices=RAG, width=9,
-           synonyms=("rag status", "rag rating", "status"),
+           synonyms=("rag status", "rag rating", "status", "brag", "brag status", "brag rating", "rag/brag",
+                     "delivery rag", "rating", "risk rating"),
            help="Officer's judgement: Red, Amber or Green (R/A/G accepted)."),
     Column("red", "Red {unit}", MONEY, P, money=True, synonyms=("red",), help="In-year saving at Red."),
     Column("amber", "Amber {unit}", MONEY, P, money=True, synonyms=("amber",), help="In-year saving at Amber."),
@@ -228,10 +269,15 @@ COLUMNS: tuple[Column, ...] = (
            parts=("plan_total", "forecast_total", "complete"),
            help="RAG the tool suggests from the thresholds on the Settings sheet."),
     Column("commentary", "Forecast Commentary", TEXT, TP, width=50, layout_headers=(("programme", "Comments"),),
-           synonyms=("forecast commentary", "comments", "commentary",
+           synonyms=("forecast commentary", "comments", "commentary", "comment", "update", "progress update",
+                     "latest update", "narrative", "notes",
                      "comments relating to the 2017/2018 financial year")),
     Column("partners", "Links with partner organisations", TEXT, T, width=30,
            synonyms=("links with partner organisations", "partners")),
+    Column("mitigation", "Mitigation / replacement saving", TEXT, TP, width=40, optional=True,
+           synonyms=("mitigation", "mitigations", "mitigating action", "mitigating actions", "mitigation/replacement",
+                     "actions to mitigate", "mitigation / replacement"),
+           help="How a shortfall is mitigated, or the saving that replaces it."),
     Column("decisions", "Decisions needed to deliver the budgeted savings", TEXT, O, width=48,
            synonyms=("decisions needed", "decisions")),
     Column("impact", "Impact upon service", TEXT, O, width=48, synonyms=("impact", "impact on service")),
@@ -346,7 +392,9 @@ def declare(columns: tuple[Column, ...]) -> tuple[Column, ...]:
     test) may declare a copy with more. Returns the columns declared before."""
     global COLUMNS
     before = COLUMNS
-    COLUMNS = tuple(columns)
+    seen: set[str] = set()
+    # a key declared twice keeps its first declaration (a team's own column wins over the package's)
+    COLUMNS = tuple(c for c in columns if not (c.key in seen or seen.add(c.key)))
     BY_KEY.clear()
     BY_KEY.update((c.key, c) for c in COLUMNS)
     _SYNONYMS.clear()
@@ -365,35 +413,67 @@ def declare(columns: tuple[Column, ...]) -> tuple[Column, ...]:
     return before
 
 
-def columns_for(layout: str, years: int = 0, *, extras: bool = False) -> list[Column]:
-    """Columns of a layout in display order; multi-year families cut to ``years`` columns. ``extras``: with the
-    columns a register may add (the lifecycle), which the product's own workbook does not build."""
+def columns_for(layout: str, years: int = 0, present: Iterable[str] | None = None, *,
+                extras: bool = False) -> list[Column]:
+    """Columns of a layout in display order; multi-year families cut to ``years`` columns. With ``present``
+    (the keys a register has) optional columns where the register has them; without it none. ``extras``: with
+    the columns a register may add (the lifecycle), which the product's own workbook does not build."""
+    have = set(present) if present is not None else None
     out = []
     for c in COLUMNS:
         if layout not in c.layouts or (c.extra and not extras):
             continue
         if c.year and c.year > max(years, 0 if layout == "tracker" else 3):
             continue
+        if c.optional and (have is None or c.key not in have):
+            continue
         out.append(c)
     return out
 
 
-def keys_for(layout: str, years: int = 0, *, extras: bool = False) -> list[str]:
-    return [c.key for c in columns_for(layout, years, extras=extras)]
+def keys_for(layout: str, years: int = 0, present: Iterable[str] | None = None, *,
+             extras: bool = False) -> list[str]:
+    return [c.key for c in columns_for(layout, years, present, extras=extras)]
 
 
 def money_keys(layout: str, years: int = MAX_YEARS) -> list[str]:
     return [c.key for c in columns_for(layout, years) if c.kind == MONEY]
 
 
+IN_YEAR_KEYS = frozenset({"forecast_total", "variance", *(f"{p}_q{q}" for p in ("plan", "forecast") for q in range(1, 5))})
+
+
 def phasing_keys(total_key: str, present: Iterable[str]) -> list[str]:
-    """The parts of a computed total that a register actually has."""
+    """The parts of a computed total that a register actually has. A register that reports the in-year
+    position (a forecast, a variance or quarters) has an in-year plan: its year columns are the MTFS years
+    beside it, not parts of it (seed 000's total is the sum of its years; a tracker's target is not)."""
     present = set(present)
-    return [k for k in BY_KEY[total_key].parts if k in present]
+    parts = [k for k in BY_KEY[total_key].parts if k in present]
+    if total_key == "plan_total" and present & IN_YEAR_KEYS:
+        parts = [k for k in parts if not BY_KEY[k].year]
+    return parts
 
 
 # ---- header recognition ------------------------------------------------------------------------
-_YEAR = re.compile(r"(20\d\d)\s*[/-]\s*(\d\d)(?!\d)")
+# 2025/26, 2025-26, 25/26, FY2025/26, FY 25-26, 2025/2026 (the second year must follow the first)
+_YEAR = re.compile(r"(?<![\d£.])(?:fy\s*)?((?:20)?\d\d)\s*[/-]\s*((?:20)?\d\d)(?![\d%])", re.I)
+
+
+def year_label(text) -> str:
+    """The financial year a text names, as '2025/26'; '' when it names none."""
+    for m in _YEAR.finditer(str(text or "")):
+        a, b = m.group(1), m.group(2)
+        first = int(a) if len(a) == 4 else 2000 + int(a)
+        second = int(b[-2:])
+        if (first + 1) % 100 == second and 2000 <= first <= 2099:
+            return f"{first}/{second:02d}"
+    return ""
+
+
+def _without_years(text: str) -> str:
+    def drop(m):
+        return " " if year_label(m.group(0)) else m.group(0)
+    return _YEAR.sub(drop, str(text))
 
 
 def match_header(text, layout: str = "") -> tuple[str, str] | None:
@@ -408,25 +488,52 @@ def match_header(text, layout: str = "") -> tuple[str, str] | None:
     if layout in _LAYOUT_SYNONYMS:
         own = _LAYOUT_SYNONYMS[layout]
         return (own[n], "") if n in own else None
-    year = _YEAR.search(raw)
     if n in _SYNONYMS:
         return _SYNONYMS[n], ""
-    if year:
-        label = f"{year.group(1)}/{year.group(2)}"
-        rest = _norm(_YEAR.sub(" ", raw))
+    label = year_label(raw)
+    if label:
+        rest = _norm(_without_years(raw))
         if rest.startswith("fte"):
             return "fte_y", label
-        if rest.startswith("sav"):
+        if rest in ("saving", "savings", "saving target", "savings target", "savings required"):
             return "saving_y", label
-        if rest in ("", "plan", "phasing", "planned", "project phasing"):
+        if rest in ("", "plan", "phasing", "planned", "project phasing", "mtfs", "fy", "year", "future years",
+                    "mtfs saving", "saving profile", "profile"):
             return "plan_y", label
-        # "Investment 17-18 £000", "Original Saving 17-18" are in-year columns named with the year
+        # "Investment 17-18 £000", "Original Saving 17-18", "2025/26 Target £000" are in-year columns named with
+        # the year
         if rest in _SYNONYMS:
             return _SYNONYMS[rest], ""
-    short = _norm(re.sub(r"\b(?:20)?\d\d\s*[-/]\s*\d\d\b", " ", raw))
-    if short in _SYNONYMS:
-        return _SYNONYMS[short], ""
     return None
+
+
+def nearest(text, limit: int = 1, layout: str = "") -> list[str]:
+    """The columns a header that was not recognised most looks like (for a suggestion), best first: words in
+    common with a column's spellings (plurals folded), then the likeness of the letters; columns of ``layout``
+    only, when given."""
+    import difflib
+
+    def words(t: str) -> set[str]:
+        return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in t.split()}
+
+    n = _norm(_without_years(text))
+    if not n:
+        return []
+    mine = words(n)
+    scored: dict[str, float] = {}
+    for spelling, key in _SYNONYMS.items():
+        if layout and layout not in BY_KEY[key].layouts:
+            continue
+        ratio = difflib.SequenceMatcher(None, n, spelling).ratio()
+        theirs = words(spelling)
+        shared = mine & theirs
+        score = ratio
+        if shared:
+            score = max(score, 0.5 + 0.5 * len(shared) / max(len(mine), len(theirs))) + 0.1 * ratio
+        if score > scored.get(key, 0):
+            scored[key] = score
+    best = sorted((k for k, v in scored.items() if v >= 0.6), key=lambda k: -scored[k])
+    return best[:limit]
 
 
 # ---- where each layout lives in the Savings_Tracker workbook ---------------------------------------

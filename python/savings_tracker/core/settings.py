@@ -17,7 +17,7 @@ from .money import DEFAULT_DECIMALS, MoneyError, normalise_unit
 SIGNS = ("negative", "positive")
 DISPLAY_SIGNS = ("as stored", "savings positive")
 # Settings written to the Settings sheet only when they differ from the default (a team adds the row to use one)
-OPTIONAL_ROWS = {"display_sign", "appendix_columns", "column_widths", "text_limit"}
+OPTIONAL_ROWS = {"display_sign", "appendix_columns", "column_widths", "text_limit", "column_map", "published_rows"}
 
 
 @dataclass
@@ -42,6 +42,10 @@ class Settings:
     backups_kept: int = 5
     source: str = ""
     published_totals: dict[str, str] = field(default_factory=dict)
+    # how a council's own headers were read on import (--map): header text -> column key
+    column_map: dict[str, str] = field(default_factory=dict)
+    # subtotal and total rows as the council's file published them (kept on import; checks, never lines)
+    published_rows: list[dict] = field(default_factory=list)
     # settings that differ for another layout kept in the same workbook, e.g. {"options": {"unit": "£m"}};
     # stored on the Settings sheet as rows "options.unit", "options.sign", ...
     per_layout: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -139,7 +143,9 @@ class Settings:
             if f.name == "per_layout" or (f.name in OPTIONAL_ROWS and m[f.name] == asdict(Settings())[f.name]):
                 continue
             value = m[f.name]
-            if isinstance(value, list):
+            if isinstance(value, list) and value and isinstance(value[0], dict):
+                value = json.dumps(value, ensure_ascii=False)
+            elif isinstance(value, list):
                 value = ", ".join(value)
             elif isinstance(value, dict):
                 value = json.dumps(value, ensure_ascii=False)
@@ -161,11 +167,12 @@ class Settings:
         if unknown:
             raise SettingsError(f"{origin}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         data = dict(mapping)
-        for key in ("rag_definitions", "published_totals", "appendix_columns", "column_widths"):
+        for key in ("rag_definitions", "published_totals", "appendix_columns", "column_widths", "column_map",
+                    "published_rows"):
             if isinstance(data.get(key), str):
                 text = data[key].strip()
                 try:
-                    data[key] = json.loads(text) if text else {}
+                    data[key] = json.loads(text) if text else ([] if key == "published_rows" else {})
                 except json.JSONDecodeError:
                     raise SettingsError(f"{origin}: {key} must be JSON such as {{\"Red\": \"...\"}}") from None
         for key in ("organisation", "title", "appendix_label", "financial_year", "period", "source", "appendix_folder",
@@ -254,4 +261,6 @@ SETTING_HELP = {
     "text_limit": "Appendix text longer than this many characters is shortened in the table and printed in full "
                   "in an annex; 0 prints it in full.",
     "column_widths": "Printed column widths as relative weights, as JSON, e.g. {\"description\": 30}.",
+    "column_map": "How the council's own column headers were read on import (header: column key), as JSON.",
+    "published_rows": "Subtotal and total rows as the council's file published them (checks on the lines), as JSON.",
 }

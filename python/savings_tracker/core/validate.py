@@ -266,7 +266,7 @@ def published_totals(reg: Register, ctx: Context):
     """Subtotal and total rows as published are checks on the lines: report each figure that differs."""
     if not reg.published:
         return
-    group_key = "programme" if reg.layout == "programme" else None
+    group_key = "programme" if reg.layout == "programme" or reg.has("programme") else None
     for pub in reg.published:
         if pub.lines is not None:
             part = ctx.eff.iloc[list(pub.lines)]
@@ -287,6 +287,8 @@ def published_totals(reg: Register, ctx: Context):
             elif pub.row:
                 cell = cells.address(pub.row, reg.source.columns[key] + 1) if key in reg.source.columns else f"row {pub.row}"
                 sheet = reg.source.sheet
+            elif pub.origin:
+                cell, sheet = "", pub.origin
             else:
                 cell, sheet = "", "Settings: published_totals"
             yield Finding(ERROR, "subtotal-mismatch" if pub.kind == "subtotal" else "total-mismatch",

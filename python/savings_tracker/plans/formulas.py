@@ -35,7 +35,7 @@ def column_formula(col: schema.Column, table: str, headers: dict[str, str], orde
             return None
         f, p = (headers[k] for k in col.parts)
         return f"={sref(table, f, True)}-{sref(table, p, True)}"
-    parts = [k for k in col.parts if k in headers]
+    parts = schema.phasing_keys(col.key, headers)     # a total with no phasing stays an entered value
     if not parts:
         return None
     idx = [order.index(k) for k in parts] if all(k in order for k in parts) else []
@@ -44,43 +44,58 @@ def column_formula(col: schema.Column, table: str, headers: dict[str, str], orde
     return "=SUM(" + ",".join(sref(table, headers[k], True) for k in parts) + ")"
 
 
-def _heads(settings) -> dict[str, str]:
-    return {k: schema.BY_KEY[k].header_for(settings, "tracker")
-            for k in ("committee", "rag", *SUMMARY_MONEY)}
+def _heads(settings, present=None, group: str = "committee") -> dict[str, str | None]:
+    """Headers the Summary formulas read; None for a column the Savings table does not have (``present``: the
+    keys it has; None: the product's full tracker). ``group``: the column the Summary groups by."""
+    have = set(present) if present is not None else None
+    out = {k: schema.BY_KEY[k].header_for(settings, "tracker") if have is None or k in have else None
+           for k in ("rag", *SUMMARY_MONEY)}
+    out["group"] = schema.BY_KEY[group].header_for(settings, "tracker") if have is None or group in have else None
+    out["count"] = schema.BY_KEY["title"].header_for(settings, "tracker")
+    return out
 
 
-def summary_group_row(settings, row: int, header_row: int, name: str) -> list[str]:
-    """Columns B..I of one committee row of the Summary (1-based ``row``; the RAG words are in the header
-    row's C..E): lines, Red, Amber, Green, No RAG, planned, forecast, variance."""
-    t, h = schema.TABLE_NAMES["tracker"], _heads(settings)
+def summary_group_row(settings, row: int, header_row: int, name: str, present=None,
+                      group: str = "committee") -> list[str]:
+    """Columns B..I of one group row of the Summary (1-based ``row``; the RAG words are in the header
+    row's C..E): lines, Red, Amber, Green, No RAG, planned, forecast, variance. A column the table does not
+    have gives 0; with no group column the one row covers every line."""
+    t, h = schema.TABLE_NAMES["tracker"], _heads(settings, present, group)
+    if h["group"] is None:
+        return summary_total_row(settings, row, header_row, 0, -1, present, group)
     crit = '""' if name == "(none)" else f"$A{row}"
-    committee = sref(t, h["committee"])
+    committee = sref(t, h["group"])
     return [f"=COUNTIFS({committee},{crit})",
             *(f"=COUNTIFS({sref(t, h['rag'])},{cells.letters(3 + k)}${header_row},{committee},{crit})"
+              if h["rag"] else "=0" for k in range(len(schema.RAG_VALUES))),
+            f"=B{row}-SUM(C{row}:E{row})",
+            *(f"=SUMIFS({sref(t, h[key])},{committee},{crit})" if h[key] else "=0" for key in SUMMARY_MONEY)]
+
+
+def summary_total_row(settings, row: int, header_row: int, first: int, last: int, present=None,
+                      group: str = "committee") -> list[str]:
+    """Columns B..I of the Summary's Total row (group rows ``first``..``last``, 1-based)."""
+    t, h = schema.TABLE_NAMES["tracker"], _heads(settings, present, group)
+    lines = f"=SUM(B{first}:B{last})" if last >= first else \
+        (f"=ROWS({sref(t, h['count'])})" if h["group"] is None else "=0")
+    return [lines,
+            *(f"=COUNTIFS({sref(t, h['rag'])},{cells.letters(3 + k)}${header_row})" if h["rag"] else "=0"
               for k in range(len(schema.RAG_VALUES))),
             f"=B{row}-SUM(C{row}:E{row})",
-            *(f"=SUMIFS({sref(t, h[key])},{committee},{crit})" for key in SUMMARY_MONEY)]
+            *(f"=SUM({sref(t, h[key])})" if h[key] else "=0" for key in SUMMARY_MONEY)]
 
 
-def summary_total_row(settings, row: int, header_row: int, first: int, last: int) -> list[str]:
-    """Columns B..I of the Summary's Total row (committee rows ``first``..``last``, 1-based)."""
-    t, h = schema.TABLE_NAMES["tracker"], _heads(settings)
-    return [f"=SUM(B{first}:B{last})" if last >= first else "=0",
-            *(f"=COUNTIFS({sref(t, h['rag'])},{cells.letters(3 + k)}${header_row})"
-              for k in range(len(schema.RAG_VALUES))),
-            f"=B{row}-SUM(C{row}:E{row})",
-            *(f"=SUM({sref(t, h[key])})" for key in SUMMARY_MONEY)]
-
-
-def summary_chart_row(settings, row: int, header_row: int, rag: str) -> list[str]:
+def summary_chart_row(settings, row: int, header_row: int, rag: str, present=None) -> list[str]:
     """Columns B..C (planned, forecast; a saving shown positive) of one chart-data row of the Summary."""
-    t, h = schema.TABLE_NAMES["tracker"], _heads(settings)
+    t, h = schema.TABLE_NAMES["tracker"], _heads(settings, present)
     sign = "-" if settings.saving_sign < 0 else ""
     out = []
     for j, key in enumerate(("plan_total", "forecast_total")):
         col = cells.letters(2 + j)
-        if rag in schema.RAG_VALUES:
-            out.append(f"={sign}SUMIFS({sref(t, h[key])},{sref(t, h['rag'])},$A{row})")
+        if h[key] is None:
+            out.append("=0")
+        elif rag in schema.RAG_VALUES:
+            out.append(f"={sign}SUMIFS({sref(t, h[key])},{sref(t, h['rag'])},$A{row})" if h["rag"] else "=0")
         else:  # lines with no valid RAG: everything not counted above
             out.append(f"={sign}SUM({sref(t, h[key])})-SUM({col}{header_row + 1}:{col}{header_row + 3})")
     return out

@@ -135,7 +135,8 @@ def summary_plan(reg: Register, summary: calc.Summary, stamp: str, summary_value
                                                              *(schema.BY_KEY[k].header_for(reg.settings)
                                                                for k in ("plan_total", "forecast_total"))]]))
     plan.blocks.append(Block(sheet, f"A{chart_header + 1}", [
-        [rag, *map(Formula, formulas.summary_chart_row(reg.settings, chart_header + 1 + k, chart_header, rag))]
+        [rag, *map(Formula, formulas.summary_chart_row(reg.settings, chart_header + 1 + k, chart_header, rag,
+                                                       reg.keys))]
         for k, (rag, *_values) in enumerate(chart)]))
     return plan
 
@@ -145,8 +146,11 @@ def summary_formula_rows(reg: Register, summary: calc.Summary, header_row: int) 
     Summary keeps working after a refresh when Python is absent."""
     names = [row[0] for row in summary_group_rows(reg, summary)][:-1]
     first = header_row + 1
-    rows = [[name, *map(Formula, formulas.summary_group_row(reg.settings, first + i, header_row, name))]
+    group = calc.default_group(reg)
+    rows = [[name, *map(Formula, formulas.summary_group_row(reg.settings, first + i, header_row, name, reg.keys,
+                                                             group))]
             for i, name in enumerate(names)]
     total = first + len(names)
-    rows.append(["Total", *map(Formula, formulas.summary_total_row(reg.settings, total, header_row, first, total - 1))])
+    rows.append(["Total", *map(Formula, formulas.summary_total_row(reg.settings, total, header_row, first, total - 1,
+                                                                   reg.keys, group))])
     return rows

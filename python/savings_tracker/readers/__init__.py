@@ -14,7 +14,7 @@ from .interpret import choose, grid_settings
 
 
 def read_book(path, *, layout: str | None = None, sheet: str | None = None,
-              settings: Settings | None = None) -> tuple[grids.Book, Register]:
+              settings: Settings | None = None, mapping: dict[str, str] | None = None) -> tuple[grids.Book, Register]:
     """Read a file once: its grids (every sheet, for callers that also need the service sheets) and its
     register. Settings come from the Settings sheet, else a ``.settings.json`` beside the file."""
     path = Path(path)
@@ -30,17 +30,17 @@ def read_book(path, *, layout: str | None = None, sheet: str | None = None,
             return book, cases.read_cases(book, settings, sheet)
         except UnreadableFile as exc:   # a programme summary but no workstream table: perhaps another layout
             try:
-                return book, choose(book, settings, layout, sheet)
+                return book, choose(book, settings, layout, sheet, mapping)
             except UnreadableFile:
                 raise exc from None
-    return book, choose(book, settings, layout, sheet)
+    return book, choose(book, settings, layout, sheet, mapping)
 
 
 def read_register(path, *, layout: str | None = None, sheet: str | None = None,
-                  settings: Settings | None = None) -> Register:
+                  settings: Settings | None = None, mapping: dict[str, str] | None = None) -> Register:
     """Read one register. Raises ``UnreadableFile`` (one clear line) when the file cannot be used at all;
     problems with individual cells become findings on the register."""
-    return read_book(path, layout=layout, sheet=sheet, settings=settings)[1]
+    return read_book(path, layout=layout, sheet=sheet, settings=settings, mapping=mapping)[1]
 
 
 __all__ = ["read_book", "read_register", "UnreadableFile"]

@@ -16,7 +16,7 @@ from xml.etree import ElementTree as ET
 
 from ..errors import UnreadableFile
 from .. import cells
-from ..xlsx.zipguard import check_package
+from ..xlsx.zipguard import OLE_MAGIC, check_package
 
 MAX_FILE_BYTES = 200 * 1024 * 1024          # a register is never this big; bigger is a mistake or an attack
 
@@ -189,6 +189,25 @@ def read_xlsx(path: Path, sheets: list[str] | None = None) -> Book:
         raise UnreadableFile(f"{path.name}: the workbook's structure is damaged ({exc}); open and save it in Excel") from None
     finally:
         zf.close()
+    return _calamine(path, sheets, tables, errors, "xlsx")
+
+
+def read_legacy(path: Path, sheets: list[str] | None = None) -> Book:
+    """.xls (Excel 97-2003) and .ods (LibreOffice, OpenDocument): python-calamine reads both; they have no
+    Excel Tables. An encrypted .xls is refused with what to do."""
+    if path.suffix.lower() == ".ods" and not zipfile.is_zipfile(path):
+        raise UnreadableFile(f"{path.name}: not a valid OpenDocument spreadsheet (the file is damaged); open it in "
+                             "LibreOffice Calc or Excel and save it again")
+    if path.suffix.lower() == ".xls":
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        if head != OLE_MAGIC:
+            raise UnreadableFile(f"{path.name}: not an Excel 97-2003 workbook (.xls); if it is an .xlsx or .csv, "
+                                 "give it that ending")
+    return _calamine(path, sheets, [], {}, "xlsx")
+
+
+def _calamine(path: Path, sheets, tables, errors, kind) -> Book:
     import python_calamine as pc
 
     try:
@@ -219,10 +238,11 @@ def read_xlsx(path: Path, sheets: list[str] | None = None) -> Book:
                              f"{exc}); open it in Excel and save it again") from None
     finally:
         wb.close()
-    return Book(path, "xlsx", grids)
+    return Book(path, kind, grids)
 
 
-FORMATS = {".csv": read_csv, ".txt": read_csv, ".tsv": read_csv, ".xlsx": read_xlsx, ".xlsm": read_xlsx}
+FORMATS = {".csv": read_csv, ".txt": read_csv, ".tsv": read_csv, ".xlsx": read_xlsx, ".xlsm": read_xlsx,
+           ".xls": read_legacy, ".ods": read_legacy}
 
 
 def load(path: Path, sheets: list[str] | None = None) -> Book:
@@ -241,7 +261,7 @@ def load(path: Path, sheets: list[str] | None = None) -> Book:
     if size > MAX_FILE_BYTES:
         raise UnreadableFile(f"{path.name}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for a register")
     try:
-        return reader(path, sheets) if reader is read_xlsx else reader(path)
+        return reader(path, sheets) if reader in (read_xlsx, read_legacy) else reader(path)
     except PermissionError:
         raise UnreadableFile(f"{path.name}: permission denied when reading the file") from None
     except OSError as exc:

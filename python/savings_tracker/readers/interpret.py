@@ -11,10 +11,11 @@ import pandas as pd
 from .. import cells
 from ..core import schema
 from ..errors import UnreadableFile
-from ..core.money import MoneyError, accepted, parse_money, parse_number
+from ..core.money import FLOAT_AMOUNTS, MoneyError, accepted, parse_money, parse_number
 from ..core.register import ERROR, WARNING, Finding, PublishedRow, Register, Source
 from ..core.settings import Settings
 from .grids import Book, Grid, TableRef
+from .titles import infer_unit, read_titles
 
 HEADER_SCAN_ROWS = 60
 KEY_COLUMNS = ("reference", "title")
@@ -32,29 +33,75 @@ def detect_layout(keys) -> str:
     return "tracker"
 
 
-class Header:
-    """The header row of a grid and what each of its cells means."""
+def _cell_str(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return " ".join(str(v).replace("\u00a0", " ").split())
 
-    def __init__(self, row_index: int, cells: list, year_labels: list[str]):
+
+def _key_of(mapping: dict[str, str] | None, *texts: str) -> str | None:
+    if not mapping:
+        return None
+    for t in texts:
+        k = mapping.get(t.strip().lower()) if t else None
+        if k:
+            return k
+    return None
+
+
+class Header:
+    """The header row of a grid and what each of its cells means. ``group``: the cells of the row above (a
+    two-row header: a merged group cell such as "2025/26" or "Project Phasing" over its sub-headers), combined
+    with each sub-header below it. ``mapping``: header text (lower case) -> column key, from --map."""
+
+    def __init__(self, row_index: int, cells: list, year_labels: list[str] | None = None, *, group: list | None = None,
+                 mapping: dict[str, str] | None = None):
         self.row_index = row_index
         self.cells = cells
+        self.group_cells = group
         self.columns: dict[str, int] = {}
         self.unknown: list[tuple[int, str]] = []
         self.repeated: list[tuple[int, str, str]] = []
         self.years: list[str] = []
+        self.texts: dict[int, str] = {}          # column -> the header as read (group and sub-header combined)
+        self.how: dict[int, str] = {}            # column -> why it was read as it was
+        self.extra: list[tuple[int, str]] = []   # columns mapped to be carried as they are
         families: dict[str, list[tuple[int, str]]] = {}
-        for ci, cell in enumerate(cells):
-            m = schema.match_header(cell)
+        width = max(len(cells), len(group or []))
+        for ci in range(width):
+            sub = _cell_str(cells[ci]) if ci < len(cells) else ""
+            top = _cell_str(group[ci]) if group and ci < len(group) else ""
+            if not sub and not top:
+                continue
+            combined = f"{top} {sub}".strip() if top and sub and top != sub else (sub or top)
+            self.texts[ci] = combined
+            mapped = _key_of(mapping, combined, sub, top)
+            if mapped:
+                m, why, matched = self._mapped(mapped, combined), "--map", combined
+                if m is None:
+                    self.extra.append((ci, combined))
+                    self.how[ci] = "--map: carried as an extra column"
+                    continue
+            else:
+                m, why, matched = None, "", combined
+                for text, what in ((sub, "header"),
+                                   (combined, "header with the group above" if sub and top else
+                                    "header (merged over both header rows)" if top else "header")):
+                    if text and (m := schema.match_header(text)) is not None:
+                        why, matched = what, text
+                        break
             if m is None:
-                if cell not in (None, "") and str(cell).strip():
-                    self.unknown.append((ci, str(cell).strip()))
+                self.unknown.append((ci, combined))
                 continue
             key, year = m
+            self.how[ci] = f"{why} '{matched if why != '--map' else combined}'" + (f" (year {year})" if year else "")
             if year:
                 families.setdefault(key, []).append((ci, year))
                 continue
             if key in self.columns:
-                self.repeated.append((ci, str(cell).strip(), key))
+                self.repeated.append((ci, combined, key))
             else:
                 self.columns[key] = ci
         for prefix, cols in families.items():
@@ -64,36 +111,112 @@ class Header:
                     self.years.append(year)
             for ci, year in cols[schema.MAX_YEARS:]:
                 self.unknown.append((ci, f"{year} (more than {schema.MAX_YEARS} years)"))
+        if "title" not in self.columns and "description" in self.columns:
+            # "Saving Description" is how many councils name their lines: with no Title column it is the title
+            ci = self.columns.pop("description")
+            self.columns["title"] = ci
+            self.how[ci] += " (the register has no Title column: its description names each line)"
+
+    @staticmethod
+    def _mapped(key: str, text: str):
+        if key in ("extra", "keep"):
+            return None
+        if key.endswith("_y") or key in ("plan_y", "saving_y", "fte_y"):
+            return key, schema.year_label(text) or "Year"
+        for prefix in ("plan_y", "saving_y", "fte_y"):
+            if key.startswith(prefix) and key[len(prefix):].isdigit():
+                return prefix, schema.year_label(text) or f"Year {key[len(prefix):]}"
+        return key, ""
+
+    def headerless_title(self, rows: list[list], first_data: int) -> None:
+        """A first column with no header cell that holds text (seed 000's projects, programme headings and
+        subtotal rows) is the lines' title when the register has none."""
+        if "title" in self.columns:
+            return
+        used = set(self.columns.values()) | {ci for ci, _ in self.unknown} | {ci for ci, _ in self.extra}
+        first = min(used) if used else 0
+        for ci in range(0, first):
+            texts = [r[ci] for r in rows[first_data:first_data + 30] if ci < len(r) and isinstance(r[ci], str)
+                     and r[ci].strip()]
+            if len(texts) >= 1:
+                self.columns["title"] = ci
+                self.texts[ci] = ""
+                self.how[ci] = "a first column with no header that holds text: read as the title of each line"
+                return
 
     @property
     def score(self) -> int:
         return len(self.columns)
 
 
-def find_header(rows: list[list], start: int = 0, stop: int | None = None) -> Header | None:
+def find_header(rows: list[list], start: int = 0, stop: int | None = None, *, merged=(),
+                mapping: dict[str, str] | None = None) -> Header | None:
+    """The header row: the first row (of the first ``HEADER_SCAN_ROWS``) that names at least three register
+    columns including a reference or title (a first text column with no header counts as the title); combined
+    with the row above it when that makes a two-row header read better."""
     stop = min(len(rows), stop if stop is not None else start + HEADER_SCAN_ROWS)
     for ri in range(start, stop):
         row = rows[ri]
-        if sum(1 for c in row if c not in (None, "")) < 3:
+        if sum(1 for c in row if c not in (None, "")) < 2:
             continue
-        h = Header(ri, row, [])
-        if h.score >= 3 and any(k in h.columns for k in KEY_COLUMNS):
-            return h
+        best = _header_at(rows, ri, merged, mapping)
+        if best is None:
+            continue
+        if ri + 1 < len(rows):          # this row may be the group row of a two-row header
+            below = _header_at(rows, ri + 1, merged, mapping, only_two_row=True)
+            if below is not None and below.score > best.score:
+                best = below
+        return best
     return None
 
 
-def infer_unit(header: Header, settings: Settings | None) -> str:
-    if settings is not None:
-        return settings.unit
-    text = " ".join(str(c) for c in header.cells if c not in (None, ""))
-    if re.search(r"£\s*'?\s*000|£k\b", text):
-        return "£000"
-    if re.search(r"£\s*'?\s*m\b|£m\b", text, flags=re.I):
-        return "£m"
-    return "£000"
+def _group_row(rows: list[list], ri: int, merged) -> list | None:
+    """The row above ``ri`` as group cells over the sub-headers: a merged cell spans its columns; without merge
+    information a group cell runs right until the next group cell (over non-blank sub-headers)."""
+    if ri == 0:
+        return None
+    above = list(rows[ri - 1])
+    sub = rows[ri]
+    if sum(1 for c in above if not _blank(c)) < 1:
+        return None
+    width = max(len(above), len(sub))
+    above += [None] * (width - len(above))
+    spans = [(c1, c2) for r1, c1, r2, c2 in merged if r1 == ri - 1 and c2 > c1]
+    if spans:
+        for c1, c2 in spans:
+            for c in range(c1 + 1, c2 + 1):
+                above[c] = above[c1]
+        return above
+    carry = None
+    for c in range(width):
+        if not _blank(above[c]):
+            carry = above[c]
+        elif carry is not None and c < len(sub) and not _blank(sub[c]):
+            above[c] = carry
+        else:
+            carry = None
+    return above
+
+
+def _header_at(rows, ri, merged, mapping, only_two_row=False) -> Header | None:
+    row = rows[ri]
+    options = []
+    group = _group_row(rows, ri, merged)
+    if not only_two_row:
+        options.append(Header(ri, row, [], mapping=mapping))
+    if group is not None:
+        options.append(Header(ri, row, [], group=group, mapping=mapping))
+    best = None
+    for h in options:
+        h.headerless_title(rows, ri + 1)
+        if h.score >= 3 and any(k in h.columns for k in KEY_COLUMNS) and (best is None or h.score > best.score):
+            best = h
+    return best
 
 
 def _text(value) -> str:
+    if type(value) is str:
+        return value.strip() if "\r" not in value else value.replace("\r\n", "\n").strip()
     if value is None:
         return ""
     if isinstance(value, float):
@@ -124,9 +247,26 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
               table: TableRef | None = None, end_row: int | None = None) -> Register:
     keys = list(header.columns)
     layout = layout or detect_layout(keys)
+    facts = None
     if settings is None:
-        settings = Settings(unit=infer_unit(header, None), layout=layout, years=header.years,
+        top = header.row_index - (1 if header.group_cells else 0)
+        facts = read_titles(grid.rows, top) if not table else None
+        money_heads = [header.texts.get(ci, "") for k, ci in header.columns.items()
+                       if schema.BY_KEY[k].kind == schema.MONEY]
+        unit, _ = infer_unit(money_heads, "")
+        if not unit:
+            unit, _ = infer_unit([*header.texts.values(), *(facts.lines if facts else [])])
+        settings = Settings(unit=unit, layout=layout, years=header.years,
                             sign="negative" if layout != "programme" else "positive")
+        if facts is not None:
+            settings.organisation = facts.organisation
+            settings.title = facts.title or settings.title
+            in_year = next((schema.year_label(header.texts.get(header.columns[k], "")) for k in
+                            ("plan_total", "forecast_total") if k in header.columns), "")
+            settings.financial_year = facts.financial_year or in_year or (
+                header.years[0] if header.years and layout == "programme" else "")
+            settings.period = facts.period
+            settings.source = book.path.name
         inferred = True
     else:
         inferred = False
@@ -136,7 +276,8 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
     unit = settings.unit
     sheet = grid.sheet
     source = Source(path=str(book.path), sheet=sheet, columns=dict(header.columns), header_row=header.row_index + 1,
-                    table=table.name if table else "", kind=book.kind)
+                    table=table.name if table else "", kind=book.kind, headers=dict(header.texts),
+                    how=dict(header.how))
     findings: list[Finding] = [Finding(WARNING, "file-note", n, sheet) for n in book.notes]
     used = set(header.columns.values())
     for r1, c1, r2, c2 in grid.merged:
@@ -149,9 +290,13 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
                                     f"them (Home > Merge & Center) and fill in each line", sheet,
                                     f"{cells.letters(c1 + 1)}{r1 + 1}"))
     for ci, text in header.unknown:
+        near = schema.nearest(text, layout=layout)
+        hint = (f"; '{text}' looks like {schema.BY_KEY[near[0]].header_for(settings, layout)}: "
+                f"--map '{text}={near[0]}'" if near else "")
         findings.append(Finding(WARNING, "column-unknown",
-                                f"column {cells.letters(ci + 1)} '{text}' is not a register column; it is left as it is "
-                                f"and not read", sheet, f"{cells.letters(ci + 1)}{header.row_index + 1}"))
+                                f"column {cells.letters(ci + 1)} '{text}' is not a register column: its values are kept "
+                                f"as they are (an extra column on import), not checked{hint}", sheet,
+                                f"{cells.letters(ci + 1)}{header.row_index + 1}"))
     for ci, text, key in header.repeated:
         findings.append(Finding(ERROR, "column-duplicate",
                                 f"column {cells.letters(ci + 1)} '{text}' repeats column {cells.letters(header.columns[key] + 1)} "
@@ -167,8 +312,13 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
     cols = [schema.BY_KEY.get(k) for k in keys]
     money_keys = [k for k, c in zip(keys, cols) if c and c.kind in (schema.MONEY, schema.NUMBER)]
     header_texts = {str(c).strip() for c in header.cells if c not in (None, "")}
+    lead_col = min((ci for k, ci in header.columns.items() if ci >= 0 and ci < len(header.cells) and
+                    not _blank(header.cells[ci])), default=0)
     records, published = [], []
+    extras = {f"_x{n}": (text, ci) for n, (ci, text) in enumerate(sorted([*header.unknown, *header.extra]))
+              if "(more than" not in text}
     programme = ""
+    headings = after_total = False
     stop = len(grid.rows) if end_row is None else min(end_row, len(grid.rows))
     totals_row = (stop - 1) if (table and table.totals_rows) else None
     first = header.row_index + 1
@@ -179,15 +329,29 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
         values = {k: (row[ci] if ci < len(row) else None) for k, ci in header.columns.items()}
         if all(_blank(v) for v in row):
             continue
-        texts = {str(c).strip() for c in row if not _blank(c)}
-        if len(texts & header_texts) >= 3:      # a page's repeated header row
-            continue
+        probe = row[lead_col] if lead_col < len(row) else None
+        if type(probe) is str and probe.strip() in header_texts and \
+                len({str(c).strip() for c in row if not _blank(c)} & header_texts) >= 3:
+            continue                            # a page's repeated header row
         ref, title = _text(values.get("reference")), _text(values.get("title"))
         lead = ref or title or next((_text(c) for c in row if not _blank(c)), "")
         has_money = _money_present(values, money_keys)
-        if ri == totals_row or (lead.lower().startswith("total") and has_money) or \
-                (not ref and not title and has_money and layout != "programme"):
+        if has_money and not table and SUBTOTAL.match(lead) and layout != "programme":
+            published.append(_published("subtotal", programme, excel_row, values, money_keys, unit, programme))
+            continue
+        if ri == totals_row or (TOTAL.match(lead) and has_money) or \
+                (not ref and not title and has_money and layout != "programme" and not programme):
             published.append(_published("total", lead or "Total", excel_row, values, money_keys, unit))
+            after_total = not table
+            continue
+        if after_total and not _amounts(values, money_keys, unit):
+            continue        # below the grand total, a row with no amounts is a note or a RAG legend, not a line
+        if layout != "programme" and not table and not has_money and lead and \
+                sum(1 for c in row if not _blank(c)) == 1 and not (ref and title):
+            programme, headings = lead, True      # a heading row (directorate, programme): names the lines below
+            continue
+        if layout != "programme" and headings and not ref and not title and has_money:
+            published.append(_published("subtotal", programme, excel_row, values, money_keys, unit, programme))
             continue
         if layout == "programme":
             if title and not has_money and all(_blank(v) for k, v in values.items() if k not in ("title", "programme")):
@@ -207,6 +371,11 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
             v = values[k]
             if c is None:
                 continue
+            if type(v) is float and c.kind == schema.MONEY:     # the usual cell: a number, converted once
+                hit = FLOAT_AMOUNTS.get(v)
+                if hit is not None:
+                    rec[k] = hit
+                    continue
             if c.kind in (schema.MONEY, schema.NUMBER):
                 try:
                     rec[k] = parse_money(v, unit) if c.kind == schema.MONEY else parse_number(v)
@@ -215,6 +384,7 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
                 except MoneyError as exc:
                     rec[k] = None
                     shown = _text(v)
+                    raw[(excel_row, k)] = shown          # kept: the workbook shows what was typed
                     if len(shown) > 60:
                         shown = shown[:57] + "..."
                     findings.append(Finding(
@@ -226,23 +396,68 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
                 rec[k] = _choice(k, v)
             else:
                 rec[k] = _text(v)
-        if layout == "programme":
+        if layout == "programme" or headings:
             rec.setdefault("programme", programme)
+        for name, (_, ci) in extras.items():
+            v = row[ci] if ci < len(row) else None
+            rec[name] = v.strip() if isinstance(v, str) else v
         records.append(rec)
     present = list(header.columns)
-    if layout == "programme" and "programme" not in present:
+    if (layout == "programme" or headings) and "programme" not in present:
         present.insert(0, "programme")
         source.columns.setdefault("programme", -1)
+    present += list(extras)
     frame = pd.DataFrame.from_records(records, columns=[*present, "_row"]) if records else \
         pd.DataFrame({k: pd.Series(dtype=object) for k in [*present, "_row"]})
     frame = frame.astype(object)
     frame.index = pd.RangeIndex(len(frame))
     if inferred:
         settings.sign = _infer_sign(frame, settings.sign)
-    reg = Register(layout, frame, settings, source, published, findings, raw)
+    _plan_present(layout, present, settings, header, sheet, findings)
+    reg = Register(layout, frame, settings, source, published, findings, raw,
+                   extras={k: text for k, (text, _) in extras.items()},
+                   extra_columns={k: ci for k, (_, ci) in extras.items()})
     if settings.published_totals:
         reg.published.append(_published_from_settings(settings))
+    for kept in settings.published_rows:             # an imported register's subtotal and total rows
+        if kept.get("layout", layout) == layout:
+            pub = _published(kept.get("kind", "total"), kept.get("label", ""), 0, kept.get("values", {}),
+                             list(kept.get("values", {})), unit, kept.get("group", ""))
+            pub.origin = kept.get("origin", "")
+            reg.published.append(pub)
     return reg
+
+
+TOTAL = re.compile(r"^\s*(grand\s+|overall\s+|net\s+)?totals?\b", re.I)
+SUBTOTAL = re.compile(r"^\s*(sub[\s-]?total|total\s+for\b|total\s+\S.*\bdirectorate\b)", re.I)
+PLAN_KEYS = ("plan_total", "saving_total", *(f"plan_q{q}" for q in range(1, 5)),
+             *(f"plan_y{n}" for n in range(1, schema.MAX_YEARS + 1)), *(f"saving_y{n}" for n in range(1, 6)))
+
+
+def _amounts(values: dict, money_keys, unit) -> bool:
+    for k in money_keys:
+        v = values.get(k)
+        if _blank(v):
+            continue
+        try:
+            parse_money(v, unit)
+            return True
+        except MoneyError:
+            pass
+    return False
+
+
+def _plan_present(layout, present, settings, header, sheet, findings) -> None:
+    """A register with no plan or target figure cannot be tracked: say so, and what would be read as one."""
+    if any(k in present for k in PLAN_KEYS):
+        return
+    c = schema.BY_KEY["plan_total"]
+    findings.append(Finding(
+        ERROR, "plan-missing",
+        f"no plan or target figure: none of the columns in the header row (row {header.row_index + 1}) is a "
+        f"planned saving; accepted headers: {c.header_for(settings)}, Target, Saving Target, 2025/26 Target "
+        f"{settings.unit}, Original Phasing - Q1..Q4, or year columns such as 2025/26 {settings.unit} "
+        f"(or name it: --map 'HEADER=plan_total')", sheet, f"A{header.row_index + 1}"))
 
 
 def _infer_sign(frame: pd.DataFrame, default: str) -> str:
@@ -284,8 +499,13 @@ def grid_settings(book: Book) -> Settings | None:
     return None
 
 
-def choose(book: Book, settings: Settings | None, layout: str | None, sheet: str | None) -> Register:
-    """Pick the sheet (and table) holding the register and interpret it."""
+def choose(book: Book, settings: Settings | None, layout: str | None, sheet: str | None,
+           mapping: dict[str, str] | None = None) -> Register:
+    """Pick the sheet (and table) holding the register and interpret it. ``mapping``: header text -> column
+    key (``--map``), applied before recognition."""
+    mapping = {k.strip().lower(): v for k, v in (mapping or {}).items()}
+    if settings is not None and settings.column_map:
+        mapping = {**{k.strip().lower(): v for k, v in settings.column_map.items()}, **mapping}
     if sheet is not None and sheet not in book.grids:
         raise UnreadableFile(f"{book.path.name}: no sheet named '{sheet}'; sheets: {', '.join(book.grids)}")
     # 1. the product's own workbook: a named Excel Table
@@ -297,7 +517,7 @@ def choose(book: Book, settings: Settings | None, layout: str | None, sheet: str
             r1, c1, r2, c2 = t.bounds()
             rows = [r[: c2 + 1] + [None] * max(0, c2 + 1 - len(r)) for r in grid.rows[: r2 + 1]]
             rows = [[None] * c1 + r[c1:] for r in rows]
-            header = Header(r1, rows[r1], [])
+            header = Header(r1, rows[r1], [], mapping=mapping)
             return interpret(book, Grid(grid.sheet, rows, grid.tables, grid.merged), header, settings, layout=layout,
                              table=t,
                              end_row=r2 + 1)
@@ -305,7 +525,7 @@ def choose(book: Book, settings: Settings | None, layout: str | None, sheet: str
     candidates = [book.grids[sheet]] if sheet else [g for n, g in book.grids.items() if n.lower() not in SERVICE_SHEETS]
     found = []
     for grid in candidates:
-        header = find_header(grid.rows)
+        header = find_header(grid.rows, merged=grid.merged, mapping=mapping)
         if header is None:
             continue
         kind = detect_layout(header.columns)

@@ -60,6 +60,7 @@ RAG_COLOURS = {
     "Red": ("#FFC7CE", "#8B0000"),
     "Amber": ("#FFEB9C", "#6B3E00"),
     "Green": ("#C6EFCE", "#005A00"),
+    "Blue": ("#DDEBF7", "#1F3864"),      # BRAG: delivered
 }
 HEADER_COLOURS = ("#1F4E79", "#FFFFFF")
 TITLE_ROWS = 4          # organisation, title, as at, unit
@@ -137,19 +138,67 @@ class _Formats:
 
 # ---- the register tables (Tracker, Options) ----------------------------------------------------------------
 _column_formula = column_formula
+QUARTERS = {k: "plan" for k in ("plan_q1", "plan_q2", "plan_q3", "plan_q4")} | \
+    {k: "forecast" for k in ("forecast_q1", "forecast_q2", "forecast_q3", "forecast_q4")}
 
 
-def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int, *, with_suggested=True):
+def table_columns(reg: Register) -> list[schema.Column]:
+    """The Savings table's columns for a register: every schema column it has (a column of another layout
+    included, in schema order), the product's tracker columns it can fill (a computed column only where its
+    parts exist, so a total with no phasing stays the figure the council entered) and nothing it lacks: no
+    blank quarters under a typed total, no optional column the council does not keep."""
+    have = set(reg.keys)
+    out = []
+    for c in schema.COLUMNS:
+        if c.key in have:
+            out.append(c)
+        elif TRACKER not in c.layouts or c.optional or c.year:
+            continue
+        elif c.key in QUARTERS:
+            if any(k in have for k, fam in QUARTERS.items() if fam == QUARTERS[c.key]):
+                out.append(c)       # a quarter left blank beside quarters the council fills
+        elif c.role == schema.COMPUTED:
+            keys = [x.key for x in out]
+            if c.key == "suggested_rag":
+                if {"plan_total", "forecast_total"} <= set(keys):
+                    out.append(c)
+            elif c.key == "variance":
+                continue            # only where the council keeps one: its figures are the register's
+            elif schema.phasing_keys(c.key, have):
+                out.append(c)
+    if have & schema.IN_YEAR_KEYS:    # an in-year tracker: its MTFS years after the in-year figures
+        years = [c for c in out if c.year and c.key.startswith("plan_y")]
+        rest = [c for c in out if c not in years]
+        at = max((j for j, c in enumerate(rest) if c.key in ("plan_total", "forecast_total", "variance")),
+                 default=len(rest) - 1) + 1
+        out = rest[:at] + years + rest[at:]
+    return out
+
+
+def _unique(header: str, taken: set[str]) -> str:
+    """An Excel Table needs unique headers: a council's extra column that repeats one gets ' (2)'."""
+    name, n = header or "Column", 2
+    while name.lower() in taken:
+        name = f"{header} ({n})"
+        n += 1
+    taken.add(name.lower())
+    return name
+
+
+def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int, *, with_suggested=True,
+                    imported: bool = False):
     """Write ``reg`` as an Excel Table with a totals row at ``first_row`` (header). Returns table geometry."""
     settings = reg.settings
     years = reg.years if layout != TRACKER else 0
     if layout == OPTIONS and not years:
         years = len(settings.years) or 3
-    cols = schema.columns_for(layout, years)
+    cols = table_columns(reg) if imported else schema.columns_for(layout, years)
     if not with_suggested:
         cols = [c for c in cols if c.key != "suggested_rag"]
     table = schema.TABLE_NAMES[layout]
     headers = {c.key: c.header_for(settings, layout) for c in cols}
+    taken = {h.lower() for h in headers.values()}
+    extras = {k: _unique(h, taken) for k, h in reg.extras.items()} if layout == TRACKER else {}
     order = [c.key for c in cols]
     calc_frame = calc.derived(reg) if len(reg) else pd.DataFrame()
     eff = calc.effective(reg, calc_frame) if len(reg) else reg.lines
@@ -170,36 +219,59 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
         if formulas[c.key]:
             spec["formula"] = formulas[c.key]
         columns.append(spec)
-    ws.add_table(first_row, 0, last_row, len(cols) - 1, {
+    for key, header in extras.items():             # the council's own columns, carried as they are
+        columns.append({"header": header, "header_format": fm.header})
+    ws.add_table(first_row, 0, last_row, len(cols) + len(extras) - 1, {
         "name": table, "columns": columns, "total_row": True, "style": "Table Style Light 1",
         "banded_rows": False})
-    # the cells: the table wrote header, formulas (value 0) and totals; now data with cached values
+    # the cells: the table wrote header, formulas (value 0) and totals; now data with cached values. Columns
+    # are taken out of the frames once: a pandas lookup per cell costs more than writing it.
+    def column(frame, key):
+        return frame[key].tolist() if len(reg) and key in frame else None
+
+    effs = {c.key: column(eff, c.key) for c in cols}
+    calcs = {c.key: column(calc_frame, c.key) for c in cols}
+    typeds = {c.key: column(reg.lines, c.key) for c in cols} if imported else {}
+    extra_values = {key: column(eff, key) for key in extras}
+    sheet_rows = column(reg.lines, "_row") or []
+    suggested_list = suggested.tolist() if suggested is not None else None
     for r in range(n):
         row = first_row + 1 + r
-        i = reg.lines.index[r] if len(reg) else None
         for ci, c in enumerate(cols):
+            key = c.key
             if c.kind in (schema.MONEY, schema.NUMBER):
                 fmt = fm.money(settings, c.kind)
-                if formulas[c.key]:
-                    value = _num(calc_frame.at[i, c.key]) if (i is not None and c.key in calc_frame) else \
-                        (_num(eff.at[i, c.key]) if i is not None and c.key in eff else "")
-                    ws.write_formula(row, ci, formulas[c.key], fmt, "" if value is None else value)
+                formula = formulas[key]
+                typed = typeds[key][r] if formula and typeds.get(key) is not None else None
+                derived = calcs[key][r] if calcs[key] is not None else None
+                if formula and isinstance(typed, Decimal) and calcs[key] is not None and typed != derived:
+                    ws.write_number(row, ci, _num(typed), fmt)   # the council's figure, not its phasing's sum:
+                    #                                              kept as entered, and Checks says they differ
+                elif formula:
+                    value = _num(derived) if calcs[key] is not None else \
+                        (_num(effs[key][r]) if effs[key] is not None else "")
+                    ws.write_formula(row, ci, formula, fmt, "" if value is None else value)
                 else:
-                    value = _num(eff.at[i, c.key]) if i is not None and c.key in eff else None
-                    if value is None:
+                    value = _num(effs[key][r]) if effs[key] is not None else None
+                    shown = reg.raw.get((sheet_rows[r], key)) if value is None and sheet_rows else None
+                    if value is None and shown:
+                        ws.write_string(row, ci, shown, fm.text)    # 'TBC' stays as typed (Checks flags it)
+                    elif value is None:
                         ws.write_blank(row, ci, None, fmt)
                     else:
                         ws.write_number(row, ci, value, fmt)
             else:
-                if c.key == "suggested_rag":
-                    value = suggested[i] if suggested is not None else ""
+                if key == "suggested_rag":
+                    value = suggested_list[r] if suggested_list is not None else ""
                 else:
-                    value = _text(eff.at[i, c.key]) if i is not None and c.key in eff else ""
+                    value = _text(effs[key][r]) if effs[key] is not None else ""
                 fmt = fm.centre if c.kind == schema.CHOICE else fm.text
                 if value:
                     ws.write_string(row, ci, value, fmt)
                 else:
                     ws.write_blank(row, ci, None, fmt)
+        for ej, key in enumerate(extras):
+            _write_extra(ws, row, len(cols) + ej, extra_values[key][r] if extra_values[key] is not None else None, fm)
     ws.write_string(last_row, 0, "Total", fm.total_label)
     for ci, c in enumerate(cols):          # the totals row again, in bold with a rule above
         spec = columns[ci]
@@ -210,8 +282,25 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
             ws.write_blank(last_row, ci, None, fm.total_label)
     for ci, c in enumerate(cols):
         ws.set_column(ci, ci, c.width, None)
+    for ej, key in enumerate(extras):
+        ws.write_blank(last_row, len(cols) + ej, None, fm.total_label)
+        ws.set_column(len(cols) + ej, len(cols) + ej, 16, None)
     return {"cols": cols, "headers": headers, "first_data": first_row + 1, "last_data": first_row + n,
-            "totals_row": last_row, "table": table, "eff": eff, "suggested": suggested}
+            "totals_row": last_row, "table": table, "eff": eff, "suggested": suggested, "extras": extras}
+
+
+def _write_extra(ws, row: int, col: int, value, fm) -> None:
+    """A value of a column the product does not know, as the council's file held it."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
+        ws.write_blank(row, col, None, fm.text)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fm.plain)
+    elif isinstance(value, (int, float, Decimal)):
+        ws.write_number(row, col, _num(Decimal(str(value))) if isinstance(value, Decimal) else value, fm.plain)
+    elif isinstance(value, (dt.datetime, dt.date)):
+        ws.write_string(row, col, value.isoformat(), fm.text)
+    else:
+        ws.write_string(row, col, str(value), fm.text)
 
 
 LINE_POINTS = 12.75     # one line of 10pt Arial
@@ -222,13 +311,13 @@ def _fit_rows(ws, geo: dict):
     """Set each data row to the height its wrapped text needs: neither Excel nor LibreOffice refits rows of a
     file it opens, and a fixed height would hide text."""
     eff, cols = geo["eff"], geo["cols"]
-    for r, i in enumerate(eff.index):
+    texts = [(eff[c.key].tolist(), c.width) for c in cols if c.kind == schema.TEXT and c.key in eff]
+    for r in range(len(eff)):
         lines = 1
-        for c in cols:
-            if c.kind == schema.TEXT and c.key in eff:
-                value = eff.at[i, c.key]
-                if isinstance(value, str) and value:
-                    lines = max(lines, text_lines(value, c.width))
+        for values, width in texts:
+            value = values[r]
+            if isinstance(value, str) and value:
+                lines = max(lines, text_lines(value, width))
         ws.set_row(geo["first_data"] + r, min(MAX_ROW_POINTS, lines * LINE_POINTS + 3))
 
 
@@ -252,9 +341,10 @@ def _validations(ws, fm: _Formats, geo: dict, settings: Settings, layout: str):
                 "maximum": 999_999_999, "error_title": "Not a number",
                 "error_message": f"{header}: enter a number such as -2.5; leave blank for none."[:255]})
         elif c.kind == schema.CHOICE and c.allowed:
+            allowed = list(c.choices.values if c.choices is schema.RAG and _uses_blue(geo) else c.allowed)
             ws.data_validation(r1, ci, r2, ci, {
-                **common, "validate": "list", "source": list(c.allowed), "error_title": "Choose from the list",
-                "error_message": f"{header}: choose one of {', '.join(c.allowed)}."[:255]})
+                **common, "validate": "list", "source": allowed, "error_title": "Choose from the list",
+                "error_message": f"{header}: choose one of {', '.join(allowed)}."[:255]})
         elif c.key == "committee":
             ws.data_validation(r1, ci, r2, ci, {
                 **common, "validate": "list", "source": f"={NAME_COMMITTEES}", "error_type": "warning",
@@ -264,12 +354,17 @@ def _validations(ws, fm: _Formats, geo: dict, settings: Settings, layout: str):
                                   f"there.")[:255]})
 
 
+def _uses_blue(geo: dict) -> bool:
+    eff = geo["eff"]
+    return "rag" in eff and any(v == schema.BLUE for v in eff["rag"].tolist())
+
+
 def _rag_formats(ws, fm: _Formats, geo: dict):
     r1, r2 = geo["first_data"], geo["last_data"]
     for ci, c in enumerate(geo["cols"]):
-        if c.allowed != schema.RAG_VALUES:
+        if c.choices is not schema.RAG:
             continue
-        for rag in schema.RAG_VALUES:
+        for rag in (*schema.RAG_VALUES, *([schema.BLUE] if _uses_blue(geo) else [])):
             ws.conditional_format(r1, ci, r2, ci, {"type": "cell", "criteria": "==", "value": f'"{rag}"',
                                                    "format": fm.rag_cf[rag]})
 
@@ -304,7 +399,7 @@ def _lite_buttons(wb, ws, fm) -> list:
 
 
 # ---- sheets --------------------------------------------------------------------------------------------
-def _tracker(wb, fm, reg: Register):
+def _tracker(wb, fm, reg: Register, imported: bool = False):
     s = reg.settings
     ws = wb.add_worksheet(S["tracker"])
     ws.set_vba_name(CODE_NAMES["tracker"])
@@ -315,7 +410,7 @@ def _tracker(wb, fm, reg: Register):
     ws.write_string(3, 0, f"All amounts in {s.unit}; {sign}.", fm.note)
     for r in range(TITLE_ROWS):
         ws.set_row(r, 20)
-    geo = _register_table(ws, fm, reg, TRACKER, HEADER_ROW)
+    geo = _register_table(ws, fm, reg, TRACKER, HEADER_ROW, imported=imported)
     ws.set_row(HEADER_ROW, 54)
     _fit_rows(ws, geo)
     _validations(ws, fm, geo, s, TRACKER)
@@ -341,6 +436,10 @@ def _summary(wb, fm, reg: Register, geo: dict):
     H = {k: schema.BY_KEY[k].header_for(s, TRACKER) for k in ("committee", "rag", "plan_total", "forecast_total",
                                                               "variance")}
     summary = calc.summarise(reg) if len(reg) else None
+    present = [c.key for c in geo["cols"]]
+    group = calc.default_group(reg) if len(reg) else "committee"
+    if group in present:
+        H["committee"] = schema.BY_KEY[group].header_for(s, TRACKER)
     ws.write_string(0, 0, f"{s.title} - RAG summary" if s.title else "RAG summary", fm.title)
     ws.write_string(1, 0, " ".join(p for p in (s.organisation, s.period_label) if p), fm.bold)
     ws.write_string(2, 0, NOT_REFRESHED, fm.note)
@@ -352,7 +451,7 @@ def _summary(wb, fm, reg: Register, geo: dict):
     for ci, h in enumerate(heads):
         ws.write_string(top, ci, h, fm.header)
     ws.set_row(top, 42)
-    groups = list(summary.groups) if summary else []
+    groups = list(summary.groups) if summary and group in present else []
     names = [g.name for g in groups] + [c for c in s.committees if c not in {g.name for g in groups}]
     by = {g.name: g for g in groups}
     rows = []
@@ -363,7 +462,8 @@ def _summary(wb, fm, reg: Register, geo: dict):
         cached = [g.lines if g else 0, *((g.rag_counts[rag] if g else 0) for rag in (*schema.RAG_VALUES, calc.NO_RAG)),
                   *((_num(g.totals.get(key, Decimal(0))) if g else 0) for key in ("plan_total", "forecast_total",
                                                                                    "variance"))]
-        for k, (formula, value) in enumerate(zip(summary_group_row(s, r + 1, top + 1, name), cached)):
+        for k, (formula, value) in enumerate(zip(summary_group_row(s, r + 1, top + 1, name, present, group),
+                                                 cached)):
             ws.write_formula(r, 1 + k, formula, fm.count if k < 5 else fm.money(s), value)
         rows.append(r)
     tr = top + 1 + len(names)
@@ -373,7 +473,8 @@ def _summary(wb, fm, reg: Register, geo: dict):
     cached = [len(reg), *(counts[rag] for rag in (*schema.RAG_VALUES, calc.NO_RAG)),
               *((_num(summary.totals.get(key, Decimal(0))) if summary else 0)
                 for key in ("plan_total", "forecast_total", "variance"))]
-    for k, (formula, value) in enumerate(zip(summary_total_row(s, tr + 1, top + 1, first, last), cached)):
+    for k, (formula, value) in enumerate(zip(summary_total_row(s, tr + 1, top + 1, first, last, present, group),
+                                             cached)):
         ws.write_formula(tr, 1 + k, formula, fm.count_total if k < 5 else fm.money(s, total=True), value)
     # planned vs forecast by RAG (as positive savings) for the chart
     rt = tr + 3
@@ -395,7 +496,7 @@ def _summary(wb, fm, reg: Register, geo: dict):
                 value = calc.saving(money_total(eff.loc[mask, key]) if key in eff else Decimal(0), s)
             else:
                 value = Decimal(0)
-            formula = summary_chart_row(s, r + 1, rt + 1, rag)[j]
+            formula = summary_chart_row(s, r + 1, rt + 1, rag, present)[j]
             ws.write_formula(r, 1 + j, formula, fm.money(s), _num(value))
     chart = wb.add_chart({"type": "column"})
     for j, key in enumerate(("plan_total", "forecast_total")):
@@ -463,17 +564,28 @@ def _appendix_choice(wb, ws, fm, committees: list[str]):
     ws.set_column(col + 1, col + 1, 16)
 
 
-def _checks(wb, fm, findings: list[Finding]):
+def _checks(wb, fm, findings: list[Finding], links: bool = False):
+    """The Checks sheet; ``links``: a 'Go to' column with a link to each finding's cell in this workbook (the
+    column Refresh writes)."""
+    from ..plans.model import CHECKS_HEADERS, hyperlink
+
     ws = wb.add_worksheet(S["checks"])
     ws.set_vba_name(CODE_NAMES["checks"])
+    width = len(CHECK_KEYS) + (1 if links else 0)
     for ci, key in enumerate(CHECK_KEYS):
         ws.write_string(0, ci, key.title(), fm.header)
+    if links:
+        ws.write_string(0, len(CHECK_KEYS), CHECKS_HEADERS[len(CHECK_KEYS)], fm.header)
+    own = set(S.values())
     for ri, f in enumerate(findings, start=1):
         for ci, key in enumerate(CHECK_KEYS):
             ws.write_string(ri, ci, _text(f.as_dict()[key]), fm.text)
-    for ci, w in enumerate((10, 12, 8, 14, 18, 90)):
+        link = hyperlink(f.sheet, f.cell) if links and f.sheet in own else None
+        if link:
+            ws.write_formula(ri, len(CHECK_KEYS), str(link), fm.text, f"{f.sheet}!{f.cell}")
+    for ci, w in enumerate((10, 12, 8, 14, 18, 90, 14)[:width]):
         ws.set_column(ci, ci, w)
-    ws.autofilter(0, 0, max(len(findings), 1), len(CHECK_KEYS) - 1)
+    ws.autofilter(0, 0, max(len(findings), 1), width - 1)
     ws.freeze_panes(1, 0)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
@@ -632,6 +744,72 @@ def _conf(wb, fm):
 
 
 # ---- the workbook --------------------------------------------------------------------------------------------
+def workbook_view(reg: Register, out: Path) -> Register:
+    """The register as it lies in the built workbook: the Tracker sheet's Savings table, its rows and columns,
+    so that Checks and highlights point at the workbook's own cells. The reader's findings move with their
+    cells; a finding on a row the workbook does not hold (a published subtotal) names the council's file."""
+    import copy
+
+    cols = table_columns(reg)
+    at = {c.key: j for j, c in enumerate(cols)}
+    for n, key in enumerate(reg.extras):
+        at[key] = len(cols) + n
+    first = HEADER_ROW + 2                                   # 1-based Excel row of the first line
+    rows = {int(r): first + k for k, r in enumerate(reg.lines["_row"].tolist())} if "_row" in reg.lines else {}
+    by_col = {ci: k for k, ci in reg.source.columns.items() if ci >= 0}
+    by_col.update({ci: k for k, ci in reg.extra_columns.items()})
+    view = copy.copy(reg)
+    view.lines = reg.lines.copy()
+    if "_row" in view.lines:
+        view.lines["_row"] = [rows[int(r)] for r in reg.lines["_row"].tolist()]
+    view.raw = {(rows.get(r, r), k): v for (r, k), v in reg.raw.items()}
+    view.source = Source(path=str(out), sheet=S["tracker"], columns={k: at[k] for k in reg.source.columns if k in at},
+                         header_row=HEADER_ROW + 1, table=schema.TABLE_NAMES["tracker"], kind="workbook")
+    origin = f"{Path(reg.source.path).name}: {reg.source.sheet}" if reg.source.path else reg.source.sheet
+    findings = []
+    for f in reg.read_findings:
+        if f.sheet == reg.source.sheet and f.cell:
+            try:
+                r, c = cells.cell(f.cell)
+            except Exception:
+                r = c = None
+            if r in rows and (c - 1) in by_col and by_col[c - 1] in at:
+                f = replace(f, sheet=S["tracker"], cell=cells.address(rows[r], at[by_col[c - 1]] + 1))
+            else:
+                f = replace(f, sheet=origin)
+        findings.append(f)
+    view.read_findings = findings
+    view.published = list(reg.published)
+    return view
+
+
+def _with_published_rows(reg: Register) -> Register:
+    """The register with its published subtotal and total rows kept on Settings (``published_rows``): the
+    workbook holds the lines, and the rows as the council published them stay checks on them."""
+    import copy
+
+    name = Path(reg.source.path).name
+    rows = [{"kind": p.kind, "label": p.label, "group": p.group, "layout": reg.layout,
+             "origin": f"{name}: {reg.source.sheet} row {p.row}", "values": dict(p.raw)}
+            for p in reg.published if p.row]
+    out = copy.copy(reg)
+    out.settings = replace(reg.settings, published_rows=[*reg.settings.published_rows, *rows])
+    return out
+
+
+def _workbook_findings(reg: Register, out: Path) -> list[Finding]:
+    """Checks of a built workbook: the lines' findings at the workbook's cells; a published subtotal or total
+    row is not in the workbook, so its findings name the row in the council's file."""
+    from ..core import validate as v
+
+    findings = [f for f in _findings(workbook_view(reg, out))
+                if not (f.code in ("subtotal-mismatch", "total-mismatch") and f.cell)]
+    if any(p.row for p in reg.published):
+        origin = f"{Path(reg.source.path).name}: {reg.source.sheet}"
+        findings += [replace(f, sheet=origin) for f in v.published_totals(reg, v.Context(reg)) if f.cell]
+    return findings
+
+
 def _findings(reg: Register) -> list[Finding]:
     try:
         from ..core.validate import validate
@@ -650,8 +828,11 @@ def committee_list(reg: Register) -> list[str]:
 
 
 def build_workbook(out_path, register: Register | None = None, *, options: Register | None = None,
-                   blank: bool = False, history=None, created: dt.datetime | None = None) -> Path:
-    """Write the Savings Tracker workbook (.xlsm, with the VBA project) and return its path."""
+                   blank: bool = False, history=None, created: dt.datetime | None = None,
+                   imported: bool = False) -> Path:
+    """Write the Savings Tracker workbook (.xlsm, with the VBA project) and return its path. ``imported``: the
+    register is a council's own tracker (``savings-tracker import``): a register of any layout, the Savings
+    table holds its own columns, Checks point at the workbook's cells, and no sample data comes with it."""
     import xlsxwriter
 
     from .vba import build_vba_project, savings_tracker_source, vba_sub_names
@@ -661,9 +842,14 @@ def build_workbook(out_path, register: Register | None = None, *, options: Regis
         raise ValueError(f"{out.name}: the workbook must be saved as .xlsm (it carries macros)")
     if register is None or blank:
         register = blank_register(TRACKER, register.settings if register is not None else None)
-    if register.layout != TRACKER:
+    imported = imported and not blank and len(register) > 0
+    if imported and any(p.row for p in register.published):
+        register = _with_published_rows(register)
+    if register.layout != TRACKER and not imported:      # an imported register of any layout is welcome
         raise ValueError(f"build_workbook needs a tracker register, not a {register.layout} register")
-    if options is None:
+    if options is None and imported:                  # the council's own settings, no sample data
+        options = blank_register(OPTIONS, replace(register.settings, layout=OPTIONS), 3)
+    elif options is None:
         options = blank_register(OPTIONS, Settings(layout=OPTIONS, title="Budget options", unit=register.settings.unit,
                                                    years=[]), 3)
     subs = vba_sub_names(savings_tracker_source(), public_only=True)
@@ -682,9 +868,10 @@ def build_workbook(out_path, register: Register | None = None, *, options: Regis
     wb.set_calc_mode("auto")
     wb.set_vba_name("ThisWorkbook")
     fm = _Formats(wb, s, options.settings)
-    geo = _tracker(wb, fm, register)
+    geo = _tracker(wb, fm, register, imported)
     _summary(wb, fm, register, geo)
-    _checks(wb, fm, _findings(register) if len(register) else [])
+    _checks(wb, fm, (_workbook_findings(register, out) if imported else _findings(register)) if len(register) else [],
+            links=imported)
     _history(wb, fm, s, history)
     _options(wb, fm, options)
     _settings(wb, fm, with_options_settings(s, options.settings), committee_list(register))

@@ -1,0 +1,177 @@
+"""Councils' own trackers, laid out as councils keep them in Excel (issue 11): the files the import tests and
+the benchmark read. Each function writes one file and returns its path."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import openpyxl
+from openpyxl.styles import Font
+
+SEED_000 = Path("/work/shared/seeds/000_136b9a46d0d0f7df.txt")
+
+NEWCOMER_HEADERS = ["Ref", "Saving Description", "Directorate", "2025/26 Target £000", "Forecast £000", "Variance",
+                    "RAG Status", "Comments"]
+NEWCOMER_LINES = [
+    ("S01", "Review of leisure contract", "Communities", -120, -120, 0, "Green", "On track"),
+    ("S02", "Garden waste charge", "Environment", -450, -300, 150, "Amber", "Take-up lower than planned"),
+    ("S03", "Office accommodation", "Resources", -200, -200, 0, "Green", None),
+    ("S04", "Digital customer access", "Resources", -85, -40, 45, "Red", "Delayed go-live"),
+    ("S05", "Fees and charges uplift", "Environment", -60, -60, 0, "Green", "Implemented April"),
+    ("S06", "Staffing restructure", "Communities", -300, -250, 50, "Amber", "Consultation extended"),
+    ("S07", "Procurement savings", "Resources", -150, -150, 0, "Green", None),
+    ("S08", "Grants review", "Communities", -40, 0, 40, "Red", "Decision deferred"),
+]
+
+
+def _save(wb, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def newcomer(path: Path, *, target: bool = True) -> Path:
+    """The newcomer's 8-line tracker: a title row, one header row, a totals row (issue 11)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Savings 25-26"
+    ws.append(["Anytown District Council - Savings Tracker 2025/26 as at Month 6 (September 2025)"])
+    ws.append([])
+    keep = [i for i, h in enumerate(NEWCOMER_HEADERS) if target or not h.startswith("2025/26 Target")]
+    ws.append([NEWCOMER_HEADERS[i] for i in keep])
+    for line in NEWCOMER_LINES:
+        ws.append([line[i] for i in keep])
+    total = ["", "Total", "", sum(x[3] for x in NEWCOMER_LINES), sum(x[4] for x in NEWCOMER_LINES),
+             sum(x[5] for x in NEWCOMER_LINES), "", ""]
+    ws.append([total[i] for i in keep])
+    return _save(wb, path)
+
+
+def seed_000(path: Path) -> Path:
+    """Seed 000 as the council keeps it in Excel: a title row; a two-row header with 'Project Phasing' merged over
+    the year columns and 'Saving Analysis 2017/2018' over Red/Amber/Green (Total Saving and Comments merged down
+    both rows); a first column with no header holding the programme headings, the lines and blank-titled
+    subtotal rows; the grand total and the RAG legend below."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "PSR Savings"
+    bold = Font(bold=True)
+    lines = [ln.split("\t") for ln in SEED_000.read_text(encoding="utf-8").splitlines()]
+    body = [ln for ln in lines if any(c.strip() for c in ln)]
+    title, group, sub, rows = body[0], body[1], body[2], body[3:]
+    ws.append([re.sub(r"\*", "", title[0]).strip()])
+    ws.merge_cells("A1:I1")
+    ws.append([])
+    ws.append([c or None for c in group] + [None] * (9 - len(group)))
+    ws.append([c or None for c in sub] + [None] * (9 - len(sub)))
+    for rng in ("B3:D3", "E3:E4", "F3:H3", "I3:I4"):
+        ws.merge_cells(rng)
+    for r in rows:
+        out = []
+        for c in r:
+            v = re.sub(r"</?b>", "", c).replace("&amp;", "&").strip()
+            if v == "":
+                out.append(None)
+                continue
+            try:
+                out.append(float(v))
+            except ValueError:
+                out.append(v)
+        ws.append(out)
+        if "<b>" in r[0]:
+            ws.cell(ws.max_row, 1).font = bold
+    return _save(wb, path)
+
+
+def quarterly_two_row(path: Path, n: int = 6) -> Path:
+    """A county's quarterly tracker: title and period rows, a two-row header ('Plan £000' merged over Q1..Q4,
+    'Forecast £000' over Q1..Q4), grouped by Service Area, savings negative, totals typed beside the quarters."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tracker"
+    ws.append(["Westshire County Council"])
+    ws.append(["Savings Delivery Tracker FY2025/26 - position at Quarter 2"])
+    ws.append(["Saving ref", "Proposal", "Service Area", "Plan £000", None, None, None, "Total Plan £000",
+               "Forecast £000", None, None, None, "Forecast Total £000", "Variance £000", "RAG", "Lead Officer"])
+    ws.append([None, None, None, "Q1", "Q2", "Q3", "Q4", None, "Q1", "Q2", "Q3", "Q4", None, None, None, None])
+    for rng in ("A3:A4", "B3:B4", "C3:C4", "D3:G3", "H3:H4", "I3:L3", "M3:M4", "N3:N4", "O3:O4", "P3:P4"):
+        ws.merge_cells(rng)
+    areas = ["Adult Social Care", "Highways", "Libraries"]
+    for k in range(n):
+        plan = [-(10 + k), -(10 + k), -(12 + k), -(8 + k)]
+        fc = [p + (k % 3) for p in plan]
+        rag = ("Green", "Amber", "Red")[k % 3]
+        ws.append([f"WS{k + 1:03d}", f"Proposal {k + 1}", areas[k % 3], *plan, sum(plan), *fc, sum(fc),
+                   sum(fc) - sum(plan), rag, f"Officer {k % 4 + 1}"])
+    return _save(wb, path)
+
+
+def programme_annual(path: Path) -> Path:
+    """A borough's multi-year programme in £k, savings positive, years spelled 25/26, grouped by Portfolio, with
+    a RAG column and a totals row; one row header."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "MTFS Savings"
+    ws.append(["Northbridge Borough Council: MTFS savings programme (£k)"])
+    ws.append(["Reference", "Saving", "Portfolio", "25/26", "26/27", "27/28", "Total Saving", "RAG", "Comments"])
+    data = [("NB1", "Shared services", "Resources", 250, 100, 0, "Green", "Agreed"),
+            ("NB2", "Libraries redesign", "Communities", 75.5, 120, 60, "Amber", "Consultation"),
+            ("NB3", "Parking charges", "Environment", 40, 40, 40, "Green", None),
+            ("NB4", "Fleet review", "Environment", 0, 35, 0, "Red", "Delayed")]
+    for ref, title, port, a, b, c, rag, com in data:
+        ws.append([ref, title, port, a, b, c, a + b + c, rag, com])
+    ws.append(["Total", None, None, sum(d[3] for d in data), sum(d[4] for d in data), sum(d[5] for d in data),
+               sum(d[3] + d[4] + d[5] for d in data), None, None])
+    return _save(wb, path)
+
+
+def in_year_future_brag(path: Path) -> Path:
+    """A city's tracker in £m: in-year target, forecast and variance, then the future MTFS years (not the plan),
+    BRAG with Blue for delivered, recurring/one-off, owner, mitigation, and a column the product does not know."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Savings"
+    ws.append(["Eastport City Council", None, None, "Period 7 (October 2025)"])
+    ws.append(["ID", "Saving Title", "Programme", "Recurring/One-off", "Savings Owner", "FY2025/26 Target £m",
+               "Forecast £m", "Variance £m", "2026/27 £m", "2027/28 £m", "BRAG", "Mitigation", "Delivery Confidence"])
+    data = [("EP-01", "Energy contracts", "Place", "Recurring", "J Smith", -1.25, -1.25, 0, -0.5, 0, "Blue", None, "High"),
+            ("EP-02", "Agency staff", "People", "one off", "A Khan", -0.8, -0.6, 0.2, 0, 0, "Amber",
+             "Vacancy freeze", "Medium"),
+            ("EP-03", "Digital post room", "Resources", "ongoing", "L Brown", -0.125, 0, 0.125, -0.25, -0.25, "Red",
+             "Replacement saving from print", 0.4),
+            ("EP-04", "Income review", "Place", "Recurring", "J Smith", -0.333, -0.333, 0, -0.1, -0.1, "G", None,
+             "High")]
+    for d in data:
+        ws.append(list(d))
+    return _save(wb, path)
+
+
+def headerless_headings(path: Path) -> Path:
+    """A district's tracker in £ (pounds), savings positive: the first column has no header and holds the
+    directorate headings and each line's name; subtotal rows; a grand total; years as 2025-26."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append(["Southvale District Council"])
+    ws.append(["Savings monitoring 2025-26, as at 30 September 2025"])
+    ws.append([None, "Ref", "Target 2025-26 £", "Forecast 2025-26 £", "Variance £", "Status", "Notes"])
+    groups = {"Corporate": [("C1", "Insurance retender", 12000.50, 12000.50, "Green", None),
+                            ("C2", "Audit fees", 8000, 6500, "Amber", "Partly")],
+              "Operations": [("O1", "Depot rationalisation", 45000, 0, "Red", "Sale fell through"),
+                             ("O2", "Route optimisation", 22000, 24000, "Green", "Ahead")]}
+    for name, lines in groups.items():
+        ws.append([name])
+        for ref, title, plan, fc, rag, note in lines:
+            ws.append([title, ref, plan, fc, fc - plan, rag, note])
+        ws.append([None, None, sum(x[2] for x in lines), sum(x[3] for x in lines),
+                   sum(x[3] - x[2] for x in lines), None, None])
+    every = [x for lines in groups.values() for x in lines]
+    ws.append(["Grand total", None, sum(x[2] for x in every), sum(x[3] for x in every),
+               sum(x[3] - x[2] for x in every), None, None])
+    return _save(wb, path)
+
+
+def big_two_row(path: Path, lines: int = 10_000) -> Path:
+    """A large council tracker with a two-row header (the benchmark's): title rows, quarters under merged
+    group cells, directorate grouping, commentary."""
+    return quarterly_two_row(path, lines)
