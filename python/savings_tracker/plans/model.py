@@ -15,6 +15,9 @@ Plan semantics (what an adapter must do, in this order):
    row after the block down to ``clear_to_row`` (inclusive) are cleared (contents only, never formats).
 2. ``restored_formulas``: ``(sheet, cell, formula)``; write the formula into the cell. All cells of one
    computed column get the same structured-reference formula, so an adapter may write a column span at once.
+2a. ``results``: ``(sheet, cell, value)``: the cell keeps its formula (or gets the restored one) and its saved
+   result becomes ``value``, the figure the core computes (a closed file is read before any spreadsheet
+   application recalculates it). An open workbook recalculates: an adapter there may ignore them.
 3. ``clear_marks``: ``(sheet, "J12")`` cells the previous run marked (read back from Checks) and this run does
    not: remove their fill. Only these: a fill the user gave any other cell is never touched.
 4. ``marks``: fill ``cell`` with ``MARK_COLOURS[severity]``.
@@ -71,6 +74,7 @@ class UpdatePlan:
     messages: list[str] = field(default_factory=list)
     resize_tables: list[tuple[str, str, str]] = field(default_factory=list)
     insert_rows: list[tuple[str, int, int]] = field(default_factory=list)   # (sheet, before row, count)
+    results: list[tuple[str, str, object]] = field(default_factory=list)    # (sheet, cell, value): see 2a
     refused: bool = False          # the plan changes nothing because the request was refused (messages say why)
 
 
@@ -80,6 +84,7 @@ CHECKS_TOP_LEFT = "A1"
 SUMMARY_TOP_LEFT = "A4"
 HISTORY_TABLE = "History"
 RESTORED_CODE = "formula-restored"
+DERIVED_CODE = "results-derived"      # the reader worked computed figures out from their parts (readers.results)
 COMPUTED_FORMULA_KEYS = ("plan_total", "forecast_total", "variance")
 def pad_rows(rows: list[list], width: int) -> list[list]:
     return [list(r) + [None] * (width - len(r)) for r in rows]
@@ -90,9 +95,14 @@ def _quote_sheet(sheet: str) -> str:
 
 
 class Formula(str):
-    """A plan value that is a formula. Every other string in a plan is text and is written as text, even
-    when it starts with '=', '+', '-' or '@' (a title typed as '=HYPERLINK(...)' must stay a title)."""
-    __slots__ = ()
+    """A plan value that is a formula, with the result the core computes for it (``result``; None where it
+    computes none). Every other string in a plan is text and is written as text, even when it starts with
+    '=', '+', '-' or '@' (a title typed as '=HYPERLINK(...)' must stay a title)."""
+
+    def __new__(cls, text: str, result=None):
+        self = super().__new__(cls, text)
+        self.result = result
+        return self
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")

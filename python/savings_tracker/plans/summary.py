@@ -136,21 +136,22 @@ def summary_plan(reg: Register, summary: calc.Summary, stamp: str, summary_value
                                                                for k in ("plan_total", "forecast_total"))]]))
     plan.blocks.append(Block(sheet, f"A{chart_header + 1}", [
         [rag, *map(Formula, formulas.summary_chart_row(reg.settings, chart_header + 1 + k, chart_header, rag,
-                                                       reg.keys))]
-        for k, (rag, *_values) in enumerate(chart)]))
+                                                       reg.keys), values)]
+        for k, (rag, *values) in enumerate(chart)]))
     return plan
 
 
 def summary_formula_rows(reg: Register, summary: calc.Summary, header_row: int) -> list[list]:
     """The by-committee rows and the Total row as live formulas (the same text the builder writes), so the
     Summary keeps working after a refresh when Python is absent."""
-    names = [row[0] for row in summary_group_rows(reg, summary)][:-1]
+    values = summary_group_rows(reg, summary)      # each formula carries the result the core computes
+    names = [row[0] for row in values][:-1]
     first = header_row + 1
     group = calc.default_group(reg)
     rows = [[name, *map(Formula, formulas.summary_group_row(reg.settings, first + i, header_row, name, reg.keys,
-                                                             group))]
+                                                             group), values[i][1:])]
             for i, name in enumerate(names)]
     total = first + len(names)
     rows.append(["Total", *map(Formula, formulas.summary_total_row(reg.settings, total, header_row, first, total - 1,
-                                                                   reg.keys, group))])
+                                                                   reg.keys, group), values[-1][1:])])
     return rows

@@ -16,7 +16,7 @@ project. Here the package is treated as what it is, a zip of XML parts:
   that first, as Excel's Insert does: the parts that refer to the moved rows (formulas on any sheet, names,
   charts, drawings, VML, comments, tables) are rewritten, the rest stay raw, and calcChain.xml is dropped.
 
-Cells: numbers as ``<v>``, text as inline strings (``t="inlineStr"``, so text beginning with ``=`` stays
+Cells: numbers as ``<v>``, a formula's saved result (``CellResult``: the formula is kept), text as inline strings (``t="inlineStr"``, so text beginning with ``=`` stays
 text), booleans, dates (Excel serial numbers), formulas (``CellFormula("=SUM(A1:A3)")``, optionally with a
 cached value) and clearing (``None``: the value goes, the cell's formatting stays). A cell keeps its style
 (``s``); a new cell inside an Excel Table's body takes the style of the cell above. Shared formulas that an
@@ -44,7 +44,7 @@ from ..plans.model import Formula as PlanFormula
 from ..plans.writer import PlanWriter
 from .package import (PatchError, compress, drop_override, drop_rel, full_calc, raw_data, sheet_parts, table_parts,
                       write_zip)
-from .sheet import CellFormula, Region, cell_ref, load_table, patch_sheet, plan_tables, resize_table
+from .sheet import CellFormula, CellResult, Region, cell_ref, load_table, patch_sheet, plan_tables, resize_table
 from .zipguard import check_package
 
 @dataclass
@@ -106,6 +106,10 @@ def edits_from_plan(plan) -> Edits:
         sheet, ref, text = _restored(item)
         r, c = cell_ref(ref)
         e.put(sheet, r, c, CellFormula(text))
+    for sheet, ref, value in getattr(plan, "results", ()) or ():
+        r, c = cell_ref(ref)
+        edit = e.cells.get(sheet, {}).get((r, c))
+        e.put(sheet, r, c, CellFormula(edit.text, value) if isinstance(edit, CellFormula) else CellResult(value))
     for sheet, rng in getattr(plan, "clear_marks", ()) or ():
         e.clear_marks.setdefault(sheet, []).append(rng)
         e.cells.setdefault(sheet, {})
@@ -127,7 +131,7 @@ def _plan_value(v):
         return v
     if isinstance(v, PlanFormula):
         link = _HYPERLINK.fullmatch(v)      # cache the label, so readers that do not recalculate see it
-        return CellFormula(str(v), link.group(1).replace('""', '"') if link else None)
+        return CellFormula(str(v), link.group(1).replace('""', '"') if link else getattr(v, "result", None))
     if isinstance(v, str):
         return v
     text = getattr(v, "formula", None)
