@@ -66,8 +66,11 @@ def find_typed_over(reg: Register, headers: dict | None = None) -> list[TypedOve
         if not inputs or any(not reg.has(k) for k in inputs):
             continue
         values = lines[key].tolist()
-        columns = [fixed.get(k) or lines[k].tolist() for k in inputs]  # plain lists: pandas per cell is slow
         formula_rows = known.get(key, set()) if known is not None else None
+        # plain lists: pandas per cell is slow. Where formulas are known, a cell without its formula is
+        # worked out from the line as restored; elsewhere a value is compared with the cells as read (a variance
+        # that follows a typed-over total is a formula that will follow the restored one)
+        columns = [(fixed.get(k) if formula_rows is not None else None) or lines[k].tolist() for k in inputs]
         blank_rows = reg.source.blank.get(key, set())
         result = list(values)
         for pos, (i, row, value, *vals) in enumerate(zip(lines.index, rows, values, *columns)):
