@@ -23,6 +23,8 @@ Plan semantics (what an adapter must do, in this order):
 4. ``marks``: fill ``cell`` with ``MARK_COLOURS[severity]``.
 5. ``resize_tables``: ``(sheet, table, "A1:I40")``: the table's new full range (header to last row).
    (History only; the cells written below the old last row become table rows.)
+5a. ``filters``: ``(sheet, "A1:G33")``: the sheet's AutoFilter, where it has one, covers the range (the Checks
+   table as written), so filtering Checks sees every finding.
 6. ``messages``: what to tell the user (the first one is the summary alert).
 
 Links in Checks: each finding row carries its link as a formula in the last column ("Go to"):
@@ -75,6 +77,7 @@ class UpdatePlan:
     resize_tables: list[tuple[str, str, str]] = field(default_factory=list)
     insert_rows: list[tuple[str, int, int]] = field(default_factory=list)   # (sheet, before row, count)
     results: list[tuple[str, str, object]] = field(default_factory=list)    # (sheet, cell, value): see 2a
+    filters: list[tuple[str, str]] = field(default_factory=list)            # (sheet, range): see 5a
     refused: bool = False          # the plan changes nothing because the request was refused (messages say why)
 
 

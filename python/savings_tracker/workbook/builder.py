@@ -46,9 +46,10 @@ BUTTONS = (
 #: VBA code names of the sheets, in sheet order (the VBA project's document modules).
 CODE_NAMES = {
     "tracker": "wsTracker", "summary": "wsSummary", "checks": "wsChecks", "history": "wsHistory",
-    "options": "wsOptions", "settings": "wsSettings", "conf": "wsXlwingsConf",
+    "options": "wsOptions", "settings": "wsSettings", "conf": "wsXlwingsConf", "start": "wsStart",
 }
-SHEET_ORDER = ("tracker", "summary", "checks", "history", "options", "settings", "conf")
+SHEET_ORDER = ("start", "tracker", "summary", "checks", "history", "options", "settings", "conf")
+BUILT_STAMP = "when the workbook was built"     # Summary A3 says "Last refreshed when the workbook was built ..."
 #: Defined names other code (savings_tracker.excel.buttons) can rely on.
 NAME_COMMITTEES = "CommitteeList"
 NAME_LAST_REFRESHED = "LastRefreshed"
@@ -727,9 +728,32 @@ CONF_NOTE = (
 )
 
 
+def _start(wb, fm):
+    """The first sheet: what the workbook is for, the monthly routine, the Settings that matter, macros and
+    setting up Python (``workbook.start``, the same text as the README's "Using it in Excel")."""
+    from .start import start_rows
+
+    ws = wb.add_worksheet(S["start"])
+    ws.set_vba_name(CODE_NAMES["start"])
+    heading = wb.add_format({**fm.base, "bold": True, "font_size": 12, "bottom": 1})
+    styles = {"title": fm.title, "heading": heading, "text": fm.text}
+    for ri, (kind, text) in enumerate(start_rows()):
+        if kind == "blank":
+            continue
+        ws.write_string(ri, 0, text, styles[kind])
+        if kind == "text":
+            ws.set_row(ri, 15 * max(1, -(-len(text) // 110)))      # wrapped: about 110 characters a line
+    ws.set_column(0, 0, 110)
+    ws.hide_gridlines(2)
+    ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.activate()
+
+
 def _conf(wb, fm):
     ws = wb.add_worksheet(S["conf"])
     ws.set_vba_name(CODE_NAMES["conf"])
+    ws.hide()             # xlwings' VBA reads it by name (wb.Sheets("xlwings.conf")), hidden or not
     rows = conf_rows()
     for ri, (key, value) in enumerate(rows):
         ws.write_string(ri, 0, key, fm.bold)
@@ -868,6 +892,7 @@ def build_workbook(out_path, register: Register | None = None, *, options: Regis
     wb.set_calc_mode("auto")
     wb.set_vba_name("ThisWorkbook")
     fm = _Formats(wb, s, options.settings)
+    _start(wb, fm)
     geo = _tracker(wb, fm, register, imported)
     _summary(wb, fm, register, geo)
     _checks(wb, fm, (_workbook_findings(register, out) if imported else _findings(register)) if len(register) else [],
@@ -881,4 +906,32 @@ def build_workbook(out_path, register: Register | None = None, *, options: Regis
     from .lite import add_lite_parts
 
     add_lite_parts(out, S["tracker"], geo["lite_buttons"])
+    if len(register):
+        refresh_built(out)
     return out
+
+
+def refresh_built(path: Path) -> None:
+    """What Refresh RAG summary would do to the workbook just built, done as it is built: Checks names the
+    workbook's own cells with links, the offending cells are highlighted and the Summary is current."""
+    import os
+
+    from .. import plans
+    from ..core.validate import validate_and_summarise
+    from ..readers import read_book
+    from ..xlsx.apply import patch_workbook
+
+    book, reg = read_book(path)
+    over = plans.find_typed_over(reg)
+    fixed = plans.without_typed_over(reg, over)
+    findings, summary = validate_and_summarise(fixed)
+    checks = book.grids[S["checks"]].rows
+    used = max((i for i, r in enumerate(checks, start=1) if any(v not in (None, "") for v in r)), default=0)
+    plan = plans.refresh_plan(fixed, findings, summary, over, stamp=BUILT_STAMP, checks_used_rows=used,
+                              checks_values=None, summary_values=book.grids[S["summary"]].rows, original=reg)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        patch_workbook(path, tmp, plan)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

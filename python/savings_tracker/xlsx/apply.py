@@ -45,6 +45,7 @@ from ..plans.writer import PlanWriter
 from .package import (PatchError, compress, drop_override, drop_rel, full_calc, raw_data, sheet_parts, table_parts,
                       write_zip)
 from .sheet import CellFormula, CellResult, Region, cell_ref, load_table, patch_sheet, plan_tables, resize_table
+from .filters import filter_name, sheet_filter
 from .zipguard import check_package
 
 @dataclass
@@ -207,6 +208,17 @@ def patch_workbook(path_in, path_out, plan) -> PatchReport:
         drop = set()
         if new:
             new["xl/workbook.xml"] = full_calc(zf.read("xl/workbook.xml"))
+        for sheet, ref in getattr(plan, "filters", ()) or ():
+            part = sheets.get(sheet)
+            if part is None or part not in zf.NameToInfo:
+                continue
+            xml = sheet_filter(new.get(part) or zf.read(part), ref)
+            if xml is not None:
+                new[part] = xml
+                book = filter_name(new.get("xl/workbook.xml") or zf.read("xl/workbook.xml"), list(sheets).index(sheet),
+                                   sheet, ref)
+                if book is not None:
+                    new["xl/workbook.xml"] = book
         if lost_formula and "xl/calcChain.xml" in zf.NameToInfo:
             drop.add("xl/calcChain.xml")
             new["xl/_rels/workbook.xml.rels"] = drop_rel(zf.read("xl/_rels/workbook.xml.rels"), "calcChain.xml")
