@@ -96,6 +96,10 @@ def test_every_formula_cell_equals_the_python_core(recalculated):
     formulas = _formula_cells(path)
     expected = _expected(path)
     checked = 0
+    links = formulas.pop(schema.SHEET_NAMES["checks"])     # refreshed as built: each finding links to its cell
+    assert links and all(f.startswith('=HYPERLINK("#') for f in links.values())
+    for (r, c), formula in links.items():
+        assert values[schema.SHEET_NAMES["checks"]][r - 1][c - 1] == f"Tracker!{values['Checks'][r - 1][2]}"
     for sheet, cells in formulas.items():
         assert set(cells) == set(expected.get(sheet, {})), f"{sheet}: formula cells not all checked"
         for (r, c), formula in cells.items():

@@ -426,7 +426,6 @@ def _tracker(wb, fm, reg: Register, imported: bool = False):
     # buttons in the title band, right of the title text: never over the table
     _buttons(ws, 0, 3, 0)
     geo["lite_buttons"] = _lite_buttons(wb, ws, fm)
-    ws.activate()
     return geo
 
 
@@ -572,6 +571,7 @@ def _checks(wb, fm, findings: list[Finding], links: bool = False):
 
     ws = wb.add_worksheet(S["checks"])
     ws.set_vba_name(CODE_NAMES["checks"])
+<<<<<<< HEAD
     width = len(CHECK_KEYS) + (1 if links else 0)
     for ci, key in enumerate(CHECK_KEYS):
         ws.write_string(0, ci, key.title(), fm.header)
@@ -587,6 +587,19 @@ def _checks(wb, fm, findings: list[Finding], links: bool = False):
     for ci, w in enumerate((10, 12, 8, 14, 18, 90, 14)[:width]):
         ws.set_column(ci, ci, w)
     ws.autofilter(0, 0, max(len(findings), 1), width - 1)
+=======
+    from ..plans.model import CHECKS_HEADERS     # Severity .. Message, then "Go to" (the link, by Refresh)
+
+    for ci, head in enumerate(CHECKS_HEADERS):
+        ws.write_string(0, ci, head, fm.header)
+    for ri, f in enumerate(findings, start=1):     # refresh_built rewrites them with the workbook's own cells
+        for ci, key in enumerate(CHECK_KEYS):
+            ws.write_string(ri, ci, _text(f.as_dict()[key]), fm.plain)
+        ws.write_blank(ri, len(CHECK_KEYS), None, fm.plain)
+    for ci, w in enumerate((10, 12, 8, 14, 18, 120, 14)):
+        ws.set_column(ci, ci, w, fm.plain)
+    ws.autofilter(0, 0, max(len(findings), 1), len(CHECKS_HEADERS) - 1)
+>>>>>>> 7181a1e (README: Using it in Excel (the Start here steps, doctor); Checks built with Go to column; tests for the new built workbook)
     ws.freeze_panes(1, 0)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
@@ -742,10 +755,11 @@ def _start(wb, fm):
             continue
         ws.write_string(ri, 0, text, styles[kind])
         if kind == "text":
-            ws.set_row(ri, 15 * max(1, -(-len(text) // 110)))      # wrapped: about 110 characters a line
-    ws.set_column(0, 0, 110)
+            ws.set_row(ri, 15 * max(1, -(-len(text) // 100)))     # wrapped: about 100 characters a line
+    ws.set_column(0, 0, 75)     # fits an A4 page in portrait
     ws.hide_gridlines(2)
     ws.set_portrait()
+    ws.set_paper(9)           # A4
     ws.fit_to_pages(1, 0)
     ws.activate()
 
