@@ -86,7 +86,7 @@ def _expected(path: Path) -> dict[str, dict[tuple[int, int], Decimal]]:
     for k, rag in enumerate((*schema.RAG_VALUES, calc.NO_RAG)):
         lines = eff[[(v if v in calc.RAG_ORDER else calc.NO_RAG) == rag for v in eff["rag"]]]
         for j, key in enumerate(("plan_total", "forecast_total")):
-            cells[(rag_header + 1 + k, 2 + j)] = _d(calc.saving(sum(lines[key], Decimal(0)), reg.settings))
+            cells[(rag_header + 1 + k, 2 + j)] = _d(reg.settings.display(sum(lines[key], Decimal(0))))
     out[schema.SHEET_NAMES["summary"]] = cells
     return out
 

@@ -66,8 +66,9 @@ def summary_group_rows(reg: Register, summary: calc.Summary) -> list[list]:
         var = totals.get("variance")
         if var is None and plan is not None and fc is not None:
             var = fc - plan
-        return [name, count, *(counts.get(r, 0) for r in RAG_COLUMNS), _f(plan) or 0.0, _f(fc) or 0.0,
-                _f(var) or 0.0]
+        shown = reg.settings.display
+        return [name, count, *(counts.get(r, 0) for r in RAG_COLUMNS), _f(shown(plan)) or 0.0,
+                _f(shown(fc)) or 0.0, _f(shown(var)) or 0.0]
 
     out = [row(g.name, g.lines, g.rag_counts, g.totals) for g in summary.groups]
     have = {g.name for g in summary.groups}
@@ -79,8 +80,8 @@ def summary_group_rows(reg: Register, summary: calc.Summary) -> list[list]:
 
 
 def summary_chart_rows(reg: Register) -> list[list]:
-    """Planned and forecast saving (a saving as a positive amount) of the Red, Amber, Green and no-RAG lines:
-    the Summary chart's data."""
+    """Planned and forecast saving of the Red, Amber, Green and no-RAG lines, signs as ``display_sign`` says:
+    the Summary chart's data ("Planned and forecast saving by the line's RAG")."""
     s = reg.settings
     eff = calc.effective(reg) if len(reg) else None
     out = []
@@ -93,7 +94,7 @@ def summary_chart_rows(reg: Register) -> list[list]:
                 if (r if r in calc.RAG_ORDER else calc.NO_RAG) == rag:
                     plan += calc.amount_or_zero(p)
                     fc += calc.amount_or_zero(f)
-        out.append([rag, float(calc.saving(plan, s)), float(calc.saving(fc, s))])
+        out.append([rag, float(s.display(plan)), float(s.display(fc))])
     return out
 
 

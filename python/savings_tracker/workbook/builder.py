@@ -49,7 +49,9 @@ CODE_NAMES = {
     "options": "wsOptions", "settings": "wsSettings", "conf": "wsXlwingsConf", "start": "wsStart",
 }
 SHEET_ORDER = ("start", "tracker", "summary", "checks", "history", "options", "settings", "conf")
-BUILT_STAMP = "when the workbook was built"     # Summary A3 says "Last refreshed when the workbook was built ..."
+BUILT_STAMP = "when the workbook was built"
+#: The Summary's by-RAG table and chart: a figure of its own, named as such (README: "One definition per figure").
+RAG_TABLE_TITLE = "Planned and forecast saving by the line's RAG"     # Summary A3 says "Last refreshed when the workbook was built ..."
 #: Defined names other code (savings_tracker.excel.buttons) can rely on.
 NAME_COMMITTEES = "CommitteeList"
 NAME_LAST_REFRESHED = "LastRefreshed"
@@ -460,10 +462,16 @@ def _summary(wb, fm, reg: Register, geo: dict):
         g = by.get(name)
         ws.write_string(r, 0, name, fm.plain)
         cached = [g.lines if g else 0, *((g.rag_counts[rag] if g else 0) for rag in (*schema.RAG_VALUES, calc.NO_RAG)),
+<<<<<<< HEAD
                   *((_num(g.totals.get(key, Decimal(0))) if g else 0) for key in ("plan_total", "forecast_total",
                                                                                    "variance"))]
         for k, (formula, value) in enumerate(zip(summary_group_row(s, r + 1, top + 1, name, present, group),
                                                  cached)):
+=======
+                  *((_num(s.display(g.totals.get(key, Decimal(0)))) if g else 0)
+                    for key in ("plan_total", "forecast_total", "variance"))]
+        for k, (formula, value) in enumerate(zip(summary_group_row(s, r + 1, top + 1, name), cached)):
+>>>>>>> 971b14f (One definition per figure (issue 12): Settings sign_display (as stored | savings positive) for every Summary table and the chart, stated under each, and for the CLI summary; the two RAG figures named the same in the CLI and the workbook (In-year saving by RAG; Planned and forecast saving by the line's RAG))
             ws.write_formula(r, 1 + k, formula, fm.count if k < 5 else fm.money(s), value)
         rows.append(r)
     tr = top + 1 + len(names)
@@ -471,16 +479,16 @@ def _summary(wb, fm, reg: Register, geo: dict):
     first, last = top + 2, tr
     counts = summary.rag_counts if summary else {k: 0 for k in (*schema.RAG_VALUES, calc.NO_RAG)}
     cached = [len(reg), *(counts[rag] for rag in (*schema.RAG_VALUES, calc.NO_RAG)),
-              *((_num(summary.totals.get(key, Decimal(0))) if summary else 0)
+              *((_num(s.display(summary.totals.get(key, Decimal(0)))) if summary else 0)
                 for key in ("plan_total", "forecast_total", "variance"))]
     for k, (formula, value) in enumerate(zip(summary_total_row(s, tr + 1, top + 1, first, last, present, group),
                                              cached)):
         ws.write_formula(tr, 1 + k, formula, fm.count_total if k < 5 else fm.money(s, total=True), value)
-    # planned vs forecast by RAG (as positive savings) for the chart
+    ws.write_string(tr + 1, 0, s.sign_note(), fm.note)      # one sign rule for every table and the chart
+    # planned and forecast saving by the line's RAG, for the chart (signs as display_sign says)
     rt = tr + 3
-    ws.write_string(rt - 1, 0, f"Saving by RAG, {s.unit}", fm.subtitle)
-    ws.write_string(rt + len(RAG_COLUMNS) + 1, 0, "A saving is shown as a positive amount.",
-                    fm.note)
+    ws.write_string(rt - 1, 0, f"{RAG_TABLE_TITLE}, {s.unit}", fm.subtitle)
+    ws.write_string(rt + len(RAG_COLUMNS) + 1, 0, s.sign_note(), fm.note)
     for ci, h in enumerate((H["rag"], H["plan_total"], H["forecast_total"])):
         ws.write_string(rt, ci, h, fm.header)
     ws.set_row(rt, 30)
@@ -493,7 +501,7 @@ def _summary(wb, fm, reg: Register, geo: dict):
             if len(reg):
                 mask = eff["rag"].map(lambda v: v if v in calc.RAG_ORDER else calc.NO_RAG) == rag \
                     if "rag" in eff else pd.Series([rag == calc.NO_RAG] * len(eff), index=eff.index)
-                value = calc.saving(money_total(eff.loc[mask, key]) if key in eff else Decimal(0), s)
+                value = s.display(money_total(eff.loc[mask, key]) if key in eff else Decimal(0))
             else:
                 value = Decimal(0)
             formula = summary_chart_row(s, r + 1, rt + 1, rag, present)[j]
@@ -507,9 +515,9 @@ def _summary(wb, fm, reg: Register, geo: dict):
             "fill": {"color": "#7F7F7F" if j == 0 else HEADER_COLOURS[0]},
             "data_labels": {"value": True, "num_format": number_format(s)},
         })
-    title = f"Planned vs forecast saving by RAG ({s.unit})"
+    title = f"{RAG_TABLE_TITLE} ({s.unit})"
     chart.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
-    chart.set_y_axis({"name": f"Saving {s.unit}", "num_format": "#,##0", "major_gridlines": {"visible": True,
+    chart.set_y_axis({"name": f"Saving {s.unit}" + (" (savings negative)" if s.display_factor * s.saving_sign < 0 else ""), "num_format": "#,##0", "major_gridlines": {"visible": True,
                                                                                                 "line": {"color": "#D9D9D9"}}})
     chart.set_x_axis({"name": H["rag"]})
     chart.set_legend({"position": "bottom"})

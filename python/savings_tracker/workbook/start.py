@@ -25,7 +25,7 @@ START_HERE: list[tuple[str, list[str]]] = [
     ]),
     ("The Settings that matter", [
         "unit and sign: how the register stores money (e.g. £000, savings negative).",
-        "sign_display: how tables and charts show savings: 'as stored' or 'savings positive' (stated under "
+        "display_sign: how tables and charts show savings: 'as stored' or 'savings positive' (stated under "
         "each table).",
         "period and financial_year: the 'as at' of the appendices and the label of each snapshot.",
         "green_at and amber_at: the thresholds behind the Suggested RAG (the officer's RAG is never changed).",
