@@ -231,14 +231,13 @@ def plan_tables(tables: list[TableInfo], edits: dict, regions: list[Region], not
 
 def _unshare(sheet_data, touched: set[tuple[int, int]]) -> None:
     """Expand shared formulas whose group contains a touched cell into ordinary formulas."""
-    from openpyxl.formula.translate import Translator
-
     groups: dict[str, list] = {}
     for f in sheet_data.xpath("m:row/m:c/m:f[@t='shared' and @si]", namespaces={"m": M}):   # no Python loop
         groups.setdefault(f.get("si"), []).append(f.getparent())                             # over every cell
     for si, members in groups.items():
         if not any(cell_ref(c.get("r")) in touched for c in members):
             continue
+        from openpyxl.formula.translate import Translator    # only here: importing openpyxl costs ~0.3 s
         master = next((c for c in members if (c.find(f"{{{M}}}f").text or "").strip()), None)
         if master is None:
             continue
