@@ -148,3 +148,11 @@ def test_a_new_line_with_blank_computed_cells_is_completed_in_one_run(tmp_path, 
     assert msgs and all("blank" in m and "typed value (0)" not in m for m in msgs), msgs
     code, out, _ = run(capsys, "refresh", p)
     assert "restored" not in out
+
+
+def test_snapshot_before_refresh_records_the_figures_the_phasing_gives(typed, capsys):
+    """-999 typed over O12 and no refresh yet: History gets the forecast the phasing gives (-26), not -999."""
+    code, out, _ = run(capsys, "snapshot", typed, "--period", "October 2017")
+    assert code == 0 and "recorded as the phasing gives" in out
+    h = history_row(typed, REF)
+    assert (h["Forecast total"], h["Variance"]) == (-26, 46), h
