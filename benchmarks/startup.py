@@ -61,7 +61,7 @@ def main() -> int:
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="st-file-"))
     copy = work / Path(a.file).name
-    copy.write_bytes((ROOT / a.file).read_bytes())
+    copy.write_bytes(Path(ROOT, a.file).read_bytes())
     args = [*a.command.split(), str(copy)]
     trees = [("this tree", ROOT)]
     tmp = None
@@ -73,7 +73,7 @@ def main() -> int:
         print(f"savings-tracker {' '.join(args)}: whole process, {a.repeat} runs after a warm-up")
         print(f"{'tree':<24} {'min s':>7} {'median s':>9}")
         for label, tree in trees:
-            copy.write_bytes((ROOT / a.file).read_bytes())
+            copy.write_bytes(Path(ROOT, a.file).read_bytes())
             t = timings(tree, args, a.repeat)
             print(f"{label:<24} {min(t):7.3f} {statistics.median(t):9.3f}")
         if a.importtime:
