@@ -26,7 +26,7 @@ def test_the_summary_tables_and_chart_follow_one_rule(tmp_path, capsys, display,
     red = next(r for r in rows if r[0] == "Red" and isinstance(r[1], float))
     planned, forecast = calc.by_line_rag(reg)["Red"]
     assert red[1:3] == [factor * float(planned), factor * float(forecast)]
-    notes = [r[0] for r in rows if r[0] and "Amounts as" in str(r[0]) or r[0] and "positive amounts" in str(r[0])]
+    notes = [v for r in rows for v in r[:2] if isinstance(v, str) and ("Amounts as" in v or "positive amounts" in v)]
     assert len(notes) == 2 and notes[0] == notes[1] == reg.settings.sign_note()
     assert any(r[0] == f"{RAG_TABLE_TITLE}, £000" for r in rows)
     # a refresh keeps the rule (formulas and their saved results)

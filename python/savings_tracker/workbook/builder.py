@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -80,6 +81,9 @@ def _num(value):
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")    # not allowed in XML (a dropdown's prompt)
 
 
 def _text(value) -> str:
@@ -484,7 +488,9 @@ def _summary(wb, fm, reg: Register, geo: dict):
     for k, (formula, value) in enumerate(zip(summary_total_row(s, tr + 1, top + 1, first, last, present, group),
                                              cached)):
         ws.write_formula(tr, 1 + k, formula, fm.count_total if k < 5 else fm.money(s, total=True), value)
-    ws.write_string(tr + 1, 0, s.sign_note(), fm.note)      # one sign rule for every table and the chart
+    # one sign rule for every table and the chart, stated under each (column A of this row stays blank: the
+    # committee table ends at the first blank name)
+    ws.write_string(tr + 1, 1, s.sign_note(), fm.note)
     # planned and forecast saving by the line's RAG, for the chart (signs as display_sign says)
     rt = tr + 3
     ws.write_string(rt - 1, 0, f"{RAG_TABLE_TITLE}, {s.unit}", fm.subtitle)
@@ -563,7 +569,7 @@ def _appendix_choice(wb, ws, fm, committees: list[str]):
         r = row + k
         ws.write_string(r, col, label, fm.plain)
         ws.write_string(r, col + 1, default, fm.plain)
-        source = list(allowed) if allowed else ["(all)", *committees][:40]
+        source = list(allowed) if allowed else ["(all)", *(_CONTROL.sub("", c) for c in committees)][:40]
         if sum(len(v) + 1 for v in source) < 250:  # Excel's limit for an inline list
             ws.data_validation(r, col + 1, r, col + 1, {
                 "validate": "list", "source": source, "input_title": label[:32],
