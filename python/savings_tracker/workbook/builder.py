@@ -525,7 +525,7 @@ def _summary(wb, fm, reg: Register, geo: dict):
     chart.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
     chart.set_y_axis({"name": f"Saving {s.unit}" + (" (savings negative)" if s.display_factor * s.saving_sign < 0 else ""), "num_format": "#,##0", "major_gridlines": {"visible": True,
                                                                                                 "line": {"color": "#D9D9D9"}}})
-    chart.set_x_axis({"name": H["rag"]})
+    chart.set_x_axis({"name": H["rag"], "label_position": "low"})   # below the bars when savings are negative
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 620, "height": 330})
     ws.insert_chart(rt - 1, 4, chart, {
