@@ -25,8 +25,8 @@ START_HERE: list[tuple[str, list[str]]] = [
     ]),
     ("The Settings that matter", [
         "unit and sign: how the register stores money (e.g. £000, savings negative).",
-        "display_sign: how tables and charts show savings: 'as stored' or 'savings positive' (stated under "
-        "each table).",
+        "display_sign (add the row when wanted): how tables and charts show savings: 'as stored' or 'savings "
+        "positive' (stated under each table).",
         "period and financial_year: the 'as at' of the appendices and the label of each snapshot.",
         "green_at and amber_at: the thresholds behind the Suggested RAG (the officer's RAG is never changed).",
         "committees and rag_definitions: the Committee dropdown and the RAG legend printed on appendices.",
