@@ -69,7 +69,8 @@ def summary_group_row(settings, row: int, header_row: int, name: str, present=No
             *(f"=COUNTIFS({sref(t, h['rag'])},{cells.letters(3 + k)}${header_row},{committee},{crit})"
               if h["rag"] else "=0" for k in range(len(schema.RAG_VALUES))),
             f"=B{row}-SUM(C{row}:E{row})",
-            *(f"=SUMIFS({sref(t, h[key])},{committee},{crit})" if h[key] else "=0" for key in SUMMARY_MONEY)]
+            *(f"={_sign(settings)}SUMIFS({sref(t, h[key])},{committee},{crit})" if h[key] else "=0"
+              for key in SUMMARY_MONEY)]
 
 
 def summary_total_row(settings, row: int, header_row: int, first: int, last: int, present=None,
@@ -82,16 +83,7 @@ def summary_total_row(settings, row: int, header_row: int, first: int, last: int
             *(f"=COUNTIFS({sref(t, h['rag'])},{cells.letters(3 + k)}${header_row})" if h["rag"] else "=0"
               for k in range(len(schema.RAG_VALUES))),
             f"=B{row}-SUM(C{row}:E{row})",
-<<<<<<< HEAD
-            *(f"=SUM({sref(t, h[key])})" if h[key] else "=0" for key in SUMMARY_MONEY)]
-
-
-def summary_chart_row(settings, row: int, header_row: int, rag: str, present=None) -> list[str]:
-    """Columns B..C (planned, forecast; a saving shown positive) of one chart-data row of the Summary."""
-    t, h = schema.TABLE_NAMES["tracker"], _heads(settings, present)
-    sign = "-" if settings.saving_sign < 0 else ""
-=======
-            *(f"={_sign(settings)}SUMIFS({sref(t, h[key])},{committee},{crit})" for key in SUMMARY_MONEY)]
+            *(f"={_sign(settings)}SUM({sref(t, h[key])})" if h[key] else "=0" for key in SUMMARY_MONEY)]
 
 
 def _sign(settings) -> str:
@@ -99,21 +91,10 @@ def _sign(settings) -> str:
     return "-" if settings.display_factor < 0 else ""
 
 
-def summary_total_row(settings, row: int, header_row: int, first: int, last: int) -> list[str]:
-    """Columns B..I of the Summary's Total row (committee rows ``first``..``last``, 1-based)."""
-    t, h = schema.TABLE_NAMES["tracker"], _heads(settings)
-    return [f"=SUM(B{first}:B{last})" if last >= first else "=0",
-            *(f"=COUNTIFS({sref(t, h['rag'])},{cells.letters(3 + k)}${header_row})"
-              for k in range(len(schema.RAG_VALUES))),
-            f"=B{row}-SUM(C{row}:E{row})",
-            *(f"={_sign(settings)}SUM({sref(t, h[key])})" for key in SUMMARY_MONEY)]
-
-
-def summary_chart_row(settings, row: int, header_row: int, rag: str) -> list[str]:
+def summary_chart_row(settings, row: int, header_row: int, rag: str, present=None) -> list[str]:
     """Columns B..C (planned, forecast; signs as ``display_sign`` says) of one chart-data row of the Summary."""
-    t, h = schema.TABLE_NAMES["tracker"], _heads(settings)
+    t, h = schema.TABLE_NAMES["tracker"], _heads(settings, present)
     sign = _sign(settings)
->>>>>>> 971b14f (One definition per figure (issue 12): Settings sign_display (as stored | savings positive) for every Summary table and the chart, stated under each, and for the CLI summary; the two RAG figures named the same in the CLI and the workbook (In-year saving by RAG; Planned and forecast saving by the line's RAG))
     out = []
     for j, key in enumerate(("plan_total", "forecast_total")):
         col = cells.letters(2 + j)

@@ -225,7 +225,7 @@ def read_xlsx(path: Path, sheets: list[str] | None = None) -> Book:
         raise UnreadableFile(f"{path.name}: the workbook's structure is damaged ({exc}); open and save it in Excel") from None
     finally:
         zf.close()
-    return _calamine(path, sheets, tables, errors, "xlsx")
+    return _calamine(path, sheets, tables, errors, "xlsx", formulas, stale)
 
 
 def read_legacy(path: Path, sheets: list[str] | None = None) -> Book:
@@ -243,7 +243,9 @@ def read_legacy(path: Path, sheets: list[str] | None = None) -> Book:
     return _calamine(path, sheets, [], {}, "xlsx")
 
 
-def _calamine(path: Path, sheets, tables, errors, kind) -> Book:
+def _calamine(path: Path, sheets, tables, errors, kind, formulas: dict | None = None, stale: bool = False) -> Book:
+    """The grids calamine reads; ``formulas``: per sheet, its formula cells and those without a saved result
+    (None where the format cannot say: .xls, .ods)."""
     import python_calamine as pc
 
     try:
@@ -268,7 +270,7 @@ def _calamine(path: Path, sheets, tables, errors, kind) -> Book:
             merged = []
             for (r1, c1), (r2, c2) in (getattr(sheet, "merged_cell_ranges", None) or []):
                 merged.append((r1, c1, r2, c2))
-            found, empty = formulas.get(name, (set(), set()))
+            found, empty = formulas.get(name, (set(), set())) if formulas is not None else (None, set())
             grids[name] = Grid(name, rows, [t for t in tables if t.sheet == name], merged, found, empty)
     except Exception as exc:
         raise UnreadableFile(f"{path.name}: a sheet cannot be read, the workbook is damaged ({type(exc).__name__}: "

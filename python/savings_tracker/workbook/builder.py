@@ -466,16 +466,10 @@ def _summary(wb, fm, reg: Register, geo: dict):
         g = by.get(name)
         ws.write_string(r, 0, name, fm.plain)
         cached = [g.lines if g else 0, *((g.rag_counts[rag] if g else 0) for rag in (*schema.RAG_VALUES, calc.NO_RAG)),
-<<<<<<< HEAD
-                  *((_num(g.totals.get(key, Decimal(0))) if g else 0) for key in ("plan_total", "forecast_total",
-                                                                                   "variance"))]
-        for k, (formula, value) in enumerate(zip(summary_group_row(s, r + 1, top + 1, name, present, group),
-                                                 cached)):
-=======
                   *((_num(s.display(g.totals.get(key, Decimal(0)))) if g else 0)
                     for key in ("plan_total", "forecast_total", "variance"))]
-        for k, (formula, value) in enumerate(zip(summary_group_row(s, r + 1, top + 1, name), cached)):
->>>>>>> 971b14f (One definition per figure (issue 12): Settings sign_display (as stored | savings positive) for every Summary table and the chart, stated under each, and for the CLI summary; the two RAG figures named the same in the CLI and the workbook (In-year saving by RAG; Planned and forecast saving by the line's RAG))
+        for k, (formula, value) in enumerate(zip(summary_group_row(s, r + 1, top + 1, name, present, group),
+                                                 cached)):
             ws.write_formula(r, 1 + k, formula, fm.count if k < 5 else fm.money(s), value)
         rows.append(r)
     tr = top + 1 + len(names)
@@ -585,35 +579,21 @@ def _checks(wb, fm, findings: list[Finding], links: bool = False):
 
     ws = wb.add_worksheet(S["checks"])
     ws.set_vba_name(CODE_NAMES["checks"])
-<<<<<<< HEAD
-    width = len(CHECK_KEYS) + (1 if links else 0)
-    for ci, key in enumerate(CHECK_KEYS):
-        ws.write_string(0, ci, key.title(), fm.header)
-    if links:
-        ws.write_string(0, len(CHECK_KEYS), CHECKS_HEADERS[len(CHECK_KEYS)], fm.header)
+    # Severity .. Message, then "Go to" (the link; refresh_built rewrites the rows with the workbook's own cells)
+    for ci, head in enumerate(CHECKS_HEADERS):
+        ws.write_string(0, ci, head, fm.header)
     own = set(S.values())
     for ri, f in enumerate(findings, start=1):
         for ci, key in enumerate(CHECK_KEYS):
-            ws.write_string(ri, ci, _text(f.as_dict()[key]), fm.text)
+            ws.write_string(ri, ci, _text(f.as_dict()[key]), fm.plain)
         link = hyperlink(f.sheet, f.cell) if links and f.sheet in own else None
         if link:
-            ws.write_formula(ri, len(CHECK_KEYS), str(link), fm.text, f"{f.sheet}!{f.cell}")
-    for ci, w in enumerate((10, 12, 8, 14, 18, 90, 14)[:width]):
-        ws.set_column(ci, ci, w)
-    ws.autofilter(0, 0, max(len(findings), 1), width - 1)
-=======
-    from ..plans.model import CHECKS_HEADERS     # Severity .. Message, then "Go to" (the link, by Refresh)
-
-    for ci, head in enumerate(CHECKS_HEADERS):
-        ws.write_string(0, ci, head, fm.header)
-    for ri, f in enumerate(findings, start=1):     # refresh_built rewrites them with the workbook's own cells
-        for ci, key in enumerate(CHECK_KEYS):
-            ws.write_string(ri, ci, _text(f.as_dict()[key]), fm.plain)
-        ws.write_blank(ri, len(CHECK_KEYS), None, fm.plain)
+            ws.write_formula(ri, len(CHECK_KEYS), str(link), fm.plain, f"{f.sheet}!{f.cell}")
+        else:
+            ws.write_blank(ri, len(CHECK_KEYS), None, fm.plain)
     for ci, w in enumerate((10, 12, 8, 14, 18, 120, 14)):
         ws.set_column(ci, ci, w, fm.plain)
     ws.autofilter(0, 0, max(len(findings), 1), len(CHECKS_HEADERS) - 1)
->>>>>>> 7181a1e (README: Using it in Excel (the Start here steps, doctor); Checks built with Go to column; tests for the new built workbook)
     ws.freeze_panes(1, 0)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
