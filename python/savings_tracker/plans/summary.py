@@ -146,9 +146,11 @@ def summary_formula_rows(reg: Register, summary: calc.Summary, header_row: int) 
     """The by-committee rows and the Total row as live formulas (the same text the builder writes), so the
     Summary keeps working after a refresh when Python is absent."""
     values = summary_group_rows(reg, summary)      # each formula carries the result the core computes
+    group = calc.default_group(reg)
+    if group not in reg.keys:       # grouped by something the table has no column for (a reference's prefix):
+        values = values[-1:]        # the formulas cannot split it, so the Total row alone, as the builder writes
     names = [row[0] for row in values][:-1]
     first = header_row + 1
-    group = calc.default_group(reg)
     rows = [[name, *map(Formula, formulas.summary_group_row(reg.settings, first + i, header_row, name, reg.keys,
                                                              group), values[i][1:])]
             for i, name in enumerate(names)]
