@@ -1,7 +1,10 @@
 """Start-up cost of the command line: ``savings-tracker validate`` of the 67-line sample as a whole process,
 for this tree and (``--before REV``) an earlier commit in the same run, so the two figures share a machine state.
 
-    python benchmarks/startup.py [--before 931c15f] [--repeat 15] [--command "validate"]
+    python benchmarks/startup.py [--before 931c15f] [--repeat 15] [--command "validate"] [--file PATH]
+    python benchmarks/startup.py --before main --command "refresh --backups 0" --file workbook/Savings_Tracker.xlsm
+
+A command that writes (refresh, snapshot) runs on a copy of ``--file`` made for each tree.
 
 Each process is started fresh (``python -m savings_tracker.cli ...`` with PYTHONPATH set to the tree's
 ``python/`` folder); the figures are the minimum and median wall time over the runs, after one warm-up run.
@@ -54,8 +57,12 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--command", default="validate", help="the savings-tracker command to time")
     ap.add_argument("--importtime", action="store_true", help="also print this tree's largest imports")
+    ap.add_argument("--file", default=SAMPLE, help="the file the command reads (a copy of it for each tree)")
     a = ap.parse_args()
-    args = [*a.command.split(), SAMPLE]
+    work = Path(tempfile.mkdtemp(prefix="st-file-"))
+    copy = work / Path(a.file).name
+    copy.write_bytes(Path(ROOT, a.file).read_bytes())
+    args = [*a.command.split(), str(copy)]
     trees = [("this tree", ROOT)]
     tmp = None
     if a.before:
@@ -66,6 +73,7 @@ def main() -> int:
         print(f"savings-tracker {' '.join(args)}: whole process, {a.repeat} runs after a warm-up")
         print(f"{'tree':<24} {'min s':>7} {'median s':>9}")
         for label, tree in trees:
+            copy.write_bytes(Path(ROOT, a.file).read_bytes())
             t = timings(tree, args, a.repeat)
             print(f"{label:<24} {min(t):7.3f} {statistics.median(t):9.3f}")
         if a.importtime:
@@ -74,6 +82,9 @@ def main() -> int:
     finally:
         if tmp:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", tmp], check=False)
+        for p in work.iterdir():
+            p.unlink()
+        work.rmdir()
     return 0
 
 

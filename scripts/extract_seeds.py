@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Extract the bundled sample registers from the seed documents.
 
-Reads the tab-separated text extracts in ``shared/seeds`` and writes three
+Reads the tab-separated text extracts in ``tests/data/seeds`` (the repository's copy of ``shared/seeds``) and writes three
 sample registers (CSV + ``.settings.json`` sidecar) into
 ``python/savings_tracker/samples``:
 
@@ -35,7 +35,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_SEEDS = REPO.parent / "shared" / "seeds"
+DEFAULT_SEEDS = REPO / "tests" / "data" / "seeds"      # a copy of the seed papers it reads (000-003)
 DEFAULT_OUT = REPO / "python" / "savings_tracker" / "samples"
 
 

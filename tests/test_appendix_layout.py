@@ -126,7 +126,7 @@ def test_chart_has_a_labelled_value_axis_and_text_alternative(regs):
     ctx = build_context(regs["tracker"], "tracker")
     svg = str(charts.svg(ctx["chart"]))
     assert ">£000</text>" in svg and "-15,000" in svg and ">0</text>" in svg  # axis title and ticks
-    assert "<desc" in svg and ctx["chart"]["alt"].startswith("Bar chart, Planned and forecast savings by RAG")
+    assert "<desc" in svg and ctx["chart"]["alt"].startswith("Bar chart, Planned and forecast saving by the line's RAG")
     lo, hi, marks = charts.ticks(ctx["chart"])
     assert lo <= -13864 and hi >= 0 and 0.0 in marks
 

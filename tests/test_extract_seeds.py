@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
+SEEDS = REPO / "tests" / "data" / "seeds"            # the seed papers the samples come from, in the repository
+SHARED = REPO.parent / "shared" / "seeds"            # the team's copy, beside a working checkout
+SEED_FILES = ("000", "001", "002", "003")           # what scripts/extract_seeds.py reads
 SAMPLES = REPO / "python" / "savings_tracker" / "samples"
 SCRIPT = REPO / "scripts" / "extract_seeds.py"
 
@@ -25,8 +27,17 @@ def read_json(name: str) -> dict:
 
 
 def test_seeds_present():
-    if not SEEDS.is_dir():
-        pytest.fail(f"seed documents not found at {SEEDS}: the samples cannot be checked")
+    for prefix in SEED_FILES:
+        assert len(list(SEEDS.glob(f"{prefix}_*.txt"))) == 1, f"{SEEDS}: no {prefix}_*.txt seed paper"
+
+
+def test_repository_seeds_are_the_shared_seeds():
+    """Where the team's seed folder is beside the checkout, the repository's copy is the same text."""
+    shared = {p.name: p.read_bytes() for p in SHARED.glob("00[0-3]_*.txt")} if SHARED.is_dir() else None
+    ours = {p.name: p.read_bytes() for p in SEEDS.glob("00[0-3]_*.txt")}
+    assert len(ours) == len(SEED_FILES)
+    if shared is not None:
+        assert ours == shared, "tests/data/seeds differs from ../shared/seeds: copy the seed papers again"
 
 
 def test_samples_reproducible():

@@ -334,7 +334,7 @@ def test_print_setup(book):
 def test_summary_sheet(book, sample):
     wb = openpyxl.load_workbook(book, keep_vba=True)
     ws = wb[schema.SHEET_NAMES["summary"]]
-    assert ws["A3"].value == B.NOT_REFRESHED
+    assert ws["A3"].value == f"Last refreshed {B.BUILT_STAMP} from {len(sample)} lines"    # refreshed as built
     assert dict(wb.defined_names.items())[B.NAME_LAST_REFRESHED].attr_text == "'Summary'!$A$3"
     summary = calc.summarise(sample)
     first = 6
@@ -345,9 +345,9 @@ def test_summary_sheet(book, sample):
         assert ws.cell(r, 7).value == f"=SUMIFS(Savings[Original Saving],Savings[Committee],$A{r})"
     chart = _xml(book, "xl/charts/chart1.xml")
     assert "<c:barChart>" in chart and 'barDir val="col"' in chart
-    assert "Planned vs forecast saving by RAG" in chart
+    assert "Planned and forecast saving by the line&apos;s RAG" in chart or "line's RAG" in chart
     drawing = _xml(book, "xl/drawings/drawing1.xml")
-    assert re.search(r'descr="Planned vs forecast saving by RAG[^"]+"', drawing)
+    assert re.search(r"descr=\"Planned and forecast saving by the line(?:&apos;|')s RAG[^\"]+\"", drawing)
     legend = [ws.cell(r, 2).value for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value in schema.RAG_VALUES]
     for rag in schema.RAG_VALUES:
         assert sample.settings.rag_definitions[rag] in legend
@@ -355,11 +355,46 @@ def test_summary_sheet(book, sample):
 
 def test_checks_sheet_lists_validation_findings(book, sample):
     from savings_tracker.core.validate import validate
-    ws = openpyxl.load_workbook(book, keep_vba=True)[schema.SHEET_NAMES["checks"]]
-    assert [c.value for c in ws[1]] == ["Severity", "Sheet", "Cell", "Reference", "Code", "Message"]
+    from savings_tracker.readers import read_register as read
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    ws = wb[schema.SHEET_NAMES["checks"]]
+    assert [c.value for c in ws[1]] == ["Severity", "Sheet", "Cell", "Reference", "Code", "Message", "Go to"]
     got = [tuple(c.value or "" for c in row) for row in ws.iter_rows(min_row=2)]
-    want = [tuple(f.as_dict()[k] for k in B.CHECK_KEYS) for f in validate(sample)]
-    assert got == want
+    # the workbook's own findings (Tracker cells, not the CSV's), each with its link: refreshed as built
+    want = [(*(f.as_dict()[k] for k in B.CHECK_KEYS), f'=HYPERLINK("#\'Tracker\'!{f.cell}","Tracker!{f.cell}")')
+            for f in validate(read(book))]
+    assert got == want and len(want) == len(validate(sample))
+    assert all(f.sheet == "Tracker" for f in validate(read(book)))
+    assert ws.auto_filter.ref == f"A1:G{len(want) + 1}"
+    tracker = wb[schema.SHEET_NAMES["tracker"]]
+    fills = {f.cell: tracker[f.cell].fill.fgColor.rgb for f in validate(read(book))}
+    assert all(str(v).upper().endswith(("FFC7CE", "FFEB9C")) for v in fills.values()), fills    # highlighted
+
+
+def test_start_here_first_and_conf_hidden(book):
+    from savings_tracker.workbook.start import START_HERE
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    assert wb.sheetnames[0] == "Start here" and wb.active.title == "Start here"
+    text = [c.value for row in wb["Start here"].iter_rows() for c in row if c.value]
+    for heading, lines in START_HERE:
+        assert heading in text and all(line in text for line in lines)
+    assert wb[schema.SHEET_NAMES["conf"]].sheet_state == "hidden"
+    # xlwings' VBA finds its settings by the sheet's name, hidden or not (xlwings.bas GetConfigFromSheet)
+    bas = (Path(xlwings.__file__).parent / "xlwings.bas").read_text(errors="replace")
+    body = bas[bas.index("Function GetConfigFromSheet"):bas.index("End Function", bas.index("Function GetConfigFromSheet"))]
+    assert 'wb.Sheets(PROJECT_NAME & ".conf")' in body and "Visible" not in body
+
+
+def test_readme_using_it_in_excel_has_the_start_here_steps():
+    from savings_tracker.workbook.start import START_HERE
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("## Using it in Excel"):]
+    section = section[:section.index("\n## ", 5)].replace("`", "")
+    for heading, lines in START_HERE:
+        assert heading in section, heading
+        for line in lines:
+            assert " ".join(line.split()) in " ".join(section.split()), line
+    assert "savings-tracker doctor" in section
 
 
 def test_history_options_settings_conf(book, sample):

@@ -86,7 +86,7 @@ def _expected(path: Path) -> dict[str, dict[tuple[int, int], Decimal]]:
     for k, rag in enumerate((*schema.RAG_VALUES, calc.NO_RAG)):
         lines = eff[[(v if v in calc.RAG_ORDER else calc.NO_RAG) == rag for v in eff["rag"]]]
         for j, key in enumerate(("plan_total", "forecast_total")):
-            cells[(rag_header + 1 + k, 2 + j)] = _d(calc.saving(sum(lines[key], Decimal(0)), reg.settings))
+            cells[(rag_header + 1 + k, 2 + j)] = _d(reg.settings.display(sum(lines[key], Decimal(0))))
     out[schema.SHEET_NAMES["summary"]] = cells
     return out
 
@@ -96,6 +96,10 @@ def test_every_formula_cell_equals_the_python_core(recalculated):
     formulas = _formula_cells(path)
     expected = _expected(path)
     checked = 0
+    links = formulas.pop(schema.SHEET_NAMES["checks"])     # refreshed as built: each finding links to its cell
+    assert links and all(f.startswith('=HYPERLINK("#') for f in links.values())
+    for (r, c), formula in links.items():
+        assert values[schema.SHEET_NAMES["checks"]][r - 1][c - 1] == f"Tracker!{values['Checks'][r - 1][2]}"
     for sheet, cells in formulas.items():
         assert set(cells) == set(expected.get(sheet, {})), f"{sheet}: formula cells not all checked"
         for (r, c), formula in cells.items():

@@ -214,7 +214,7 @@ def test_refresh_restores_typed_over_formula_and_summary(wb_path, tmp_path, samp
     chart = [row for row in calc_values if row and row[0] in plans.RAG_COLUMNS and isinstance(row[1], float)
              and len([x for x in row if x is not None]) == 3]
     assert [c[0] for c in chart] == list(plans.RAG_COLUMNS)
-    assert sum(c[1] for c in chart) == float(calc.saving(s.totals["plan_total"], reg.settings))
+    assert sum(c[1] for c in chart) == float(reg.settings.display(s.totals["plan_total"]))   # one sign rule
     # Suggested RAG column
     sg = col_of(wb_path, "suggested_rag", sample_reg.settings)
     want = list(calc.suggested_rags(reg))
@@ -280,7 +280,10 @@ def test_snapshot_append_refuse_replace_directions(wb_path, tmp_path, sample_reg
     up = next(i for i, rr in enumerate(lines) if rr[rag_c] == "Red")
     lines[up][rag_c] = "Green"
     down = next(i for i, rr in enumerate(lines) if rr[rag_c] == "Green" and i != up and (rr[fc_c] or 0) < 0)
-    lines[down][fc_c] = lines[down][fc_c] / 2          # half the saving
+    lines[down][fc_c] = lines[down][fc_c] / 2          # half the saving: its phasing, and the total Excel shows
+    for key in ("forecast_q1", "forecast_q2", "forecast_q3", "forecast_q4"):
+        c = col_of(wb_path, key, sample_reg.settings) - 1
+        lines[down][c] = (lines[down][c] or 0) / 2
     r4 = run(r1.out_path, xl.snapshot, tmp_path, "s4.xlsm", values_override=v4)
     _, rows4 = _history(r4.out_path)
     new = [rr for rr in rows4[1:] if rr[0] == "November 2017"]

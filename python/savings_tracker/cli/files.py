@@ -127,7 +127,7 @@ def _refresh(file: Path, backups: Optional[int]) -> int:
     plan = plans.refresh_plan(fixed, findings, summary, over,
                                 checks_used_rows=wb.used_rows("Checks"),
                                 checks_values=wb.book.grids["Checks"].rows,
-                                summary_values=wb.book.grids["Summary"].rows)
+                                summary_values=wb.book.grids["Summary"].rows, original=reg)
     result, report = ClosedFileWriter(file, backups_kept=reg.settings.backups_kept if backups is None else backups).apply(plan)
     return _finish(file, plan, result, report, [*plans.restored_findings(fixed, over), *findings])
 

@@ -62,6 +62,12 @@ class Source:
     kind: str = ""                                            # csv | xlsx | workbook
     headers: dict[int, str] = field(default_factory=dict)    # 0-based column -> header text as read
     how: dict[int, str] = field(default_factory=dict)        # 0-based column -> why it was read as it was
+    # which cells of the register's columns are formulas (key -> 1-based rows, the lines' and the published
+    # rows'); None where the format cannot say (CSV, values from an open workbook)
+    formulas: dict[str, set[int]] | None = None
+    blank: dict[str, set[int]] = field(default_factory=dict)    # key -> rows whose cell is empty (no formula)
+    saved: dict[tuple[int, str], object] = field(default_factory=dict)  # (row, key) -> saved result the reader
+                                                                        # replaced by the value from its parts
 
     def cell(self, key: str, row: int | None) -> str:
         if key not in self.columns or not row:

@@ -62,17 +62,23 @@ def summary_text(reg: Register, s: calc.Summary) -> str:
     for k in keys:
         extra = ""
         if k in s.derived_totals and s.derived_totals[k] != s.totals[k]:
-            extra = f"   (phasing adds to {fmt(s.derived_totals[k], dp)})"
+            extra = f"   (phasing adds to {fmt(st.display(s.derived_totals[k]), dp)})"
+        shown = st.display(s.totals[k]) if schema.BY_KEY[k].money else s.totals[k]
         lines.append(f"  {schema.BY_KEY[k].header_for(st, reg.layout):<{width}}  "
-                     f"{fmt(s.totals[k], dp if schema.BY_KEY[k].money else 2):>12}{extra}")
+                     f"{fmt(shown, dp if schema.BY_KEY[k].money else 2):>12}{extra}")
     if s.delivered_pct is not None:
         lines.append(f"  {'Forecast as % of plan':<{width}}  {s.delivered_pct:>11}%")
     if reg.layout != "options" and s.rag_counts.get(calc.NO_RAG, 0) < len(reg):
         rc = ", ".join(f"{k} {v}" for k, v in s.rag_counts.items() if v or k != calc.NO_RAG)
         lines.append(f"  Lines by RAG: {rc}")
         if s.rag_amounts:
-            lines.append("  In-year £ by RAG: " + ", ".join(
-                f"{k} {fmt(v, dp)}" for k, v in s.rag_amounts.items() if k != calc.NO_RAG or v))
+            lines.append(f"  {RAG_ANALYSIS}: " + ", ".join(
+                f"{k} {fmt(st.display(v), dp)}" for k, v in s.rag_amounts.items() if k != calc.NO_RAG or v))
+        if reg.layout == "tracker":
+            by_rag = calc.by_line_rag(reg)
+            lines.append(f"  {BY_LINE_RAG} (planned / forecast): " + ", ".join(
+                f"{k} {fmt(st.display(p), dp)} / {fmt(st.display(f), dp)}" for k, (p, f) in by_rag.items()
+                if k != calc.NO_RAG or p or f))
     figures = lifecycle.figures(reg)
     if figures is not None:
         lines.append("  Lifecycle: " + ", ".join(f"{k.replace('_', ' ')} {fmt(v, dp)}" for k, v in figures.items()))
@@ -90,16 +96,24 @@ def summary_text(reg: Register, s: calc.Summary) -> str:
                     f"{fmt(g.totals.get(k), dp):>8}" for k in ("budget_planning_assumption", "forecast_saving", "total")))
                 continue
             plan = g.totals.get("plan_total", g.totals.get("saving_total"))
-            bits = [f"{g.lines:>3} lines", f"plan {fmt(plan, dp):>10}"]
+            bits = [f"{g.lines:>3} lines", f"plan {fmt(st.display(plan), dp):>10}"]
             if "forecast_total" in g.totals:
-                bits.append(f"forecast {fmt(g.totals['forecast_total'], dp):>10}")
-                bits.append(f"variance {fmt(g.totals.get('variance'), dp):>8}")
+                bits.append(f"forecast {fmt(st.display(g.totals['forecast_total']), dp):>10}")
+                bits.append(f"variance {fmt(st.display(g.totals.get('variance')), dp):>8}")
             if reg.layout == "tracker":
                 bits.append("R/A/G " + "/".join(str(g.rag_counts[k]) for k in schema.RAG_VALUES))
             elif reg.layout == "programme" and g.rag_amounts:
-                bits.append("in-year R/A/G " + "/".join(fmt(g.rag_amounts[k], dp) for k in schema.RAG_VALUES))
+                bits.append("in-year R/A/G " + "/".join(fmt(st.display(g.rag_amounts[k]), dp)
+                                                        for k in schema.RAG_VALUES))
             lines.append(f"  {g.name:<{gw}}  " + "  ".join(bits))
+    if reg.layout != "options":
+        lines.append(f"  {st.sign_note()}")
     return "\n".join(lines)
+
+
+#: The names of the two RAG figures, the same wherever they are shown (README: "One definition per figure").
+RAG_ANALYSIS = "In-year saving by RAG"            # calc.rag_split: forecast at the line's RAG, shortfall at Red
+BY_LINE_RAG = "Planned and forecast saving by the line's RAG"   # calc.by_line_rag: the Summary sheet's chart
 
 
 def findings_text(findings: list[Finding], limit: int | None = None) -> str:

@@ -539,6 +539,7 @@ def nearest(text, limit: int = 1, layout: str = "") -> list[str]:
 # ---- where each layout lives in the Savings_Tracker workbook ---------------------------------------
 TABLE_NAMES = {"tracker": "Savings", "programme": "Programme", "options": "Options"}
 SHEET_NAMES = {"tracker": "Tracker", "programme": "Programme", "options": "Options", "summary": "Summary",
-               "checks": "Checks", "history": "History", "settings": "Settings", "conf": "xlwings.conf"}
+               "checks": "Checks", "history": "History", "settings": "Settings", "conf": "xlwings.conf",
+               "start": "Start here"}
 
 declare(COLUMNS)

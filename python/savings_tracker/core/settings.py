@@ -118,6 +118,24 @@ class Settings:
         return -1 if self.sign == "negative" else 1
 
     @property
+    def display_factor(self) -> int:
+        """Multiply a stored amount by this to show it under ``display_sign``: 1 as stored; -1 to show the
+        savings of a register that stores them negative as positive amounts."""
+        return -1 if self.display_sign == "savings positive" and self.sign == "negative" else 1
+
+    def display(self, amount):
+        """A stored amount as tables and charts show it (``display_sign``); None stays None."""
+        return None if amount is None else amount * self.display_factor
+
+    def sign_note(self) -> str:
+        """The sentence under a table or chart that says how it shows signs."""
+        if self.display_sign == "savings positive":
+            return "Savings are shown as positive amounts; a shortfall or cost is negative."
+        if self.sign == "negative":
+            return "Amounts as the register stores them: savings are negative, a shortfall or cost positive."
+        return "Amounts as the register stores them: savings are positive, a shortfall or cost negative."
+
+    @property
     def period_label(self) -> str:
         """'2017-18 as at October 2017'; just the period where it already names the year ('2017/18')."""
         fy = self.financial_year.strip()
@@ -256,7 +274,8 @@ SETTING_HELP = {
     "backups_kept": "How many timestamped backups to keep when the tool writes the workbook.",
     "source": "Where the data came from.",
     "published_totals": "Totals as published, as JSON; the tool checks the lines add up to them.",
-    "display_sign": "How appendices show savings: 'as stored' (the register's sign) or 'savings positive'.",
+    "display_sign": "How tables and charts show savings (appendices, the Summary sheet, the CLI summary): 'as "
+                    "stored' (the register's sign) or 'savings positive'; stated under each table.",
     "appendix_columns": "Columns each appendix prints, in order, as JSON, e.g. {\"tracker\": [\"reference\", \"title\"]}.",
     "text_limit": "Appendix text longer than this many characters is shortened in the table and printed in full "
                   "in an annex; 0 prints it in full.",

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from ..core.report import BY_LINE_RAG
 from ..core import calc, lifecycle, schema
 from ..errors import SavingsTrackerError
 from ..core.money import ZERO, fmt, same
@@ -292,7 +293,7 @@ def _tracker_chart(reg: Register, eff) -> dict:
         fc = sum((_shown(v, s) for v in part.get("forecast_total", [])), ZERO)
         cats.append({"label": rag, "values": [plan, fc]})
     return {
-        "title": f"Planned and forecast savings by RAG ({s.unit})",
+        "title": f"{BY_LINE_RAG} ({s.unit})",     # the same name as the workbook's chart and the CLI
         "unit": s.unit, "precision": s.precision, "sign_note": sign_note(s),
         "series": ["Planned saving", "Forecast saving"],
         "categories": cats,

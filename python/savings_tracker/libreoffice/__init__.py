@@ -175,6 +175,19 @@ def convert(path: str | os.PathLike, fmt: str, outdir: str | os.PathLike, *,
     return target
 
 
+def resave(path: str | os.PathLike, out: str | os.PathLike, edits: list[dict] | None = None, *,
+           timeout: float = DEFAULT_TIMEOUT) -> Path:
+    """Open ``path`` in LibreOffice, make a user's ``edits`` (typed values, cleared cells, inserted rows, a
+    renamed sheet, a sort: see ``uno_worker.apply_edit``), recalculate and save it as ``out`` (.xlsx or .xlsm,
+    Excel 2007+ format): a stand-in for a user's own save in a real spreadsheet application."""
+    target = Path(out).resolve()
+    if target.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise ValueError(f"{target.name}: resave writes .xlsx or .xlsm")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _worker({"op": "resave", "path": _existing(path), "out": str(target), "edits": list(edits or ())}, timeout)
+    return target
+
+
 def sheet_to_png(xlsx_path: str | os.PathLike, sheet_name: str, out_png: str | os.PathLike, *,
                  timeout: float = DEFAULT_TIMEOUT) -> Path:
     """Render one sheet (the others hidden) to PDF in LibreOffice, then its first page

@@ -3,10 +3,11 @@
 
 Usage: python3 uno_worker.py '<json request>'
 
-Request: {"op": "recalculate" | "formulas" | "vba_modules" | "sheet_pdf",
+Request: {"op": "recalculate" | "formulas" | "vba_modules" | "sheet_pdf" | "resave",
           "path": str, "soffice": str, "profile": str (a directory to use as
           the private user profile), "timeout": seconds, plus per op
-          "sheets": [names] | null, "sheet": name, "out": pdf path}
+          "sheets": [names] | null, "sheet": name, "out": pdf or workbook path,
+          "edits": [...] for resave (see ``apply_edit``)}
 
 Starts a private headless soffice listening on a free local port, loads the
 document hidden with macros never executed, runs the op, prints one JSON
@@ -170,11 +171,50 @@ def pick_sheets(doc, wanted):
     return [(n, sheets.getByName(n)) for n in wanted]
 
 
+SAVE_FILTERS = {".xlsx": "Calc MS Excel 2007 XML", ".xlsm": "Calc MS Excel 2007 VBA XML"}
+
+
+def apply_edit(doc, edit):
+    """One user edit, as a user makes it in Calc: {"do": "set", "sheet", "cell", "value"} (a number or text:
+    typed over whatever the cell held), {"do": "clear", "sheet", "range"}, {"do": "insert_rows", "sheet",
+    "row" (1-based, rows go above it), "count"}, {"do": "rename", "sheet", "to"}, {"do": "sort", "sheet",
+    "range", "column" (0-based within the range), "ascending"} (the range without its header row)."""
+    sheets = doc.getSheets()
+    sheet = sheets.getByName(edit["sheet"])
+    do = edit["do"]
+    if do == "set":
+        cell = sheet.getCellRangeByName(edit["cell"])
+        value = edit["value"]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            cell.setValue(value)
+        else:
+            cell.setString(str(value))
+    elif do == "clear":
+        sheet.getCellRangeByName(edit["range"]).clearContents(1 | 2 | 4 | 16)   # values, dates, text, formulas
+    elif do == "insert_rows":
+        sheet.getRows().insertByIndex(int(edit["row"]) - 1, int(edit.get("count", 1)))
+    elif do == "rename":
+        sheet.setName(edit["to"])
+    elif do == "sort":
+        from com.sun.star.table import TableSortField
+        rng = sheet.getCellRangeByName(edit["range"])
+        field = TableSortField()
+        field.Field = int(edit["column"])
+        field.IsAscending = bool(edit.get("ascending", True))
+        desc = rng.createSortDescriptor()
+        for p in desc:
+            if p.Name == "SortFields":
+                p.Value = uno.Any("[]com.sun.star.table.TableSortField", (field,))
+        rng.sort(desc)
+    else:
+        raise ValueError(f"Unknown edit {do!r}")
+
+
 def run(req, office):
     op = req["op"]
     if op == "vba_modules":
         office.enable_vba()
-    doc = office.load(req["path"], read_only=(op != "sheet_pdf"))
+    doc = office.load(req["path"], read_only=(op not in ("sheet_pdf", "resave")))
     try:
         if op == "recalculate":
             doc.calculateAll()
@@ -202,6 +242,13 @@ def run(req, office):
             out = uno.systemPathToFileUrl(str(Path(req["out"]).resolve()))
             doc.storeToURL(out, (prop("FilterName", "calc_pdf_Export"),))
             return req["out"]
+        if op == "resave":
+            for edit in req.get("edits") or ():
+                apply_edit(doc, edit)
+            doc.calculateAll()
+            out = Path(req["out"]).resolve()
+            doc.storeToURL(uno.systemPathToFileUrl(str(out)), (prop("FilterName", SAVE_FILTERS[out.suffix.lower()]),))
+            return str(out)
         raise ValueError(f"Unknown op {op!r}")
     finally:
         try:

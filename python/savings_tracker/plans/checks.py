@@ -85,6 +85,8 @@ def validate_plan(reg: Register, findings, *, checks_used_rows: int = 0, checks_
     plan = UpdatePlan()
     plan.blocks.append(Block(schema.SHEET_NAMES["checks"], CHECKS_TOP_LEFT, pad_rows(rows, len(CHECKS_HEADERS)),
                              checks_used_rows if checks_used_rows > last else None))
+    plan.filters.append((schema.SHEET_NAMES["checks"],
+                         f"{CHECKS_TOP_LEFT}:{cells.address(max(last, top + 1), len(CHECKS_HEADERS))}"))
     plan.marks = marks_for(reg, findings)
     marked_now = {m.cell for m in plan.marks}
     plan.clear_marks = [(reg.source.sheet, c) for c in marked_before(reg, checks_values) if c not in marked_now]

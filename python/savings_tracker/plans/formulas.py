@@ -69,7 +69,8 @@ def summary_group_row(settings, row: int, header_row: int, name: str, present=No
             *(f"=COUNTIFS({sref(t, h['rag'])},{cells.letters(3 + k)}${header_row},{committee},{crit})"
               if h["rag"] else "=0" for k in range(len(schema.RAG_VALUES))),
             f"=B{row}-SUM(C{row}:E{row})",
-            *(f"=SUMIFS({sref(t, h[key])},{committee},{crit})" if h[key] else "=0" for key in SUMMARY_MONEY)]
+            *(f"={_sign(settings)}SUMIFS({sref(t, h[key])},{committee},{crit})" if h[key] else "=0"
+              for key in SUMMARY_MONEY)]
 
 
 def summary_total_row(settings, row: int, header_row: int, first: int, last: int, present=None,
@@ -82,13 +83,18 @@ def summary_total_row(settings, row: int, header_row: int, first: int, last: int
             *(f"=COUNTIFS({sref(t, h['rag'])},{cells.letters(3 + k)}${header_row})" if h["rag"] else "=0"
               for k in range(len(schema.RAG_VALUES))),
             f"=B{row}-SUM(C{row}:E{row})",
-            *(f"=SUM({sref(t, h[key])})" if h[key] else "=0" for key in SUMMARY_MONEY)]
+            *(f"={_sign(settings)}SUM({sref(t, h[key])})" if h[key] else "=0" for key in SUMMARY_MONEY)]
+
+
+def _sign(settings) -> str:
+    """The formula prefix of an amount shown under ``display_sign`` (``Settings.display_factor``)."""
+    return "-" if settings.display_factor < 0 else ""
 
 
 def summary_chart_row(settings, row: int, header_row: int, rag: str, present=None) -> list[str]:
-    """Columns B..C (planned, forecast; a saving shown positive) of one chart-data row of the Summary."""
+    """Columns B..C (planned, forecast; signs as ``display_sign`` says) of one chart-data row of the Summary."""
     t, h = schema.TABLE_NAMES["tracker"], _heads(settings, present)
-    sign = "-" if settings.saving_sign < 0 else ""
+    sign = _sign(settings)
     out = []
     for j, key in enumerate(("plan_total", "forecast_total")):
         col = cells.letters(2 + j)

@@ -15,11 +15,16 @@ Plan semantics (what an adapter must do, in this order):
    row after the block down to ``clear_to_row`` (inclusive) are cleared (contents only, never formats).
 2. ``restored_formulas``: ``(sheet, cell, formula)``; write the formula into the cell. All cells of one
    computed column get the same structured-reference formula, so an adapter may write a column span at once.
+2a. ``results``: ``(sheet, cell, value)``: the cell keeps its formula (or gets the restored one) and its saved
+   result becomes ``value``, the figure the core computes (a closed file is read before any spreadsheet
+   application recalculates it). An open workbook recalculates: an adapter there may ignore them.
 3. ``clear_marks``: ``(sheet, "J12")`` cells the previous run marked (read back from Checks) and this run does
    not: remove their fill. Only these: a fill the user gave any other cell is never touched.
 4. ``marks``: fill ``cell`` with ``MARK_COLOURS[severity]``.
 5. ``resize_tables``: ``(sheet, table, "A1:I40")``: the table's new full range (header to last row).
    (History only; the cells written below the old last row become table rows.)
+5a. ``filters``: ``(sheet, "A1:G33")``: the sheet's AutoFilter, where it has one, covers the range (the Checks
+   table as written), so filtering Checks sees every finding.
 6. ``messages``: what to tell the user (the first one is the summary alert).
 
 Links in Checks: each finding row carries its link as a formula in the last column ("Go to"):
@@ -71,6 +76,8 @@ class UpdatePlan:
     messages: list[str] = field(default_factory=list)
     resize_tables: list[tuple[str, str, str]] = field(default_factory=list)
     insert_rows: list[tuple[str, int, int]] = field(default_factory=list)   # (sheet, before row, count)
+    results: list[tuple[str, str, object]] = field(default_factory=list)    # (sheet, cell, value): see 2a
+    filters: list[tuple[str, str]] = field(default_factory=list)            # (sheet, range): see 5a
     refused: bool = False          # the plan changes nothing because the request was refused (messages say why)
 
 
@@ -80,6 +87,7 @@ CHECKS_TOP_LEFT = "A1"
 SUMMARY_TOP_LEFT = "A4"
 HISTORY_TABLE = "History"
 RESTORED_CODE = "formula-restored"
+DERIVED_CODE = "results-derived"      # the reader worked computed figures out from their parts (readers.results)
 COMPUTED_FORMULA_KEYS = ("plan_total", "forecast_total", "variance")
 def pad_rows(rows: list[list], width: int) -> list[list]:
     return [list(r) + [None] * (width - len(r)) for r in rows]
@@ -90,9 +98,14 @@ def _quote_sheet(sheet: str) -> str:
 
 
 class Formula(str):
-    """A plan value that is a formula. Every other string in a plan is text and is written as text, even
-    when it starts with '=', '+', '-' or '@' (a title typed as '=HYPERLINK(...)' must stay a title)."""
-    __slots__ = ()
+    """A plan value that is a formula, with the result the core computes for it (``result``; None where it
+    computes none). Every other string in a plan is text and is written as text, even when it starts with
+    '=', '+', '-' or '@' (a title typed as '=HYPERLINK(...)' must stay a title)."""
+
+    def __new__(cls, text: str, result=None):
+        self = super().__new__(cls, text)
+        self.result = result
+        return self
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")

@@ -8,6 +8,7 @@ from ..core import history, schema
 from ..core.register import Register
 from .model import HISTORY_TABLE, Block, UpdatePlan
 from .refresh import column_block
+from .typed_over import find_typed_over, without_typed_over
 
 
 # ---- snapshot ------------------------------------------------------------------------------------------
@@ -31,6 +32,10 @@ def snapshot_plan(reg: Register, history_rows, period, taken_at, replace: bool =
         plan.refused = True
         plan.messages.append("The register has no lines: nothing to record in History")
         return plan
+    # History records only figures the core confirms: a total typed over its formula is recorded as the
+    # formula gives it from the line's phasing (Refresh restores the formula itself)
+    over = find_typed_over(reg)
+    reg = without_typed_over(reg, over)
     old = history.clean_rows(history_rows)
     exists = history.has_period(old, period)
     if exists and not replace:
@@ -72,6 +77,10 @@ def snapshot_plan(reg: Register, history_rows, period, taken_at, replace: bool =
     plan.messages.append(f"{'Replaced' if exists else 'Recorded'} the {period} snapshot of {len(rows)} lines in "
                          f"History{versus}: {ups} improving, {downs} worsening, "
                          f"{len(arrows) - ups - downs} unchanged")
+    if over:
+        cells_ = ", ".join(t.cell for t in over[:5]) + (" ..." if len(over) > 5 else "")
+        plan.messages.append(f"{len(over)} total{'s' * (len(over) != 1)} typed over {'their formulas' if len(over) != 1 else 'its formula'} "
+                             f"({cells_}) recorded as the phasing gives; click Refresh RAG summary to restore them")
     return plan
 
 

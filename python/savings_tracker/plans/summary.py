@@ -66,8 +66,9 @@ def summary_group_rows(reg: Register, summary: calc.Summary) -> list[list]:
         var = totals.get("variance")
         if var is None and plan is not None and fc is not None:
             var = fc - plan
-        return [name, count, *(counts.get(r, 0) for r in RAG_COLUMNS), _f(plan) or 0.0, _f(fc) or 0.0,
-                _f(var) or 0.0]
+        shown = reg.settings.display
+        return [name, count, *(counts.get(r, 0) for r in RAG_COLUMNS), _f(shown(plan)) or 0.0,
+                _f(shown(fc)) or 0.0, _f(shown(var)) or 0.0]
 
     out = [row(g.name, g.lines, g.rag_counts, g.totals) for g in summary.groups]
     have = {g.name for g in summary.groups}
@@ -79,8 +80,8 @@ def summary_group_rows(reg: Register, summary: calc.Summary) -> list[list]:
 
 
 def summary_chart_rows(reg: Register) -> list[list]:
-    """Planned and forecast saving (a saving as a positive amount) of the Red, Amber, Green and no-RAG lines:
-    the Summary chart's data."""
+    """Planned and forecast saving of the Red, Amber, Green and no-RAG lines, signs as ``display_sign`` says:
+    the Summary chart's data ("Planned and forecast saving by the line's RAG")."""
     s = reg.settings
     eff = calc.effective(reg) if len(reg) else None
     out = []
@@ -93,7 +94,7 @@ def summary_chart_rows(reg: Register) -> list[list]:
                 if (r if r in calc.RAG_ORDER else calc.NO_RAG) == rag:
                     plan += calc.amount_or_zero(p)
                     fc += calc.amount_or_zero(f)
-        out.append([rag, float(calc.saving(plan, s)), float(calc.saving(fc, s))])
+        out.append([rag, float(s.display(plan)), float(s.display(fc))])
     return out
 
 
@@ -136,21 +137,24 @@ def summary_plan(reg: Register, summary: calc.Summary, stamp: str, summary_value
                                                                for k in ("plan_total", "forecast_total"))]]))
     plan.blocks.append(Block(sheet, f"A{chart_header + 1}", [
         [rag, *map(Formula, formulas.summary_chart_row(reg.settings, chart_header + 1 + k, chart_header, rag,
-                                                       reg.keys))]
-        for k, (rag, *_values) in enumerate(chart)]))
+                                                       reg.keys), values)]
+        for k, (rag, *values) in enumerate(chart)]))
     return plan
 
 
 def summary_formula_rows(reg: Register, summary: calc.Summary, header_row: int) -> list[list]:
     """The by-committee rows and the Total row as live formulas (the same text the builder writes), so the
     Summary keeps working after a refresh when Python is absent."""
-    names = [row[0] for row in summary_group_rows(reg, summary)][:-1]
-    first = header_row + 1
+    values = summary_group_rows(reg, summary)      # each formula carries the result the core computes
     group = calc.default_group(reg)
+    if group not in reg.keys:       # grouped by something the table has no column for (a reference's prefix):
+        values = values[-1:]        # the formulas cannot split it, so the Total row alone, as the builder writes
+    names = [row[0] for row in values][:-1]
+    first = header_row + 1
     rows = [[name, *map(Formula, formulas.summary_group_row(reg.settings, first + i, header_row, name, reg.keys,
-                                                             group))]
+                                                             group), values[i][1:])]
             for i, name in enumerate(names)]
     total = first + len(names)
     rows.append(["Total", *map(Formula, formulas.summary_total_row(reg.settings, total, header_row, first, total - 1,
-                                                                   reg.keys, group))])
+                                                                   reg.keys, group), values[-1][1:])])
     return rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..core import schema
+from ..core import results, schema
 from ..core.money import fmt, same
 from ..core.register import WARNING, Finding, Register
 from . import formulas
@@ -22,6 +22,7 @@ class TypedOver:
     value: object        # what the cell holds (Decimal, or None for text)
     expected: Decimal    # what the formula gives from the cells it reads
     formula: str
+    blank: bool = False  # the cell was empty (a new line's computed cell), not typed over
 
 
 def _header(reg: Register, key: str, headers: dict | None) -> str:
@@ -39,16 +40,22 @@ def computed_formula(reg: Register, key: str, headers: dict | None = None) -> st
 
 
 def find_typed_over(reg: Register, headers: dict | None = None) -> list[TypedOver]:
-    """Computed-column cells whose VALUE differs (at the published precision) from what their formula gives
-    from the cells it reads: a user typed over the formula (or cleared it). Cells whose inputs cannot be read
-    are left alone (the reader reports them)."""
+    """Computed-column cells that do not hold their formula: where the reader knows the cells
+    (``Source.formulas``), a constant or a blank where the column's formula belongs, whatever its value (a
+    number typed over the formula that equals its result would otherwise stop following the line); elsewhere
+    (values from an open workbook) a value that differs at the published precision from what the formula
+    gives. The expected value of each is worked out from the line as it will be once the formulas are back
+    (a new line's variance from its restored totals), so one run completes a line. Cells whose inputs cannot
+    be read are left alone (the reader reports them)."""
     out: list[TypedOver] = []
     if reg.layout != "tracker" or not len(reg):
         return out
     dp = reg.settings.precision
     lines = reg.lines
+    known = reg.source.formulas
     money_invalid = {(f.cell) for f in reg.read_findings if f.code == "money-invalid"}
     rows = [int(r) for r in lines["_row"]] if "_row" in lines else [None] * len(lines)
+    fixed: dict[str, list] = {}          # key -> the column's values once restored
     for key in COMPUTED_FORMULA_KEYS:
         if not reg.has(key):
             continue
@@ -58,18 +65,31 @@ def find_typed_over(reg: Register, headers: dict | None = None) -> list[TypedOve
         inputs = schema.phasing_keys(key, reg.keys) if key != "variance" else ["forecast_total", "plan_total"]
         if not inputs or any(not reg.has(k) for k in inputs):
             continue
-        columns = [lines[k].tolist() for k in inputs]      # plain lists: pandas access per cell is slow
-        for i, row, value, *vals in zip(lines.index, rows, lines[key].tolist(), *columns):
+        values = lines[key].tolist()
+        formula_rows = known.get(key, set()) if known is not None else None
+        # plain lists: pandas per cell is slow. Where formulas are known, a cell without its formula is
+        # worked out from the line as restored; elsewhere a value is compared with the cells as read (a variance
+        # that follows a typed-over total is a formula that will follow the restored one)
+        columns = [(fixed.get(k) if formula_rows is not None else None) or lines[k].tolist() for k in inputs]
+        blank_rows = reg.source.blank.get(key, set())
+        result = list(values)
+        for pos, (i, row, value, *vals) in enumerate(zip(lines.index, rows, values, *columns)):
             if any(v is None for v in vals):
                 continue
             expected = sum(vals, Decimal(0)) if key != "variance" else vals[0] - vals[1]
             cell = reg.source.cell(key, row)
-            if value is None:
+            if formula_rows is not None:
+                if row in formula_rows:
+                    continue                 # the formula is there (an untrusted result is derived on reading)
+            elif value is None:
                 if cell not in money_invalid:
                     continue
             elif same(value, expected, dp):
                 continue
-            out.append(TypedOver(reg.source.sheet, cell, key, i, value, expected, formula))
+            result[pos] = expected
+            out.append(TypedOver(reg.source.sheet, cell, key, i, None if row in blank_rows else value, expected,
+                                 formula, blank=row in blank_rows))
+        fixed[key] = result
     return out
 
 
@@ -78,7 +98,7 @@ def without_typed_over(reg: Register, over: list[TypedOver]) -> Register:
     formula's value (and their money-invalid findings dropped)."""
     import copy
 
-    if not over:
+    if not over and reg.source.formulas is None:
         return reg
     lines = reg.lines.copy()
     cells = set()
@@ -96,6 +116,10 @@ def without_typed_over(reg: Register, over: list[TypedOver]) -> Register:
     out.lines = lines
     out.read_findings = [f for f in reg.read_findings if not (f.cell in cells and f.code == "money-invalid")]
     out.raw = {k: v for k, v in reg.raw.items()}
+    # the totals row's formulas add up the restored lines: published totals are compared after the restoration
+    out.published = [copy.deepcopy(p) for p in reg.published]
+    if reg.source.formulas is not None:
+        results.derive(out, {}, totals_untrusted=reg.source.formulas)
     return out
 
 
@@ -104,9 +128,13 @@ def restored_findings(reg: Register, over: list[TypedOver]) -> list[Finding]:
     out = []
     for t in over:
         header = schema.BY_KEY[t.key].header_for(reg.settings, reg.layout)
-        shown = fmt(t.value, dp) if isinstance(t.value, Decimal) else "text or an error"
+        if t.blank:
+            what, advice = f"{header} was blank (no formula)", "A new line's totals and variance follow its phasing"
+        else:
+            shown = fmt(t.value, dp) if isinstance(t.value, Decimal) else "text or an error"
+            what, advice = f"{header} held a typed value ({shown}) instead of its formula", \
+                "Change the phasing, not the total"
         out.append(Finding(WARNING, RESTORED_CODE,
-                           f"{header} held a typed value ({shown}) instead of its formula; the formula is restored "
-                           f"and gives {fmt(t.expected, dp)}. Change the phasing, not the total",
+                           f"{what}; the formula is restored and gives {fmt(t.expected, dp)}. {advice}",
                            t.sheet, t.cell, reg.label(t.index), t.key))
     return out

@@ -11,6 +11,7 @@ from ..core.register import Register
 from ..core.settings import Settings
 from . import cases, grids
 from .interpret import choose, grid_settings
+from .results import confirm
 
 
 def read_book(path, *, layout: str | None = None, sheet: str | None = None,
@@ -30,10 +31,10 @@ def read_book(path, *, layout: str | None = None, sheet: str | None = None,
             return book, cases.read_cases(book, settings, sheet)
         except UnreadableFile as exc:   # a programme summary but no workstream table: perhaps another layout
             try:
-                return book, choose(book, settings, layout, sheet, mapping)
+                return book, confirm(book, choose(book, settings, layout, sheet, mapping))
             except UnreadableFile:
                 raise exc from None
-    return book, choose(book, settings, layout, sheet, mapping)
+    return book, confirm(book, choose(book, settings, layout, sheet, mapping))
 
 
 def read_register(path, *, layout: str | None = None, sheet: str | None = None,

@@ -49,6 +49,8 @@ class Grid:
     rows: list[list]
     tables: list[TableRef] = field(default_factory=list)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)   # 0-based (r1, c1, r2, c2)
+    formulas: set[tuple[int, int]] | None = None   # 0-based (row, col) of formula cells; None: not known (CSV)
+    no_result: set[tuple[int, int]] = field(default_factory=set)   # formula cells saved without a result
 
 
 @dataclass
@@ -57,6 +59,8 @@ class Book:
     kind: str                       # csv | xlsx
     grids: dict[str, Grid]
     notes: list[str] = field(default_factory=list)   # e.g. "read as Windows-1252"
+    stale: bool = False     # written by the product (or XlsxWriter) and not recalculated since: calcPr asks for a
+                            # full recalculation on load, which a spreadsheet application clears when it saves
 
     def table(self, name: str) -> TableRef | None:
         for g in self.grids.values():
@@ -180,16 +184,48 @@ def error_cells(zf: zipfile.ZipFile) -> dict[str, dict[tuple[int, int], str]]:
     return out
 
 
+_FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(<v>[^<])?')
+_FULL_CALC = re.compile(rb'<calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
+
+
+def formula_cells(zf: zipfile.ZipFile) -> dict[str, tuple[set, set]]:
+    """Per sheet name: the 0-based (row, col) of its formula cells, and of those saved with no result (a
+    formula written without its value, e.g. by a tool that does not calculate). calamine reads both as values
+    only, so the reader could not otherwise tell a saved result from a typed number."""
+    wb = ET.fromstring(zf.read("xl/workbook.xml"))
+    rels = {}
+    if "xl/_rels/workbook.xml.rels" in zf.namelist():
+        for r in ET.fromstring(zf.read("xl/_rels/workbook.xml.rels")).findall("rel:Relationship", NS):
+            target = r.get("Target", "")
+            rels[r.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join("xl", target))
+    out = {}
+    for sheet in wb.findall("m:sheets/m:sheet", NS):
+        part = rels.get(sheet.get(f"{{{NS['r']}}}id"), "")
+        if part not in zf.namelist():
+            continue
+        found, empty = set(), set()
+        for m in _FORMULA_CELL.finditer(zf.read(part)):
+            at = _a1(m.group(1).decode())
+            found.add(at)
+            if m.group(2) is None:
+                empty.add(at)
+        out[sheet.get("name")] = (found, empty)
+    return out
+
+
 def read_xlsx(path: Path, sheets: list[str] | None = None) -> Book:
     zf = check_package(path)
     try:
         tables = workbook_tables(zf)
         errors = error_cells(zf)
+        formulas = formula_cells(zf)
+        stale = bool(_FULL_CALC.search(zf.read("xl/workbook.xml")))
     except (ET.ParseError, KeyError, ValueError) as exc:
         raise UnreadableFile(f"{path.name}: the workbook's structure is damaged ({exc}); open and save it in Excel") from None
     finally:
         zf.close()
-    return _calamine(path, sheets, tables, errors, "xlsx")
+    return _calamine(path, sheets, tables, errors, "xlsx", formulas, stale)
 
 
 def read_legacy(path: Path, sheets: list[str] | None = None) -> Book:
@@ -207,7 +243,9 @@ def read_legacy(path: Path, sheets: list[str] | None = None) -> Book:
     return _calamine(path, sheets, [], {}, "xlsx")
 
 
-def _calamine(path: Path, sheets, tables, errors, kind) -> Book:
+def _calamine(path: Path, sheets, tables, errors, kind, formulas: dict | None = None, stale: bool = False) -> Book:
+    """The grids calamine reads; ``formulas``: per sheet, its formula cells and those without a saved result
+    (None where the format cannot say: .xls, .ods)."""
     import python_calamine as pc
 
     try:
@@ -232,13 +270,14 @@ def _calamine(path: Path, sheets, tables, errors, kind) -> Book:
             merged = []
             for (r1, c1), (r2, c2) in (getattr(sheet, "merged_cell_ranges", None) or []):
                 merged.append((r1, c1, r2, c2))
-            grids[name] = Grid(name, rows, [t for t in tables if t.sheet == name], merged)
+            found, empty = formulas.get(name, (set(), set())) if formulas is not None else (None, set())
+            grids[name] = Grid(name, rows, [t for t in tables if t.sheet == name], merged, found, empty)
     except Exception as exc:
         raise UnreadableFile(f"{path.name}: a sheet cannot be read, the workbook is damaged ({type(exc).__name__}: "
                              f"{exc}); open it in Excel and save it again") from None
     finally:
         wb.close()
-    return Book(path, kind, grids)
+    return Book(path, kind, grids, stale=stale)
 
 
 FORMATS = {".csv": read_csv, ".txt": read_csv, ".tsv": read_csv, ".xlsx": read_xlsx, ".xlsm": read_xlsx,

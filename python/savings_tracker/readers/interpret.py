@@ -19,7 +19,7 @@ from .titles import infer_unit, read_titles
 
 HEADER_SCAN_ROWS = 60
 KEY_COLUMNS = ("reference", "title")
-SERVICE_SHEETS = {"summary", "checks", "history", "settings", "xlwings.conf", "_xlwings.conf", "lists"}
+SERVICE_SHEETS = {"summary", "checks", "history", "settings", "xlwings.conf", "_xlwings.conf", "lists", "start here"}
 
 
 def detect_layout(keys) -> str:

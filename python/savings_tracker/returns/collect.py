@@ -315,8 +315,10 @@ def merge_plan(reg, result, headers: dict, *, checks_values, summary_values, che
     fixed = plans.without_typed_over(new, over)
     checks, summary = validate_and_summarise(fixed)
     refresh = plans.refresh_plan(fixed, checks, summary, over, checks_used_rows=checks_used_rows,
-                                   checks_values=checks_values, summary_values=summary_values)
-    for name in ("blocks", "marks", "clear_marks", "restored_formulas", "insert_rows", "resize_tables"):
+                                   checks_values=checks_values, summary_values=summary_values,
+                                   original=reg if cache_formulas else None)
+    for name in ("blocks", "marks", "clear_marks", "restored_formulas", "insert_rows", "resize_tables", "results",
+                 "filters"):
         getattr(plan, name).extend(getattr(refresh, name))
     plan.blocks.extend(returns_blocks(returns_rows, [[f.severity, f.file, f.sheet or None, f.cell or None,
                                                       None if f.value is None else str(f.value), f.code, f.message]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -46,9 +47,12 @@ BUTTONS = (
 #: VBA code names of the sheets, in sheet order (the VBA project's document modules).
 CODE_NAMES = {
     "tracker": "wsTracker", "summary": "wsSummary", "checks": "wsChecks", "history": "wsHistory",
-    "options": "wsOptions", "settings": "wsSettings", "conf": "wsXlwingsConf",
+    "options": "wsOptions", "settings": "wsSettings", "conf": "wsXlwingsConf", "start": "wsStart",
 }
-SHEET_ORDER = ("tracker", "summary", "checks", "history", "options", "settings", "conf")
+SHEET_ORDER = ("start", "tracker", "summary", "checks", "history", "options", "settings", "conf")
+BUILT_STAMP = "when the workbook was built"     # Summary A3 says "Last refreshed when the workbook was built ..."
+#: The Summary's by-RAG table and chart: a figure of its own, named as such (README: "One definition per figure").
+RAG_TABLE_TITLE = "Planned and forecast saving by the line's RAG"
 #: Defined names other code (savings_tracker.excel.buttons) can rely on.
 NAME_COMMITTEES = "CommitteeList"
 NAME_LAST_REFRESHED = "LastRefreshed"
@@ -77,6 +81,9 @@ def _num(value):
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")    # not allowed in XML (a dropdown's prompt)
 
 
 def _text(value) -> str:
@@ -425,7 +432,6 @@ def _tracker(wb, fm, reg: Register, imported: bool = False):
     # buttons in the title band, right of the title text: never over the table
     _buttons(ws, 0, 3, 0)
     geo["lite_buttons"] = _lite_buttons(wb, ws, fm)
-    ws.activate()
     return geo
 
 
@@ -460,8 +466,8 @@ def _summary(wb, fm, reg: Register, geo: dict):
         g = by.get(name)
         ws.write_string(r, 0, name, fm.plain)
         cached = [g.lines if g else 0, *((g.rag_counts[rag] if g else 0) for rag in (*schema.RAG_VALUES, calc.NO_RAG)),
-                  *((_num(g.totals.get(key, Decimal(0))) if g else 0) for key in ("plan_total", "forecast_total",
-                                                                                   "variance"))]
+                  *((_num(s.display(g.totals.get(key, Decimal(0)))) if g else 0)
+                    for key in ("plan_total", "forecast_total", "variance"))]
         for k, (formula, value) in enumerate(zip(summary_group_row(s, r + 1, top + 1, name, present, group),
                                                  cached)):
             ws.write_formula(r, 1 + k, formula, fm.count if k < 5 else fm.money(s), value)
@@ -471,16 +477,18 @@ def _summary(wb, fm, reg: Register, geo: dict):
     first, last = top + 2, tr
     counts = summary.rag_counts if summary else {k: 0 for k in (*schema.RAG_VALUES, calc.NO_RAG)}
     cached = [len(reg), *(counts[rag] for rag in (*schema.RAG_VALUES, calc.NO_RAG)),
-              *((_num(summary.totals.get(key, Decimal(0))) if summary else 0)
+              *((_num(s.display(summary.totals.get(key, Decimal(0)))) if summary else 0)
                 for key in ("plan_total", "forecast_total", "variance"))]
     for k, (formula, value) in enumerate(zip(summary_total_row(s, tr + 1, top + 1, first, last, present, group),
                                              cached)):
         ws.write_formula(tr, 1 + k, formula, fm.count_total if k < 5 else fm.money(s, total=True), value)
-    # planned vs forecast by RAG (as positive savings) for the chart
+    # one sign rule for every table and the chart, stated under each (column A of this row stays blank: the
+    # committee table ends at the first blank name)
+    ws.write_string(tr + 1, 1, s.sign_note(), fm.note)
+    # planned and forecast saving by the line's RAG, for the chart (signs as display_sign says)
     rt = tr + 3
-    ws.write_string(rt - 1, 0, f"Saving by RAG, {s.unit}", fm.subtitle)
-    ws.write_string(rt + len(RAG_COLUMNS) + 1, 0, "A saving is shown as a positive amount.",
-                    fm.note)
+    ws.write_string(rt - 1, 0, f"{RAG_TABLE_TITLE}, {s.unit}", fm.subtitle)
+    ws.write_string(rt + len(RAG_COLUMNS) + 1, 0, s.sign_note(), fm.note)
     for ci, h in enumerate((H["rag"], H["plan_total"], H["forecast_total"])):
         ws.write_string(rt, ci, h, fm.header)
     ws.set_row(rt, 30)
@@ -493,7 +501,7 @@ def _summary(wb, fm, reg: Register, geo: dict):
             if len(reg):
                 mask = eff["rag"].map(lambda v: v if v in calc.RAG_ORDER else calc.NO_RAG) == rag \
                     if "rag" in eff else pd.Series([rag == calc.NO_RAG] * len(eff), index=eff.index)
-                value = calc.saving(money_total(eff.loc[mask, key]) if key in eff else Decimal(0), s)
+                value = s.display(money_total(eff.loc[mask, key]) if key in eff else Decimal(0))
             else:
                 value = Decimal(0)
             formula = summary_chart_row(s, r + 1, rt + 1, rag, present)[j]
@@ -507,11 +515,11 @@ def _summary(wb, fm, reg: Register, geo: dict):
             "fill": {"color": "#7F7F7F" if j == 0 else HEADER_COLOURS[0]},
             "data_labels": {"value": True, "num_format": number_format(s)},
         })
-    title = f"Planned vs forecast saving by RAG ({s.unit})"
+    title = f"{RAG_TABLE_TITLE} ({s.unit})"
     chart.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
-    chart.set_y_axis({"name": f"Saving {s.unit}", "num_format": "#,##0", "major_gridlines": {"visible": True,
+    chart.set_y_axis({"name": f"Saving {s.unit}" + (" (savings negative)" if s.display_factor * s.saving_sign < 0 else ""), "num_format": "#,##0", "major_gridlines": {"visible": True,
                                                                                                 "line": {"color": "#D9D9D9"}}})
-    chart.set_x_axis({"name": H["rag"]})
+    chart.set_x_axis({"name": H["rag"], "label_position": "low"})   # below the bars when savings are negative
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 620, "height": 330})
     ws.insert_chart(rt - 1, 4, chart, {
@@ -555,7 +563,7 @@ def _appendix_choice(wb, ws, fm, committees: list[str]):
         r = row + k
         ws.write_string(r, col, label, fm.plain)
         ws.write_string(r, col + 1, default, fm.plain)
-        source = list(allowed) if allowed else ["(all)", *committees][:40]
+        source = list(allowed) if allowed else ["(all)", *(_CONTROL.sub("", c) for c in committees)][:40]
         if sum(len(v) + 1 for v in source) < 250:  # Excel's limit for an inline list
             ws.data_validation(r, col + 1, r, col + 1, {
                 "validate": "list", "source": source, "input_title": label[:32],
@@ -571,21 +579,21 @@ def _checks(wb, fm, findings: list[Finding], links: bool = False):
 
     ws = wb.add_worksheet(S["checks"])
     ws.set_vba_name(CODE_NAMES["checks"])
-    width = len(CHECK_KEYS) + (1 if links else 0)
-    for ci, key in enumerate(CHECK_KEYS):
-        ws.write_string(0, ci, key.title(), fm.header)
-    if links:
-        ws.write_string(0, len(CHECK_KEYS), CHECKS_HEADERS[len(CHECK_KEYS)], fm.header)
+    # Severity .. Message, then "Go to" (the link; refresh_built rewrites the rows with the workbook's own cells)
+    for ci, head in enumerate(CHECKS_HEADERS):
+        ws.write_string(0, ci, head, fm.header)
     own = set(S.values())
     for ri, f in enumerate(findings, start=1):
         for ci, key in enumerate(CHECK_KEYS):
-            ws.write_string(ri, ci, _text(f.as_dict()[key]), fm.text)
+            ws.write_string(ri, ci, _text(f.as_dict()[key]), fm.plain)
         link = hyperlink(f.sheet, f.cell) if links and f.sheet in own else None
         if link:
-            ws.write_formula(ri, len(CHECK_KEYS), str(link), fm.text, f"{f.sheet}!{f.cell}")
-    for ci, w in enumerate((10, 12, 8, 14, 18, 90, 14)[:width]):
-        ws.set_column(ci, ci, w)
-    ws.autofilter(0, 0, max(len(findings), 1), width - 1)
+            ws.write_formula(ri, len(CHECK_KEYS), str(link), fm.plain, f"{f.sheet}!{f.cell}")
+        else:
+            ws.write_blank(ri, len(CHECK_KEYS), None, fm.plain)
+    for ci, w in enumerate((10, 12, 8, 14, 18, 120, 14)):
+        ws.set_column(ci, ci, w, fm.plain)
+    ws.autofilter(0, 0, max(len(findings), 1), len(CHECKS_HEADERS) - 1)
     ws.freeze_panes(1, 0)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
@@ -727,9 +735,33 @@ CONF_NOTE = (
 )
 
 
+def _start(wb, fm):
+    """The first sheet: what the workbook is for, the monthly routine, the Settings that matter, macros and
+    setting up Python (``workbook.start``, the same text as the README's "Using it in Excel")."""
+    from .start import start_rows
+
+    ws = wb.add_worksheet(S["start"])
+    ws.set_vba_name(CODE_NAMES["start"])
+    heading = wb.add_format({**fm.base, "bold": True, "font_size": 12, "bottom": 1})
+    styles = {"title": fm.title, "heading": heading, "text": fm.text}
+    for ri, (kind, text) in enumerate(start_rows()):
+        if kind == "blank":
+            continue
+        ws.write_string(ri, 0, text, styles[kind])
+        if kind == "text":
+            ws.set_row(ri, 15 * max(1, -(-len(text) // 100)))     # wrapped: about 100 characters a line
+    ws.set_column(0, 0, 75)     # fits an A4 page in portrait
+    ws.hide_gridlines(2)
+    ws.set_portrait()
+    ws.set_paper(9)           # A4
+    ws.fit_to_pages(1, 0)
+    ws.activate()
+
+
 def _conf(wb, fm):
     ws = wb.add_worksheet(S["conf"])
     ws.set_vba_name(CODE_NAMES["conf"])
+    ws.hide()             # xlwings' VBA reads it by name (wb.Sheets("xlwings.conf")), hidden or not
     rows = conf_rows()
     for ri, (key, value) in enumerate(rows):
         ws.write_string(ri, 0, key, fm.bold)
@@ -868,6 +900,7 @@ def build_workbook(out_path, register: Register | None = None, *, options: Regis
     wb.set_calc_mode("auto")
     wb.set_vba_name("ThisWorkbook")
     fm = _Formats(wb, s, options.settings)
+    _start(wb, fm)
     geo = _tracker(wb, fm, register, imported)
     _summary(wb, fm, register, geo)
     _checks(wb, fm, (_workbook_findings(register, out) if imported else _findings(register)) if len(register) else [],
@@ -881,4 +914,32 @@ def build_workbook(out_path, register: Register | None = None, *, options: Regis
     from .lite import add_lite_parts
 
     add_lite_parts(out, S["tracker"], geo["lite_buttons"])
+    if len(register):
+        refresh_built(out)
     return out
+
+
+def refresh_built(path: Path) -> None:
+    """What Refresh RAG summary would do to the workbook just built, done as it is built: Checks names the
+    workbook's own cells with links, the offending cells are highlighted and the Summary is current."""
+    import os
+
+    from .. import plans
+    from ..core.validate import validate_and_summarise
+    from ..readers import read_book
+    from ..xlsx.apply import patch_workbook
+
+    book, reg = read_book(path)
+    over = plans.find_typed_over(reg)
+    fixed = plans.without_typed_over(reg, over)
+    findings, summary = validate_and_summarise(fixed)
+    checks = book.grids[S["checks"]].rows
+    used = max((i for i, r in enumerate(checks, start=1) if any(v not in (None, "") for v in r)), default=0)
+    plan = plans.refresh_plan(fixed, findings, summary, over, stamp=BUILT_STAMP, checks_used_rows=used,
+                              checks_values=None, summary_values=book.grids[S["summary"]].rows, original=reg)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        patch_workbook(path, tmp, plan)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -16,7 +16,7 @@ project. Here the package is treated as what it is, a zip of XML parts:
   that first, as Excel's Insert does: the parts that refer to the moved rows (formulas on any sheet, names,
   charts, drawings, VML, comments, tables) are rewritten, the rest stay raw, and calcChain.xml is dropped.
 
-Cells: numbers as ``<v>``, text as inline strings (``t="inlineStr"``, so text beginning with ``=`` stays
+Cells: numbers as ``<v>``, a formula's saved result (``CellResult``: the formula is kept), text as inline strings (``t="inlineStr"``, so text beginning with ``=`` stays
 text), booleans, dates (Excel serial numbers), formulas (``CellFormula("=SUM(A1:A3)")``, optionally with a
 cached value) and clearing (``None``: the value goes, the cell's formatting stays). A cell keeps its style
 (``s``); a new cell inside an Excel Table's body takes the style of the cell above. Shared formulas that an
@@ -44,7 +44,8 @@ from ..plans.model import Formula as PlanFormula
 from ..plans.writer import PlanWriter
 from .package import (PatchError, compress, drop_override, drop_rel, full_calc, raw_data, sheet_parts, table_parts,
                       write_zip)
-from .sheet import CellFormula, Region, cell_ref, load_table, patch_sheet, plan_tables, resize_table
+from .sheet import CellFormula, CellResult, Region, cell_ref, load_table, patch_sheet, plan_tables, resize_table
+from .filters import filter_name, sheet_filter
 from .zipguard import check_package
 
 @dataclass
@@ -106,6 +107,10 @@ def edits_from_plan(plan) -> Edits:
         sheet, ref, text = _restored(item)
         r, c = cell_ref(ref)
         e.put(sheet, r, c, CellFormula(text))
+    for sheet, ref, value in getattr(plan, "results", ()) or ():
+        r, c = cell_ref(ref)
+        edit = e.cells.get(sheet, {}).get((r, c))
+        e.put(sheet, r, c, CellFormula(edit.text, value) if isinstance(edit, CellFormula) else CellResult(value))
     for sheet, rng in getattr(plan, "clear_marks", ()) or ():
         e.clear_marks.setdefault(sheet, []).append(rng)
         e.cells.setdefault(sheet, {})
@@ -127,7 +132,7 @@ def _plan_value(v):
         return v
     if isinstance(v, PlanFormula):
         link = _HYPERLINK.fullmatch(v)      # cache the label, so readers that do not recalculate see it
-        return CellFormula(str(v), link.group(1).replace('""', '"') if link else None)
+        return CellFormula(str(v), link.group(1).replace('""', '"') if link else getattr(v, "result", None))
     if isinstance(v, str):
         return v
     text = getattr(v, "formula", None)
@@ -203,6 +208,17 @@ def patch_workbook(path_in, path_out, plan) -> PatchReport:
         drop = set()
         if new:
             new["xl/workbook.xml"] = full_calc(zf.read("xl/workbook.xml"))
+        for sheet, ref in getattr(plan, "filters", ()) or ():
+            part = sheets.get(sheet)
+            if part is None or part not in zf.NameToInfo:
+                continue
+            xml = sheet_filter(new.get(part) or zf.read(part), ref)
+            if xml is not None:
+                new[part] = xml
+                book = filter_name(new.get("xl/workbook.xml") or zf.read("xl/workbook.xml"), list(sheets).index(sheet),
+                                   sheet, ref)
+                if book is not None:
+                    new["xl/workbook.xml"] = book
         if lost_formula and "xl/calcChain.xml" in zf.NameToInfo:
             drop.add("xl/calcChain.xml")
             new["xl/_rels/workbook.xml.rels"] = drop_rel(zf.read("xl/_rels/workbook.xml.rels"), "calcChain.xml")

@@ -28,6 +28,13 @@ class CellFormula:
     cached: object = None
 
 
+@dataclass(frozen=True)
+class CellResult:
+    """A new saved result for a formula cell: its formula is kept, ``value`` becomes its cached value (a cell
+    without a formula is left as it is: a user's constant is never overwritten by a result)."""
+    value: object
+
+
 def cell_ref(ref: str) -> tuple[int, int]:
     try:
         return cells.cell(ref)
@@ -81,8 +88,30 @@ def _clean_text(text: str) -> str:
     return text[:EXCEL_TEXT_LIMIT]
 
 
+def _set_result(c, value, where: str) -> None:
+    f = c.find(f"{{{M}}}f")
+    if f is None:
+        return
+    for child in list(c):
+        if child.tag in (f"{{{M}}}v", f"{{{M}}}is"):
+            c.remove(child)
+    for attr in ("t", "cm", "vm"):
+        c.attrib.pop(attr, None)
+    if value is None:
+        return
+
+    def add(tag):
+        el = etree.Element(f"{{{M}}}{tag}")
+        f.addnext(el)
+        return el
+    _scalar(c, add, value, where, formula_result=True)
+
+
 def _set_cell(c, value, where: str) -> None:
     """Give cell element ``c`` the value; its style attribute is kept."""
+    if isinstance(value, CellResult):
+        _set_result(c, value.value, where)
+        return
     for child in list(c):
         if child.tag in (f"{{{M}}}f", f"{{{M}}}v", f"{{{M}}}is"):
             c.remove(child)
@@ -202,14 +231,13 @@ def plan_tables(tables: list[TableInfo], edits: dict, regions: list[Region], not
 
 def _unshare(sheet_data, touched: set[tuple[int, int]]) -> None:
     """Expand shared formulas whose group contains a touched cell into ordinary formulas."""
-    from openpyxl.formula.translate import Translator
-
     groups: dict[str, list] = {}
     for f in sheet_data.xpath("m:row/m:c/m:f[@t='shared' and @si]", namespaces={"m": M}):   # no Python loop
         groups.setdefault(f.get("si"), []).append(f.getparent())                             # over every cell
     for si, members in groups.items():
         if not any(cell_ref(c.get("r")) in touched for c in members):
             continue
+        from openpyxl.formula.translate import Translator    # only here: importing openpyxl costs ~0.3 s
         master = next((c for c in members if (c.find(f"{{{M}}}f").text or "").strip()), None)
         if master is None:
             continue
@@ -314,7 +342,7 @@ def _patch_whole_sheet(xml: bytes, edits: dict[tuple[int, int], object], tables:
         where = f"sheet {sheet} cell {cells.address(r, col)}"
         row = rows.get(r)
         if row is None:
-            if value is None:
+            if value is None or isinstance(value, CellResult):
                 continue
             row = etree.Element(f"{{{M}}}row", r=str(r))
             later = [k for k in rows if k > r]
@@ -329,7 +357,7 @@ def _patch_whole_sheet(xml: bytes, edits: dict[tuple[int, int], object], tables:
             by_ref = row_cells[r] = {x.get("r"): x for x in row.iterfind(f"{{{M}}}c")}
         c = by_ref.get(ref)
         if c is None:
-            if value is None:
+            if value is None or isinstance(value, CellResult):
                 continue
             c = etree.Element(f"{{{M}}}c", r=ref)
             after = next((x for x in row.iterfind(f"{{{M}}}c") if cell_ref(x.get("r"))[1] > col), None)
@@ -343,7 +371,7 @@ def _patch_whole_sheet(xml: bytes, edits: dict[tuple[int, int], object], tables:
                 above = next((x for x in rows[r - 1].findall(f"{{{M}}}c") if x.get("r") == cells.address(r - 1, col)), None)
                 if above is not None and above.get("s"):
                     c.set("s", above.get("s"))
-        elif c.find(f"{{{M}}}f") is not None and not isinstance(value, CellFormula):
+        elif c.find(f"{{{M}}}f") is not None and not isinstance(value, (CellFormula, CellResult)):
             lost_formula = True
         _set_cell(c, value, where)
         if value is None and not c.get("s") and len(c) == 0:

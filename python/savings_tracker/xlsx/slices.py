@@ -45,10 +45,12 @@ class Reduced:
         kept = [(r, chunk) for r, chunk in self.rows if r not in self.wanted]
         merged = sorted([*kept, *new_rows.items()], key=lambda rc: rc[0])
         out = edited[:start] + b"".join(chunk for _, chunk in merged) + edited[end:]
-        return self._dimension(out, new_rows)
+        used = [r for r, chunk in merged if b"<c " in chunk or b"<c>" in chunk]
+        return self._dimension(out, (min(used), max(used)) if used else None)
 
-    def _dimension(self, xml: bytes, new_rows: dict) -> bytes:
-        """The edit computed the dimension from the rows it saw; widen it to the original's extent."""
+    def _dimension(self, xml: bytes, used_rows: tuple[int, int] | None) -> bytes:
+        """The edit computed the dimension from the rows it saw; widen its columns to the original's, and take
+        its rows from the rows that still hold cells (a cleared tail shrinks it, as the whole-sheet edit does)."""
         m = _DIMENSION.search(xml)
         if not m or not self.dimension:
             return xml
@@ -57,6 +59,8 @@ class Reduced:
             return xml
         r1, c1 = min(a[0], b[0]), min(a[1], b[1])
         r2, c2 = max(a[2], b[2]), max(a[3], b[3])
+        if used_rows:
+            r1, r2 = used_rows
         ref = cells.address(r1, c1) if (r1, c1) == (r2, c2) else f"{cells.address(r1, c1)}:{cells.address(r2, c2)}"
         return xml[:m.start(2)] + ref.encode() + xml[m.end(2):]
 
