@@ -24,8 +24,8 @@ from ..core.money import MoneyError, accepted, parse_money
 from ..core.register import ERROR, WARNING, Finding, PublishedRow, Register, Source
 from ..core.settings import Settings
 from .grids import Book, Grid
-from .programme_summary import (TOTAL, ProgrammeSummary, apply_summary, name_key, read_summary, summary_header,
-                                unit_of)
+from .programme_summary import (TOTAL, ProgrammeSummary, apply_summary, cell_text, name_key, read_summary,
+                                summary_header, unit_of)
 
 LAYOUT = "cases"
 DETECT_ROWS = 60          # a business-case register shows a table or the summary near the top of a sheet
@@ -40,16 +40,8 @@ FOOTNOTE = re.compile(r"^\s*(?:([*†‡§¶#]+)|[-–•]|notes?\b:?)\s*(.*)$",
 SUBTITLE = re.compile(r"savings summary|budget planning assumption", re.I)
 
 
-def _text(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).replace("\r\n", "\n").strip()
-
-
 def _blank(v) -> bool:
-    return _text(v) == ""
+    return cell_text(v) == ""
 
 
 def header_columns(row) -> dict[str, int]:
@@ -80,7 +72,7 @@ def _titles(grid: Grid, header: int, floor: int) -> tuple[str, str, str]:
     """(title, section letter, section name) from the text rows just above a table's header row."""
     title, letter, name = "", "", ""
     for ri in range(header - 1, max(floor, header - 5) - 1, -1):
-        cells = [t for t in (_text(c) for c in grid.rows[ri]) if t]
+        cells = [t for t in (cell_text(c) for c in grid.rows[ri]) if t]
         if len(cells) != 1:
             if cells:
                 break
@@ -219,11 +211,11 @@ class _TableReader:
                 continue
             row = rows[ri]
             get = {k: (row[ci] if ci < len(row) else None) for k, ci in cols.items()}
-            cells = [_text(c) for c in row]
+            cells = [cell_text(c) for c in row]
             if not any(cells):
                 continue
             money_present = any(not _blank(get.get(k)) for k in MONEY_KEYS if k in cols)
-            ws, proj = _text(get.get("workstream")), _text(get.get("project"))
+            ws, proj = cell_text(get.get("workstream")), cell_text(get.get("project"))
             lead = ws or proj or next((c for c in cells if c), "")
             excel_row = ri + 1
             if not money_present:
@@ -264,13 +256,13 @@ class _TableReader:
 
     def _line(self, t: _Table, project: str, excel_row: int, get: dict, cols: dict, unit: str) -> dict:
         rec: dict = {"_row": excel_row, "_marked": False}
-        label = _text(get.get("workstream")) or project
+        label = cell_text(get.get("workstream")) or project
         notes = []
         for k in cols:
             c = schema.BY_KEY[k]
             v = get.get(k)
             if c.kind == schema.MONEY:
-                text = _text(v)
+                text = cell_text(v)
                 m = MARK.match(text) if isinstance(v, str) else None
                 if m:
                     rec["_marked"] = True
@@ -288,12 +280,12 @@ class _TableReader:
                         f"{accepted(unit)}", self.grid.sheet,
                         f"{letters(cols[k] + 1)}{excel_row}", label, k))
             elif c.kind == schema.CHOICE:
-                text = _text(v)
+                text = cell_text(v)
                 rec[k] = c.normalise(text) if text else ""   # validation reports what is not allowed
             elif k in ("redundancies_low", "redundancies_high"):
                 continue
             else:
-                rec[k] = _text(v)
+                rec[k] = cell_text(v)
         if not rec.get("project"):
             rec["project"] = project   # named on the first row of its group only
         if t.section and not rec.get("section"):
@@ -313,7 +305,7 @@ class _TableReader:
         for k in MONEY_KEYS:
             if k not in cols:
                 continue
-            text = _text(get.get(k))
+            text = cell_text(get.get(k))
             m = MARK.match(text)
             raw[k] = text
             where[k] = f"{letters(cols[k] + 1)}{excel_row}"

@@ -18,7 +18,8 @@ UNIT_ONLY = re.compile(r"^\s*£\s*'?\s*(000|k|m)\s*$", re.I)
 TOTAL = re.compile(r"^\s*(?:grand\s+)?totals?\s*(?:[:(].*)?$|^\s*totals?\s+(?:psr|programme|all)\b", re.I)
 
 
-def _text(v) -> str:
+def cell_text(v) -> str:
+    """A grid cell as text: blank for empty, whole numbers without '.0', line ends as '\n', trimmed."""
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
@@ -35,7 +36,7 @@ def name_key(text: str) -> str:
 
 
 def unit_of(cells) -> str | None:
-    text = " ".join(_text(c) for c in cells)
+    text = " ".join(cell_text(c) for c in cells)
     if re.search(r"£\s*'?\s*000|£k\b", text, re.I):
         return "£000"
     if re.search(r"£\s*'?\s*m\b", text, re.I):
@@ -45,7 +46,7 @@ def unit_of(cells) -> str | None:
 
 def summary_header(row) -> tuple[int, int] | None:
     """(amount column, section column) of a programme summary header row such as ``| | £'m | Section``."""
-    texts = [_text(c) for c in row]
+    texts = [cell_text(c) for c in row]
     if sum(1 for t in texts if t) > SUMMARY_HEADER_CELLS:
         return None      # a register's own header row (a tracker may have a Section column), not this small table
     section = next((i for i, t in enumerate(texts) if name_key(t) in ("section", "section letter")), None)
@@ -84,7 +85,7 @@ def read_summary(grid: Grid, start: int, amount_col: int, section_col: int,
     ri = start + 1
     while ri < len(grid.rows):
         row = grid.rows[ri]
-        cells = [_text(c) for c in row]
+        cells = [cell_text(c) for c in row]
         if not any(cells):
             if out.items:
                 break
