@@ -274,3 +274,31 @@ def test_other_formats_read_the_same(tmp_path, fmt):
     assert b["totals"] == a["totals"] and b["rag_counts"] == a["rag_counts"] and b["groups"] == a["groups"]
     if fmt != "csv":
         assert read_register(converted).settings.organisation == "Anytown District Council"
+
+
+def test_a_blank_amount_stays_blank_in_the_built_workbook(tmp_path):
+    """A council leaves a cell blank (no write-off on this line): it reads as nil, and the built workbook
+    leaves the cell blank rather than writing a 0 the council never typed."""
+    import csv
+
+    import openpyxl
+
+    from savings_tracker.readers import read_register
+    from savings_tracker.workbook import build_workbook
+
+    src = tmp_path / "own.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([
+            ["Reference", "Title", "Committee", "Original Saving", "Forecast Saving", "RAG", "Write-off"],
+            ["X1", "A saving", "Adults", "-100", "-80", "Amber", "-20"],
+            ["X2", "Other", "Adults", "-50", "-50", "Green", ""]])
+    reg = read_register(src)
+    out = build_workbook(tmp_path / "own.xlsm", reg, imported=True)
+    ws = openpyxl.load_workbook(out)["Tracker"]
+    header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "Reference")
+    heads = [c.value for c in ws[header_row]]
+    col = next(i for i, h in enumerate(heads, start=1) if h and str(h).startswith("Write-off"))
+    assert ws.cell(header_row + 1, col).value == -20
+    assert ws.cell(header_row + 2, col).value is None            # blank, as the council left it
+    back = read_register(out)
+    assert back.lines["write_off"].tolist() == reg.lines["write_off"].tolist()

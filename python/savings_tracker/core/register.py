@@ -84,6 +84,8 @@ class Register:
     published: list[PublishedRow] = field(default_factory=list)
     read_findings: list[Finding] = field(default_factory=list)
     raw: dict[tuple[int, str], str] = field(default_factory=dict)  # (row, key) -> original text where it was changed
+    # (row, key) of amounts left blank: they count as nil, and a workbook built from the register leaves them blank
+    blanks: set[tuple[int, str]] = field(default_factory=set)
     # columns the schema does not know, carried as they are: frame column ('_x0', ...) -> header as published,
     # and -> 0-based sheet column
     extras: dict[str, str] = field(default_factory=dict)

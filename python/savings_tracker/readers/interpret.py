@@ -323,6 +323,7 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
     totals_row = (stop - 1) if (table and table.totals_rows) else None
     first = header.row_index + 1
     raw: dict = {}
+    blanks: set = set()     # (row, key) of money and number cells left blank: nil, and blank again when written
     for ri in range(first, stop):
         row = grid.rows[ri]
         excel_row = ri + 1
@@ -377,6 +378,8 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
                     rec[k] = hit
                     continue
             if c.kind in (schema.MONEY, schema.NUMBER):
+                if v is None or (isinstance(v, str) and not v.strip()):
+                    blanks.add((excel_row, k))
                 try:
                     rec[k] = parse_money(v, unit) if c.kind == schema.MONEY else parse_number(v)
                     if isinstance(v, str) and v.strip() and not _blank(v):
@@ -414,7 +417,7 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
     if inferred:
         settings.sign = _infer_sign(frame, settings.sign)
     _plan_present(layout, present, settings, header, sheet, findings)
-    reg = Register(layout, frame, settings, source, published, findings, raw,
+    reg = Register(layout, frame, settings, source, published, findings, raw, blanks=blanks,
                    extras={k: text for k, (text, _) in extras.items()},
                    extra_columns={k: ci for k, (_, ci) in extras.items()})
     if settings.published_totals:

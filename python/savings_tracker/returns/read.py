@@ -61,38 +61,14 @@ def load(path: Path) -> ReturnFile:
 
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".csv"):
-        book = g.load(path)
-        sheets = {name: grid.rows for name, grid in book.grids.items()}
-    elif suffix in (".ods", ".xls"):
-        sheets = _calamine(path)
-    else:
+    if suffix not in SUFFIXES:
         raise UnreadableFile(f"{path.name}: not a return file; accepted: {', '.join(SUFFIXES)}")
+    # the register's reader reads every format a return comes in (.xlsx, .xlsm, .xls, .ods, .csv)
+    sheets = {name: grid.rows for name, grid in g.load(path).grids.items()}
     rf = ReturnFile(path, sheets, received=dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0))
     if INFO_SHEET in sheets:
         rf.info = info_values(sheets[INFO_SHEET])
     return rf
-
-
-def _calamine(path: Path) -> dict[str, list[list]]:
-    from ..readers.grids import MAX_FILE_BYTES
-    import python_calamine as pc
-
-    size = path.stat().st_size
-    if size == 0:
-        raise UnreadableFile(f"{path.name}: the file is empty")
-    if size > MAX_FILE_BYTES:
-        raise UnreadableFile(f"{path.name}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit")
-    try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
-        try:
-            return {n: [[None if v == "" else v for v in r]
-                        for r in wb.get_sheet_by_name(n).to_python(skip_empty_area=False)] for n in wb.sheet_names}
-        finally:
-            wb.close()
-    except Exception as exc:  # calamine raises its own types for every flavour of damage
-        raise UnreadableFile(f"{path.name}: cannot be read as a spreadsheet ({type(exc).__name__}: {exc}); open "
-                             "it and save it again, or ask the sender for a new copy") from None
 
 
 def info_values(rows) -> dict[str, str]:

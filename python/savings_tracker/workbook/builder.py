@@ -261,6 +261,8 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
                 else:
                     value = _num(effs[key][r]) if effs[key] is not None else None
                     shown = reg.raw.get((sheet_rows[r], key)) if value is None and sheet_rows else None
+                    if value == 0 and sheet_rows and (sheet_rows[r], key) in reg.blanks:
+                        value = None                                 # left blank by the council: stays blank
                     if value is None and shown:
                         ws.write_string(row, ci, shown, fm.text)    # 'TBC' stays as typed (Checks flags it)
                     elif value is None:
@@ -795,6 +797,7 @@ def workbook_view(reg: Register, out: Path) -> Register:
     if "_row" in view.lines:
         view.lines["_row"] = [rows[int(r)] for r in reg.lines["_row"].tolist()]
     view.raw = {(rows.get(r, r), k): v for (r, k), v in reg.raw.items()}
+    view.blanks = {(rows.get(r, r), k) for r, k in reg.blanks}
     view.source = Source(path=str(out), sheet=S["tracker"], columns={k: at[k] for k in reg.source.columns if k in at},
                          header_row=HEADER_ROW + 1, table=schema.TABLE_NAMES["tracker"], kind="workbook")
     origin = f"{Path(reg.source.path).name}: {reg.source.sheet}" if reg.source.path else reg.source.sheet
