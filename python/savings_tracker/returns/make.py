@@ -140,15 +140,18 @@ def owner_column(book, reg) -> int | None:
     return None
 
 
-def council_returns(workbook: Path, by: str, out: Path, due: dt.date | None = None,
-                    now: dt.datetime | None = None) -> list[Made]:
-    """One return per committee (or owner) of the register in ``workbook``, written into ``out``."""
-    import xlsxwriter
+@dataclass
+class _Layout:
+    """What every return of one register holds: its columns, their headers and the owner column, if any."""
+    keys: list[str]
+    headers: list[str]
+    entered: list[str]
+    fc_parts: list[str]
+    owner_ci: int | None
+    by_header: str
 
-    from ..readers import read_book
-    from ..workbook.cellformats import number_format, text_lines
 
-    book, reg = read_book(workbook)
+def _check_register(workbook: Path, book, reg) -> None:
     if INFO_SHEET in book.grids:
         raise MakeError(f"{workbook.name}: this is a return made by 'returns make', not the tracker; make returns "
                         "from the Savings Tracker workbook, and collect this one with 'returns collect'")
@@ -157,131 +160,177 @@ def council_returns(workbook: Path, by: str, out: Path, due: dt.date | None = No
                         f"{reg.layout} register")
     if not len(reg):
         raise MakeError(f"{workbook.name}: the register has no lines to ask for")
-    settings, layout = reg.settings, reg.layout
-    grid = book.grids[reg.source.sheet].rows
+
+
+def _groups(workbook: Path, book, reg, by: str) -> tuple[list[str], str, int | None]:
+    """Each line's committee or owner (blank where it has none), the grouping column's header, the owner column."""
     if by == "committee":
         if not reg.has("committee"):
             raise MakeError(f"{workbook.name}: the register has no Committee column to make returns by")
         groups = [(str(v).strip() if isinstance(v, str) and v.strip() else "") for v in reg.lines["committee"]]
-        by_header = schema.BY_KEY["committee"].header_for(settings, layout)
-        owner_ci = None
-    elif by == "owner":
-        owner_ci = owner_column(book, reg)
-        if owner_ci is None:
-            raise MakeError(f"{workbook.name}: sheet {reg.source.sheet} has no owner column to make returns by; "
-                            f"accepted headers: {', '.join(h.title() for h in OWNER_HEADERS)}")
-        by_header = str(grid[reg.source.header_row - 1][owner_ci]).strip()
-        groups = []
-        for r in reg.lines["_row"]:
-            row = grid[int(r) - 1]
-            v = row[owner_ci] if owner_ci < len(row) else None
-            groups.append(str(v).strip() if v not in (None, "") else "")
-    else:
+        return groups, schema.BY_KEY["committee"].header_for(reg.settings, reg.layout), None
+    if by != "owner":
         raise MakeError(f"--by {by}: accepted for a council workbook: committee, owner")
+    owner_ci = owner_column(book, reg)
+    if owner_ci is None:
+        raise MakeError(f"{workbook.name}: sheet {reg.source.sheet} has no owner column to make returns by; "
+                        f"accepted headers: {', '.join(h.title() for h in OWNER_HEADERS)}")
+    grid = book.grids[reg.source.sheet].rows
+    groups = []
+    for r in reg.lines["_row"]:
+        row = grid[int(r) - 1]
+        v = row[owner_ci] if owner_ci < len(row) else None
+        groups.append(str(v).strip() if v not in (None, "") else "")
+    return groups, str(grid[reg.source.header_row - 1][owner_ci]).strip(), owner_ci
+
+
+def _layout(reg, by_header: str, owner_ci: int | None) -> _Layout:
+    """Context columns (locked) then entered ones; a forecast total after the quarters; the owner after the title."""
+    settings, layout = reg.settings, reg.layout
     context = [k for k in CONTEXT[layout] if reg.has(k)]
     entered = [k for k in ENTERED[layout] if reg.has(k)]
     keys = context + entered
     fc_parts = [k for k in ("forecast_q1", "forecast_q2", "forecast_q3", "forecast_q4") if k in entered]
-    with_total = layout == "tracker" and bool(fc_parts)
     headers = [schema.BY_KEY[k].header_for(settings, layout) for k in keys]
-    if with_total:
+    if layout == "tracker" and fc_parts:
         at = keys.index(fc_parts[-1]) + 1
         headers.insert(at, schema.BY_KEY["forecast_total"].header_for(settings, layout))
         keys.insert(at, "forecast_total")
     if owner_ci is not None:
         keys.insert(context.index("title") + 1 if "title" in context else 1, "_owner")
         headers.insert(keys.index("_owner"), by_header)
+    return _Layout(keys, headers, entered, fc_parts, owner_ci, by_header)
+
+
+def _column_width(k: str) -> float:
+    if k == "title":
+        return 40
+    return min(schema.BY_KEY[k].width, 50) if k in schema.BY_KEY else 16
+
+
+def _instruction_lines(reg, lay: _Layout, label: str, count: int, due: dt.date | None) -> list[str]:
+    settings, layout = reg.settings, reg.layout
+    org = settings.organisation or "the council"
+    return [
+        f"Savings return: {lay.by_header} {label}",
+        f"{org} – {settings.title}" + (f", as at {settings.period}" if settings.period else "")
+        + f". {count} saving line{'s' * (count != 1)}.",
+        f"Please fill in and return this file by {due_text(due)} to the finance business partner.",
+        ("Fill in the white cells only: " + ", ".join(schema.BY_KEY[k].header_for(settings, layout)
+                                                      for k in lay.entered)
+         + f". Amounts in {settings.unit}, savings as {settings.sign} amounts. Grey cells are locked; do not add, "
+         "remove or move lines. Send the file back as it is (any name)."),
+        "RAG: " + " ".join(f"{k} – {v}" for k, v in settings.rag_definitions.items()),
+    ]
+
+
+def _write_lines(ws, f, reg, grid, lay: _Layout, idx: list) -> list[list]:
+    """The table's rows, one per line; returns the values as made (for the hidden Return info sheet)."""
+    from ..workbook.cellformats import text_lines
+
+    keys = lay.keys
+    made_rows = []
+    for n, i in enumerate(idx):
+        r = TABLE_TOP + 1 + n
+        row_vals = []
+        sheet_row = int(reg.lines.at[i, "_row"])
+        for c, k in enumerate(keys):
+            if k == "_owner":
+                v = grid[sheet_row - 1][lay.owner_ci]
+            elif k == "forecast_total":
+                refs = [cells.address(r + 1, keys.index(p) + 1) for p in lay.fc_parts]
+                cached = sum((reg.lines.at[i, p] or Decimal(0)) for p in lay.fc_parts)
+                ws.write_formula(r, c, f"=SUM({refs[0]}:{refs[-1]})", f["locked_money"], float(cached))
+                row_vals.append(float(cached))
+                continue
+            else:
+                v = reg.lines.at[i, k]
+            col = schema.BY_KEY.get(k)
+            is_money = col is not None and col.kind == schema.MONEY
+            fmt = (f["entry_money"] if is_money else f["entry"]) if k in lay.entered else \
+                  (f["locked_money"] if is_money else f["locked"])
+            _write_value(ws, r, c, v, fmt)
+            row_vals.append(float(v) if isinstance(v, Decimal) else v)
+        made_rows.append(row_vals)
+        height = max(text_lines(str(reg.lines.at[i, k] or ""), schema.BY_KEY[k].width)
+                     for k in ("title", "commentary") if k in keys and isinstance(reg.lines.at[i, k], str)) \
+            if any(k in keys for k in ("title", "commentary")) else 1
+        ws.set_row(r, min(409, 12.75 * height + 3))
+    return made_rows
+
+
+def _entry_checks(ws, f, settings, lay: _Layout, last: int) -> None:
+    """Column widths, and on the entered columns an input message, a number check or a dropdown (RAG coloured)."""
+    for c, k in enumerate(lay.keys):
+        col = schema.BY_KEY.get(k)
+        ws.set_column(c, c, _column_width(k))
+        if k not in lay.entered or col is None:
+            continue
+        header = lay.headers[c]
+        common = {"input_title": header[:32], "input_message": (col.help or header)[:255], "ignore_blank": True}
+        if col.kind == schema.MONEY:
+            ws.data_validation(TABLE_TOP + 1, c, last, c, {
+                **common, "validate": "decimal", "criteria": "between", "minimum": -999_999_999_999,
+                "maximum": 999_999_999_999, "error_title": "Not an amount",
+                "error_message": f"{header}: a number in {settings.unit} (savings {settings.sign}); "
+                                 "blank for nil."[:255]})
+        elif col.allowed:
+            ws.data_validation(TABLE_TOP + 1, c, last, c, {
+                **common, "validate": "list", "source": list(col.allowed), "error_title": "Choose from the list",
+                "error_message": f"{header}: choose one of {', '.join(col.allowed)}."[:255]})
+            if col.allowed == schema.RAG_VALUES:
+                for rag, fill in f["rag"].items():
+                    ws.conditional_format(TABLE_TOP + 1, c, last, c, {"type": "cell", "criteria": "==",
+                                                                      "value": f'"{rag}"', "format": fill})
+
+
+def _finish_sheet(ws) -> None:
+    ws.freeze_panes(TABLE_TOP + 1, 2)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(TABLE_TOP)
+    ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
+                    "select_unlocked_cells": True})
+
+
+def council_returns(workbook: Path, by: str, out: Path, due: dt.date | None = None,
+                    now: dt.datetime | None = None) -> list[Made]:
+    """One return per committee (or owner) of the register in ``workbook``, written into ``out``."""
+    import xlsxwriter
+
+    from ..readers import read_book
+    from ..workbook.cellformats import number_format
+
+    book, reg = read_book(workbook)
+    _check_register(workbook, book, reg)
+    settings = reg.settings
+    grid = book.grids[reg.source.sheet].rows
+    groups, by_header, owner_ci = _groups(workbook, book, reg, by)
+    lay = _layout(reg, by_header, owner_ci)
     now = now or dt.datetime.now().replace(microsecond=0)
     out.mkdir(parents=True, exist_ok=True)
     money_fmt = number_format(settings)
     made = []
-    order = list(dict.fromkeys(groups))
-    for group in order:
+    for group in dict.fromkeys(groups):
         idx = [i for i, g in zip(reg.lines.index, groups) if g == group]
         label = group or f"no {by_header.lower()}"
         path = out / f"Return - {safe_file_name(label)}.xlsx"
         wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
         f = _formats(wb, money_fmt)
         ws = wb.add_worksheet(RETURN_SHEET)
-        org = settings.organisation or "the council"
-        lines = [
-            f"Savings return: {by_header} {label}",
-            f"{org} – {settings.title}" + (f", as at {settings.period}" if settings.period else "")
-            + f". {len(idx)} saving line{'s' * (len(idx) != 1)}.",
-            f"Please fill in and return this file by {due_text(due)} to the finance business partner.",
-            ("Fill in the white cells only: " + ", ".join(schema.BY_KEY[k].header_for(settings, layout)
-                                                          for k in entered)
-             + f". Amounts in {settings.unit}, savings as {settings.sign} amounts. Grey cells are locked; do not add, "
-             "remove or move lines. Send the file back as it is (any name)."),
-            "RAG: " + " ".join(f"{k} – {v}" for k, v in settings.rag_definitions.items()),
-        ]
-        widths = [min(schema.BY_KEY[k].width, 50) if k in schema.BY_KEY and k != "title" else
-                  (40 if k == "title" else 16) for k in keys]
-        _instructions(ws, f, lines, 6, widths[:10])
-        for c, h in enumerate(headers):
+        _instructions(ws, f, _instruction_lines(reg, lay, label, len(idx), due), 6,
+                      [_column_width(k) for k in lay.keys][:10])
+        for c, h in enumerate(lay.headers):
             ws.write_string(TABLE_TOP, c, h, f["head"])
         ws.set_row(TABLE_TOP, 40)          # headers wrap to three lines in the narrow amount columns
-        made_rows = []
-        for n, i in enumerate(idx):
-            r = TABLE_TOP + 1 + n
-            row_vals = []
-            sheet_row = int(reg.lines.at[i, "_row"])
-            for c, k in enumerate(keys):
-                if k == "_owner":
-                    v = grid[sheet_row - 1][owner_ci]
-                elif k == "forecast_total":
-                    refs = [cells.address(r + 1, keys.index(p) + 1) for p in fc_parts]
-                    cached = sum((reg.lines.at[i, p] or Decimal(0)) for p in fc_parts)
-                    ws.write_formula(r, c, f"=SUM({refs[0]}:{refs[-1]})", f["locked_money"], float(cached))
-                    row_vals.append(float(cached))
-                    continue
-                else:
-                    v = reg.lines.at[i, k]
-                col = schema.BY_KEY.get(k)
-                is_money = col is not None and col.kind == schema.MONEY
-                fmt = (f["entry_money"] if is_money else f["entry"]) if k in entered else \
-                      (f["locked_money"] if is_money else f["locked"])
-                _write_value(ws, r, c, v, fmt)
-                row_vals.append(float(v) if isinstance(v, Decimal) else v)
-            made_rows.append(row_vals)
-            height = max(text_lines(str(reg.lines.at[i, k] or ""), schema.BY_KEY[k].width)
-                         for k in ("title", "commentary") if k in keys and isinstance(reg.lines.at[i, k], str)) \
-                if any(k in keys for k in ("title", "commentary")) else 1
-            ws.set_row(r, min(409, 12.75 * height + 3))
-        last = TABLE_TOP + len(idx)
-        for c, k in enumerate(keys):
-            col = schema.BY_KEY.get(k)
-            width = col.width if col else 16
-            ws.set_column(c, c, min(width, 50) if k != "title" else 40)
-            if k not in entered or col is None:
-                continue
-            common = {"input_title": headers[c][:32], "input_message": (col.help or headers[c])[:255],
-                      "ignore_blank": True}
-            if col.kind == schema.MONEY:
-                ws.data_validation(TABLE_TOP + 1, c, last, c, {
-                    **common, "validate": "decimal", "criteria": "between", "minimum": -999_999_999_999,
-                    "maximum": 999_999_999_999, "error_title": "Not an amount",
-                    "error_message": f"{headers[c]}: a number in {settings.unit} (savings {settings.sign}); "
-                                     "blank for nil."[:255]})
-            elif col.allowed:
-                ws.data_validation(TABLE_TOP + 1, c, last, c, {
-                    **common, "validate": "list", "source": list(col.allowed), "error_title": "Choose from the list",
-                    "error_message": f"{headers[c]}: choose one of {', '.join(col.allowed)}."[:255]})
-                if col.allowed == schema.RAG_VALUES:
-                    for rag, fill in f["rag"].items():
-                        ws.conditional_format(TABLE_TOP + 1, c, last, c, {"type": "cell", "criteria": "==",
-                                                                          "value": f'"{rag}"', "format": fill})
-        ws.freeze_panes(TABLE_TOP + 1, 2)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(TABLE_TOP)
-        ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
-                        "select_unlocked_cells": True})
+        made_rows = _write_lines(ws, f, reg, grid, lay, idx)
+        _entry_checks(ws, f, settings, lay, TABLE_TOP + len(idx))
+        _finish_sheet(ws)
         info = {"kind": "council", "by": by, "for": group, "by_header": by_header, "workbook": workbook.name,
-                "register_sheet": reg.source.sheet, "layout": layout, "unit": settings.unit, "sign": settings.sign,
-                "made": now.isoformat(sep=" "), "due": due.isoformat() if due else "", "header_row": TABLE_TOP + 1,
-                "returned_by_cell": "B7", "lines": len(idx)}
-        _info_sheet(wb, info, keys, made_rows)
+                "register_sheet": reg.source.sheet, "layout": reg.layout, "unit": settings.unit,
+                "sign": settings.sign, "made": now.isoformat(sep=" "), "due": due.isoformat() if due else "",
+                "header_row": TABLE_TOP + 1, "returned_by_cell": "B7", "lines": len(idx)}
+        _info_sheet(wb, info, lay.keys, made_rows)
         wb.close()
         made.append(Made(path, label, len(idx)))
     return made
