@@ -156,8 +156,13 @@ class Column:
     def required_in(self, layout: str) -> bool:
         return self.required and layout not in self.optional_in
 
-    def header_for(self, settings=None, layout: str = "") -> str:
-        """The header text users see, with the register's unit and year labels filled in."""
+    def header_for(self, settings=None, layout: str = "", own: bool = True) -> str:
+        """The header text users see, with the register's unit and year labels filled in; an imported
+        register's own header for the column (the council's text, remembered in Settings' column_map) first,
+        unless ``own`` is False (the product's name for it)."""
+        own = settings.own_header(self.key) if own and hasattr(settings, "own_header") else ""
+        if own:
+            return own
         layout = layout or (getattr(settings, "layout", "") if settings is not None else "")
         header = dict(self.layout_headers).get(layout, self.header)
         unit = getattr(settings, "unit", "£000") if settings is not None else "£000"

@@ -55,6 +55,10 @@ class Settings:
     column_widths: dict[str, float] = field(default_factory=dict)        # {"description": 30, ...}
     text_limit: int = 0  # characters: longer text is shortened in the table, in full in an annex; 0 wraps it in full
 
+    def own_header(self, key: str) -> str:
+        """The council's own header for column ``key`` (column_map: header -> key), or '' where it has none."""
+        return next((header for header, k in self.column_map.items() if k == key), "") if self.column_map else ""
+
     def for_layout(self, layout: str) -> "Settings":
         """These settings as they apply to ``layout`` (its per-layout rows override the shared ones)."""
         over = dict(self.per_layout.get(layout, {}))

@@ -41,11 +41,24 @@ def _cell_str(v) -> str:
     return " ".join(str(v).replace("\u00a0", " ").split())
 
 
+def map_key(text) -> str:
+    """A header as a mapping looks it up: case, line breaks and repeated spaces do not matter."""
+    return " ".join(str(text).replace("\u00a0", " ").split()).lower()
+
+
+def header_mapping(settings: Settings | None, mapping: dict[str, str] | None = None) -> dict[str, str]:
+    """Header (as ``map_key`` spells it) -> column key: Settings' column_map (an imported workbook's own
+    headers), then ``--map`` over it."""
+    out = {map_key(k): v for k, v in (settings.column_map.items() if settings is not None else ())}
+    out.update((map_key(k), v) for k, v in (mapping or {}).items())
+    return out
+
+
 def _key_of(mapping: dict[str, str] | None, *texts: str) -> str | None:
     if not mapping:
         return None
     for t in texts:
-        k = mapping.get(t.strip().lower()) if t else None
+        k = mapping.get(map_key(t)) if t else None
         if k:
             return k
     return None
@@ -302,6 +315,8 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
                                 f"column {cells.letters(ci + 1)} '{text}' repeats column {cells.letters(header.columns[key] + 1)} "
                                 f"({schema.BY_KEY[key].header_for(settings)}); only the first is read - delete or "
                                 f"rename one of them", sheet, f"{cells.letters(ci + 1)}{header.row_index + 1}"))
+    if not inferred:
+        findings += _renamed_columns(header, settings, sheet)
     for c in schema.columns_for(layout, len(header.years)):
         if c.required_in(layout) and c.key not in header.columns:
             findings.append(Finding(ERROR, "column-missing",
@@ -495,6 +510,52 @@ def _published_from_settings(settings: Settings) -> PublishedRow:
     return PublishedRow("total", "published totals", 0, parsed, texts)
 
 
+def _renamed_columns(header: Header, settings: Settings, sheet: str) -> list[Finding]:
+    """An imported workbook's own headers (Settings' column_map) that its table no longer has: a header renamed
+    on the sheet, or in column_map, is said so, never read as something else in silence."""
+    if not settings.column_map:
+        return []
+    present = {map_key(t): ci for ci, t in header.texts.items()}
+    by_key = {k: ci for k, ci in header.columns.items()}
+    out = []
+    for text, key in settings.column_map.items():
+        if map_key(text) in present or key not in schema.BY_KEY:
+            continue
+        fix = (f"put the header back, or write the new header in place of '{text}' in column_map on the "
+               f"Settings sheet")
+        where = f"A{header.row_index + 1}"
+        if key in by_key:
+            ci = by_key[key]
+            out.append(Finding(WARNING, "column-renamed",
+                               f"Settings' column_map reads '{text}' as {key}, but the table has no such header; "
+                               f"column {cells.letters(ci + 1)} '{header.texts.get(ci, '')}' was read as {key} "
+                               f"instead: {fix}", sheet, f"{cells.letters(ci + 1)}{header.row_index + 1}"))
+            continue
+        now = ", ".join(f"'{t}'" for t in header.texts.values() if t)
+        out.append(Finding(ERROR, "column-renamed",
+                           f"Settings' column_map reads '{text}' as {key}, but the table has no such header, so no "
+                           f"column is read as {key}; headers now: {now}: {fix}", sheet, where))
+    return out
+
+
+def usable_mapping(settings: Settings | None, mapping: dict[str, str] | None = None
+                   ) -> tuple[dict[str, str], list[Finding]]:
+    """``header_mapping`` less the entries of Settings' column_map (as a user may have edited it) that name no
+    column key: those are reported, not used."""
+    from .mapping import known_keys, valid_key
+    own = settings.column_map if settings is not None else {}
+    bad = {h: k for h, k in own.items() if not isinstance(k, str) or not valid_key(k)}
+    findings = [Finding(ERROR, "column-map-invalid",
+                        f"Settings' column_map reads '{h}' as '{k}', which is not a column key (keys: "
+                        f"{', '.join(known_keys())}); correct it on the Settings sheet", "Settings")
+                for h, k in bad.items()]
+    out = header_mapping(settings, mapping)
+    for h in bad:
+        if map_key(h) not in {map_key(m) for m in (mapping or {})}:
+            out.pop(map_key(h), None)
+    return out, findings
+
+
 def grid_settings(book: Book) -> Settings | None:
     for name, grid in book.grids.items():
         if name.lower() == "settings":
@@ -506,9 +567,14 @@ def choose(book: Book, settings: Settings | None, layout: str | None, sheet: str
            mapping: dict[str, str] | None = None) -> Register:
     """Pick the sheet (and table) holding the register and interpret it. ``mapping``: header text -> column
     key (``--map``), applied before recognition."""
-    mapping = {k.strip().lower(): v for k, v in (mapping or {}).items()}
-    if settings is not None and settings.column_map:
-        mapping = {**{k.strip().lower(): v for k, v in settings.column_map.items()}, **mapping}
+    mapping, bad = usable_mapping(settings, mapping)
+    reg = _choose(book, settings, layout, sheet, mapping)
+    reg.read_findings[:0] = bad
+    return reg
+
+
+def _choose(book: Book, settings: Settings | None, layout: str | None, sheet: str | None,
+            mapping: dict[str, str]) -> Register:
     if sheet is not None and sheet not in book.grids:
         raise UnreadableFile(f"{book.path.name}: no sheet named '{sheet}'; sheets: {', '.join(book.grids)}")
     # 1. the product's own workbook: a named Excel Table

@@ -298,6 +298,19 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
             "totals_row": last_row, "table": table, "eff": eff, "suggested": suggested, "extras": extras}
 
 
+def _own_header_notes(ws, geo: dict, settings: Settings) -> None:
+    """A council's own header (an imported tracker) says, in a note on its cell, which of the product's columns
+    it is read as, and how to rename it without the product misreading it."""
+    if not settings.column_map:
+        return
+    for ci, c in enumerate(geo["cols"]):
+        own, product = geo["headers"][c.key], c.header_for(settings, TRACKER, own=False)
+        if own != product:
+            ws.write_comment(HEADER_ROW, ci, f"Savings Tracker reads this column as {product} ({c.key}). "
+                             f"To rename it, change its header here and in column_map on the Settings sheet.",
+                             {"x_scale": 2, "y_scale": 1.2, "author": "Savings Tracker"})
+
+
 def _write_extra(ws, row: int, col: int, value, fm) -> None:
     """A value of a column the product does not know, as the council's file held it."""
     if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
@@ -420,6 +433,7 @@ def _tracker(wb, fm, reg: Register, imported: bool = False):
     for r in range(TITLE_ROWS):
         ws.set_row(r, 20)
     geo = _register_table(ws, fm, reg, TRACKER, HEADER_ROW, imported=imported)
+    _own_header_notes(ws, geo, s)
     ws.set_row(HEADER_ROW, 54)
     _fit_rows(ws, geo)
     _validations(ws, fm, geo, s, TRACKER)
