@@ -258,50 +258,67 @@ def _money_present(values: dict, money_keys) -> bool:
 
 def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None, *, layout: str | None = None,
               table: TableRef | None = None, end_row: int | None = None) -> Register:
-    keys = list(header.columns)
-    layout = layout or detect_layout(keys)
-    facts = None
-    if settings is None:
-        top = header.row_index - (1 if header.group_cells else 0)
-        facts = read_titles(grid.rows, top) if not table else None
-        money_heads = [header.texts.get(ci, "") for k, ci in header.columns.items()
-                       if schema.BY_KEY[k].kind == schema.MONEY]
-        unit, _ = infer_unit(money_heads, "")
-        if not unit:
-            unit, _ = infer_unit([*header.texts.values(), *(facts.lines if facts else [])])
-        settings = Settings(unit=unit, layout=layout, years=header.years,
-                            sign="negative" if layout != "programme" else "positive")
-        if facts is not None:
-            settings.organisation = facts.organisation
-            settings.title = facts.title or settings.title
-            in_year = next((schema.year_label(header.texts.get(header.columns[k], "")) for k in
-                            ("plan_total", "forecast_total") if k in header.columns), "")
-            settings.financial_year = facts.financial_year or in_year or (
-                header.years[0] if header.years and layout == "programme" else "")
-            settings.period = facts.period
-            settings.source = book.path.name
-        inferred = True
-    else:
-        inferred = False
+    """The register a grid holds under ``header``: its settings (given, or inferred from the title rows and the
+    headers), what the header row says, then each row sorted into lines, headings, subtotal and total rows."""
+    layout = layout or detect_layout(list(header.columns))
+    settings, inferred = _settings_for(book, grid, header, settings, layout, table)
+    source = Source(path=str(book.path), sheet=grid.sheet, columns=dict(header.columns), header_row=header.row_index + 1,
+                    table=table.name if table else "", kind=book.kind, headers=dict(header.texts),
+                    how=dict(header.how))
+    findings = _header_findings(book, grid, header, settings, layout, end_row, inferred)
+    rows = _Rows(grid, header, settings, layout, table, end_row, findings)
+    rows.read()
+    present, frame = rows.frame()
+    if "programme" in present and "programme" not in header.columns:
+        source.columns.setdefault("programme", -1)
+    if inferred:
+        settings.sign = _infer_sign(frame, settings.sign)
+    _plan_present(layout, present, settings, header, grid.sheet, findings)
+    reg = Register(layout, frame, settings, source, rows.published, findings, rows.raw, blanks=rows.blanks,
+                   extras={k: text for k, (text, _) in rows.extras.items()},
+                   extra_columns={k: ci for k, (_, ci) in rows.extras.items()})
+    _kept_published(reg, settings, layout)
+    return reg
+
+
+def _settings_for(book: Book, grid: Grid, header: Header, settings: Settings | None, layout: str,
+                  table: TableRef | None) -> tuple[Settings, bool]:
+    """The register's settings and whether they were inferred: a council's file has none, so its unit comes from
+    the money headers (or any header, or the title rows), its organisation, year and period from the title
+    rows, its sign (later) from the figures."""
+    if settings is not None:
         settings = settings.for_layout(layout)
         if header.years and not settings.years:
             settings.years = list(header.years)
-    unit = settings.unit
+        return settings, False
+    top = header.row_index - (1 if header.group_cells else 0)
+    facts = read_titles(grid.rows, top) if not table else None
+    money_heads = [header.texts.get(ci, "") for k, ci in header.columns.items()
+                   if schema.BY_KEY[k].kind == schema.MONEY]
+    unit, _ = infer_unit(money_heads, "")
+    if not unit:
+        unit, _ = infer_unit([*header.texts.values(), *(facts.lines if facts else [])])
+    settings = Settings(unit=unit, layout=layout, years=header.years,
+                        sign="negative" if layout != "programme" else "positive")
+    if facts is not None:
+        settings.organisation = facts.organisation
+        settings.title = facts.title or settings.title
+        in_year = next((schema.year_label(header.texts.get(header.columns[k], "")) for k in
+                        ("plan_total", "forecast_total") if k in header.columns), "")
+        settings.financial_year = facts.financial_year or in_year or (
+            header.years[0] if header.years and layout == "programme" else "")
+        settings.period = facts.period
+        settings.source = book.path.name
+    return settings, True
+
+
+def _header_findings(book: Book, grid: Grid, header: Header, settings: Settings, layout: str,
+                     end_row: int | None, inferred: bool) -> list[Finding]:
+    """What the file and its header row say before any line is read: notes from the reader, merged cells
+    inside the register, columns not known, repeated or renamed, and required columns missing."""
     sheet = grid.sheet
-    source = Source(path=str(book.path), sheet=sheet, columns=dict(header.columns), header_row=header.row_index + 1,
-                    table=table.name if table else "", kind=book.kind, headers=dict(header.texts),
-                    how=dict(header.how))
-    findings: list[Finding] = [Finding(WARNING, "file-note", n, sheet) for n in book.notes]
-    used = set(header.columns.values())
-    for r1, c1, r2, c2 in grid.merged:
-        if r2 > header.row_index and r1 != r2 and any(c1 <= c <= c2 for c in used) and \
-                (end_row is None or r1 < end_row):
-            where = f"{cells.letters(c1 + 1)}{r1 + 1}:{cells.letters(c2 + 1)}{r2 + 1}"
-            findings.append(Finding(WARNING, "merged-cells",
-                                    f"cells {where} are merged inside the register: only {cells.letters(c1 + 1)}{r1 + 1} "
-                                    f"holds a value, so {_rows(r1 + 2, r2 + 1)} read{'s' * (r1 + 2 == r2 + 1)} as blank there; unmerge "
-                                    f"them (Home > Merge & Center) and fill in each line", sheet,
-                                    f"{cells.letters(c1 + 1)}{r1 + 1}"))
+    findings = [Finding(WARNING, "file-note", n, sheet) for n in book.notes]
+    findings += _merged_findings(grid, header, end_row)
     for ci, text in header.unknown:
         near = schema.nearest(text, layout=layout)
         hint = (f"; '{text}' looks like {schema.BY_KEY[near[0]].header_for(settings, layout)}: "
@@ -324,66 +341,112 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
                                     f"(row {header.row_index + 1}); accepted headers: "
                                     f"{', '.join([c.header_for(settings), *c.synonyms[:4]])}", sheet,
                                     f"A{header.row_index + 1}"))
-    cols = [schema.BY_KEY.get(k) for k in keys]
-    money_keys = [k for k, c in zip(keys, cols) if c and c.kind in (schema.MONEY, schema.NUMBER)]
-    header_texts = {str(c).strip() for c in header.cells if c not in (None, "")}
-    lead_col = min((ci for k, ci in header.columns.items() if ci >= 0 and ci < len(header.cells) and
-                    not _blank(header.cells[ci])), default=0)
-    records, published = [], []
-    extras = {f"_x{n}": (text, ci) for n, (ci, text) in enumerate(sorted([*header.unknown, *header.extra]))
-              if "(more than" not in text}
-    programme = ""
-    headings = after_total = False
-    stop = len(grid.rows) if end_row is None else min(end_row, len(grid.rows))
-    totals_row = (stop - 1) if (table and table.totals_rows) else None
-    first = header.row_index + 1
-    raw: dict = {}
-    blanks: set = set()     # (row, key) of money and number cells left blank: nil, and blank again when written
-    for ri in range(first, stop):
-        row = grid.rows[ri]
-        excel_row = ri + 1
-        values = {k: (row[ci] if ci < len(row) else None) for k, ci in header.columns.items()}
-        if all(_blank(v) for v in row):
-            continue
-        probe = row[lead_col] if lead_col < len(row) else None
-        if type(probe) is str and probe.strip() in header_texts and \
-                len({str(c).strip() for c in row if not _blank(c)} & header_texts) >= 3:
-            continue                            # a page's repeated header row
-        ref, title = _text(values.get("reference")), _text(values.get("title"))
-        lead = ref or title or next((_text(c) for c in row if not _blank(c)), "")
-        has_money = _money_present(values, money_keys)
+    return findings
+
+
+def _merged_findings(grid: Grid, header: Header, end_row: int | None) -> list[Finding]:
+    """Cells merged down inside the register hold a value in their first row only: say which rows read blank."""
+    used = set(header.columns.values())
+    out = []
+    for r1, c1, r2, c2 in grid.merged:
+        if r2 > header.row_index and r1 != r2 and any(c1 <= c <= c2 for c in used) and \
+                (end_row is None or r1 < end_row):
+            where = f"{cells.letters(c1 + 1)}{r1 + 1}:{cells.letters(c2 + 1)}{r2 + 1}"
+            out.append(Finding(WARNING, "merged-cells",
+                               f"cells {where} are merged inside the register: only {cells.letters(c1 + 1)}{r1 + 1} "
+                               f"holds a value, so {_rows(r1 + 2, r2 + 1)} read{'s' * (r1 + 2 == r2 + 1)} as blank there; unmerge "
+                               f"them (Home > Merge & Center) and fill in each line", grid.sheet,
+                               f"{cells.letters(c1 + 1)}{r1 + 1}"))
+    return out
+
+
+class _Rows:
+    """The rows under a header, sorted one by one: lines (``records``), headings that name the lines below
+    them, subtotal and total rows (``published``: checks, never lines); amounts kept as typed where they were
+    text (``raw``) and money cells left blank (``blanks``)."""
+
+    def __init__(self, grid: Grid, header: Header, settings: Settings, layout: str, table: TableRef | None,
+                 end_row: int | None, findings: list[Finding]):
+        self.grid, self.header, self.settings, self.layout, self.table = grid, header, settings, layout, table
+        self.unit = settings.unit
+        self.findings = findings
+        self.keys = list(header.columns)
+        self.cols = [schema.BY_KEY.get(k) for k in self.keys]
+        self.money_keys = [k for k, c in zip(self.keys, self.cols) if c and c.kind in (schema.MONEY, schema.NUMBER)]
+        self.header_texts = {str(c).strip() for c in header.cells if c not in (None, "")}
+        self.lead_col = min((ci for k, ci in header.columns.items() if ci >= 0 and ci < len(header.cells) and
+                             not _blank(header.cells[ci])), default=0)
+        self.extras = {f"_x{n}": (text, ci) for n, (ci, text) in enumerate(sorted([*header.unknown, *header.extra]))
+                       if "(more than" not in text}
+        self.records: list[dict] = []
+        self.published: list[PublishedRow] = []
+        self.raw: dict = {}
+        self.blanks: set = set()   # (row, key) of money and number cells left blank: nil, and blank again when written
+        self.programme = ""
+        self.headings = self.after_total = False
+        self.stop = len(grid.rows) if end_row is None else min(end_row, len(grid.rows))
+        self.totals_row = (self.stop - 1) if (table and table.totals_rows) else None
+
+    def read(self) -> None:
+        for ri in range(self.header.row_index + 1, self.stop):
+            row = self.grid.rows[ri]
+            if all(_blank(v) for v in row) or self._repeated_header(row):
+                continue
+            values = {k: (row[ci] if ci < len(row) else None) for k, ci in self.header.columns.items()}
+            ref, title = _text(values.get("reference")), _text(values.get("title"))
+            lead = ref or title or next((_text(c) for c in row if not _blank(c)), "")
+            if not self._not_a_line(ri, row, values, ref, title, lead):
+                self.records.append(self._record(ri + 1, row, values, ref or title[:60]))
+
+    def _repeated_header(self, row: list) -> bool:
+        """A page's header row repeated inside the register (a printed report pasted in)."""
+        probe = row[self.lead_col] if self.lead_col < len(row) else None
+        return type(probe) is str and probe.strip() in self.header_texts and \
+            len({str(c).strip() for c in row if not _blank(c)} & self.header_texts) >= 3
+
+    def _not_a_line(self, ri: int, row: list, values: dict, ref: str, title: str, lead: str) -> bool:
+        """Sort a row that is not a line: a subtotal or total row, a note below the grand total, a heading;
+        a row with neither reference nor title is reported. True when the row was sorted so."""
+        excel_row, layout, table = ri + 1, self.layout, self.table
+        has_money = _money_present(values, self.money_keys)
         if has_money and not table and SUBTOTAL.match(lead) and layout != "programme":
-            published.append(_published("subtotal", programme, excel_row, values, money_keys, unit, programme))
-            continue
-        if ri == totals_row or (TOTAL.match(lead) and has_money) or \
-                (not ref and not title and has_money and layout != "programme" and not programme):
-            published.append(_published("total", lead or "Total", excel_row, values, money_keys, unit))
-            after_total = not table
-            continue
-        if after_total and not _amounts(values, money_keys, unit):
-            continue        # below the grand total, a row with no amounts is a note or a RAG legend, not a line
+            return self._subtotal(excel_row, values)
+        if ri == self.totals_row or (TOTAL.match(lead) and has_money) or \
+                (not ref and not title and has_money and layout != "programme" and not self.programme):
+            self.published.append(_published("total", lead or "Total", excel_row, values, self.money_keys, self.unit))
+            self.after_total = not table
+            return True
+        if self.after_total and not _amounts(values, self.money_keys, self.unit):
+            return True     # below the grand total, a row with no amounts is a note or a RAG legend, not a line
         if layout != "programme" and not table and not has_money and lead and \
                 sum(1 for c in row if not _blank(c)) == 1 and not (ref and title):
-            programme, headings = lead, True      # a heading row (directorate, programme): names the lines below
-            continue
-        if layout != "programme" and headings and not ref and not title and has_money:
-            published.append(_published("subtotal", programme, excel_row, values, money_keys, unit, programme))
-            continue
+            self.programme, self.headings = lead, True   # a heading row (directorate, programme): names the lines below
+            return True
+        if layout != "programme" and self.headings and not ref and not title and has_money:
+            return self._subtotal(excel_row, values)
         if layout == "programme":
             if title and not has_money and all(_blank(v) for k, v in values.items() if k not in ("title", "programme")):
-                programme = title
-                continue
+                self.programme = title
+                return True
             if not title and not ref and has_money:
-                published.append(_published("subtotal", programme, excel_row, values, money_keys, unit, programme))
-                continue
+                return self._subtotal(excel_row, values)
         if not ref and not title:
-            findings.append(Finding(WARNING, "row-ignored",
-                                    f"row {excel_row} has no reference or title and no amounts; it is not read as a "
-                                    f"line (found '{lead[:40]}')", sheet, f"A{excel_row}"))
-            continue
-        rec = {"_row": excel_row}
-        label = ref or title[:60]
-        for k, c in zip(keys, cols):
+            self.findings.append(Finding(WARNING, "row-ignored",
+                                         f"row {excel_row} has no reference or title and no amounts; it is not read "
+                                         f"as a line (found '{lead[:40]}')", self.grid.sheet, f"A{excel_row}"))
+            return True
+        return False
+
+    def _subtotal(self, excel_row: int, values: dict) -> bool:
+        self.published.append(_published("subtotal", self.programme, excel_row, values, self.money_keys, self.unit,
+                                         self.programme))
+        return True
+
+    def _record(self, excel_row: int, row: list, values: dict, label: str) -> dict:
+        """One line: each cell as its column's kind reads it (amounts exactly, choices as the schema spells
+        them), the heading above it, and the council's extra columns as they are."""
+        rec: dict = {"_row": excel_row}
+        for k, c in zip(self.keys, self.cols):
             v = values[k]
             if c is None:
                 continue
@@ -393,57 +456,63 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
                     rec[k] = hit
                     continue
             if c.kind in (schema.MONEY, schema.NUMBER):
-                if v is None or (isinstance(v, str) and not v.strip()):
-                    blanks.add((excel_row, k))
-                try:
-                    rec[k] = parse_money(v, unit) if c.kind == schema.MONEY else parse_number(v)
-                    if isinstance(v, str) and v.strip() and not _blank(v):
-                        raw[(excel_row, k)] = v.strip()
-                except MoneyError as exc:
-                    rec[k] = None
-                    shown = _text(v)
-                    raw[(excel_row, k)] = shown          # kept: the workbook shows what was typed
-                    if len(shown) > 60:
-                        shown = shown[:57] + "..."
-                    findings.append(Finding(
-                        ERROR, "money-invalid" if c.kind == schema.MONEY else "number-invalid",
-                        f"{c.header_for(settings)}: '{shown}' is not {'an amount' if c.kind == schema.MONEY else 'a number'}"
-                        f" ({exc}); accepted: {accepted(unit) if c.kind == schema.MONEY else 'a number such as -2.5'}",
-                        sheet, f"{cells.letters(header.columns[k] + 1)}{excel_row}", label, k))
+                rec[k] = self._amount(excel_row, k, c, v, label)
             elif c.kind == schema.CHOICE:
                 rec[k] = _choice(k, v)
             else:
                 rec[k] = _text(v)
-        if layout == "programme" or headings:
-            rec.setdefault("programme", programme)
-        for name, (_, ci) in extras.items():
+        if self.layout == "programme" or self.headings:
+            rec.setdefault("programme", self.programme)
+        for name, (_, ci) in self.extras.items():
             v = row[ci] if ci < len(row) else None
             rec[name] = v.strip() if isinstance(v, str) else v
-        records.append(rec)
-    present = list(header.columns)
-    if (layout == "programme" or headings) and "programme" not in present:
-        present.insert(0, "programme")
-        source.columns.setdefault("programme", -1)
-    present += list(extras)
-    frame = pd.DataFrame.from_records(records, columns=[*present, "_row"]) if records else \
-        pd.DataFrame({k: pd.Series(dtype=object) for k in [*present, "_row"]})
-    frame = frame.astype(object)
-    frame.index = pd.RangeIndex(len(frame))
-    if inferred:
-        settings.sign = _infer_sign(frame, settings.sign)
-    _plan_present(layout, present, settings, header, sheet, findings)
-    reg = Register(layout, frame, settings, source, published, findings, raw, blanks=blanks,
-                   extras={k: text for k, (text, _) in extras.items()},
-                   extra_columns={k: ci for k, (_, ci) in extras.items()})
+        return rec
+
+    def _amount(self, excel_row: int, k: str, c: schema.Column, v, label: str):
+        """An amount or number cell: parsed exactly; text that is not one is kept as typed and reported."""
+        if v is None or (isinstance(v, str) and not v.strip()):
+            self.blanks.add((excel_row, k))
+        try:
+            out = parse_money(v, self.unit) if c.kind == schema.MONEY else parse_number(v)
+            if isinstance(v, str) and v.strip() and not _blank(v):
+                self.raw[(excel_row, k)] = v.strip()
+            return out
+        except MoneyError as exc:
+            shown = _text(v)
+            self.raw[(excel_row, k)] = shown          # kept: the workbook shows what was typed
+            if len(shown) > 60:
+                shown = shown[:57] + "..."
+            self.findings.append(Finding(
+                ERROR, "money-invalid" if c.kind == schema.MONEY else "number-invalid",
+                f"{c.header_for(self.settings)}: '{shown}' is not {'an amount' if c.kind == schema.MONEY else 'a number'}"
+                f" ({exc}); accepted: {accepted(self.unit) if c.kind == schema.MONEY else 'a number such as -2.5'}",
+                self.grid.sheet, f"{cells.letters(self.header.columns[k] + 1)}{excel_row}", label, k))
+            return None
+
+    def frame(self) -> tuple[list[str], pd.DataFrame]:
+        """The lines as a DataFrame (object columns): the register's columns, the heading column where
+        headings named the lines, the extra columns, and each line's sheet row."""
+        present = list(self.header.columns)
+        if (self.layout == "programme" or self.headings) and "programme" not in present:
+            present.insert(0, "programme")
+        present += list(self.extras)
+        frame = pd.DataFrame.from_records(self.records, columns=[*present, "_row"]) if self.records else \
+            pd.DataFrame({k: pd.Series(dtype=object) for k in [*present, "_row"]})
+        frame = frame.astype(object)
+        frame.index = pd.RangeIndex(len(frame))
+        return present, frame
+
+
+def _kept_published(reg: Register, settings: Settings, layout: str) -> None:
+    """Published totals kept on Settings (and an imported register's subtotal and total rows) as checks."""
     if settings.published_totals:
         reg.published.append(_published_from_settings(settings))
-    for kept in settings.published_rows:             # an imported register's subtotal and total rows
+    for kept in settings.published_rows:
         if kept.get("layout", layout) == layout:
             pub = _published(kept.get("kind", "total"), kept.get("label", ""), 0, kept.get("values", {}),
-                             list(kept.get("values", {})), unit, kept.get("group", ""))
+                             list(kept.get("values", {})), settings.unit, kept.get("group", ""))
             pub.origin = kept.get("origin", "")
             reg.published.append(pub)
-    return reg
 
 
 TOTAL = re.compile(r"^\s*(grand\s+|overall\s+|net\s+)?totals?\b", re.I)
