@@ -119,6 +119,8 @@ class _Formats:
         self.subtitle = wb.add_format({**base, "bold": True, "font_size": 12})
         self.note = wb.add_format({**base, "italic": True, "font_color": "#404040"})
         self.text = wb.add_format({**base, "text_wrap": True})
+        # a register's text cells, indented: text never abuts the right-aligned figures of the column before it
+        self.cell_text = wb.add_format({**base, "text_wrap": True, "align": "left", "indent": 1})
         self.plain = wb.add_format(base)
         self.bold = wb.add_format({**base, "bold": True})
         self.centre = wb.add_format({**base, "align": "center"})
@@ -274,7 +276,7 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
                     value = suggested_list[r] if suggested_list is not None else ""
                 else:
                     value = _text(effs[key][r]) if effs[key] is not None else ""
-                fmt = fm.centre if c.kind == schema.CHOICE else fm.text
+                fmt = fm.centre if c.kind == schema.CHOICE else fm.cell_text
                 if value:
                     ws.write_string(row, ci, value, fmt)
                 else:
@@ -314,15 +316,15 @@ def _own_header_notes(ws, geo: dict, settings: Settings) -> None:
 def _write_extra(ws, row: int, col: int, value, fm) -> None:
     """A value of a column the product does not know, as the council's file held it."""
     if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
-        ws.write_blank(row, col, None, fm.text)
+        ws.write_blank(row, col, None, fm.cell_text)
     elif isinstance(value, bool):
         ws.write_boolean(row, col, value, fm.plain)
     elif isinstance(value, (int, float, Decimal)):
         ws.write_number(row, col, _num(Decimal(str(value))) if isinstance(value, Decimal) else value, fm.plain)
     elif isinstance(value, (dt.datetime, dt.date)):
-        ws.write_string(row, col, value.isoformat(), fm.text)
+        ws.write_string(row, col, value.isoformat(), fm.cell_text)
     else:
-        ws.write_string(row, col, str(value), fm.text)
+        ws.write_string(row, col, str(value), fm.cell_text)
 
 
 LINE_POINTS = 12.75     # one line of 10pt Arial
@@ -339,7 +341,7 @@ def _fit_rows(ws, geo: dict):
         for values, width in texts:
             value = values[r]
             if isinstance(value, str) and value:
-                lines = max(lines, text_lines(value, width))
+                lines = max(lines, text_lines(value, width - 1.5))     # less the indent
         ws.set_row(geo["first_data"] + r, min(MAX_ROW_POINTS, lines * LINE_POINTS + 3))
 
 
