@@ -211,6 +211,10 @@ COLUMNS: tuple[Column, ...] = (
            synonyms=("cabinet portfolio", "portfolio holder area"), help="Cabinet portfolio of the saving."),
     Column("service_area", "Service Area", TEXT, T, width=18, optional=True, group=True,
            synonyms=("service area", "division", "business unit"), help="Service area of the saving."),
+    Column("group", "Group", TEXT, T, width=18, optional=True, group=True, synonyms=("grouping",),
+           help="The heading a council's tracker groups its lines under, where nothing in the file names what "
+                "the headings are (directorates, services...): rename the header here and in column_map on "
+                "Settings, or import with --map 'Group=directorate'."),
     Column("owner", "Savings owner", TEXT, TP, width=18, optional=True,
            synonyms=("lead officer", "owner", "responsible officer", "saving owner", "lead", "accountable officer",
                      "budget holder"), help="Officer accountable for the saving."),

@@ -72,6 +72,7 @@ class Header:
     def __init__(self, row_index: int, cells: list, year_labels: list[str] | None = None, *, group: list | None = None,
                  mapping: dict[str, str] | None = None):
         self.row_index = row_index
+        self.mapping = mapping or {}
         self.cells = cells
         self.group_cells = group
         self.columns: dict[str, int] = {}
@@ -269,8 +270,8 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
     rows = _Rows(grid, header, settings, layout, table, end_row, findings)
     rows.read()
     present, frame = rows.frame()
-    if "programme" in present and "programme" not in header.columns:
-        source.columns.setdefault("programme", -1)
+    if rows.group and rows.group not in header.columns:
+        source.columns.setdefault(rows.group, -1)          # filled from the heading rows
     if inferred:
         settings.sign = _infer_sign(frame, settings.sign)
     _plan_present(layout, present, settings, header, grid.sheet, findings)
@@ -384,6 +385,9 @@ class _Rows:
         self.blanks: set = set()   # (row, key) of money and number cells left blank: nil, and blank again when written
         self.programme = ""
         self.headings = self.after_total = False
+        self.group = ""                           # the column heading rows fill
+        self.heading_cols: set[int] = set()       # where heading rows hold their heading
+        self.group_texts: list[str] = []          # heading and subtotal labels: what they may say the groups are
         self.stop = len(grid.rows) if end_row is None else min(end_row, len(grid.rows))
         self.totals_row = (self.stop - 1) if (table and table.totals_rows) else None
 
@@ -409,8 +413,8 @@ class _Rows:
         a row with neither reference nor title is reported. True when the row was sorted so."""
         excel_row, layout, table = ri + 1, self.layout, self.table
         has_money = _money_present(values, self.money_keys)
-        if has_money and not table and SUBTOTAL.match(lead) and layout != "programme":
-            return self._subtotal(excel_row, values)
+        if has_money and not table and layout != "programme" and (SUBTOTAL.match(lead) or self._group_total(lead)):
+            return self._subtotal(excel_row, values, lead)
         if ri == self.totals_row or (TOTAL.match(lead) and has_money) or \
                 (not ref and not title and has_money and layout != "programme" and not self.programme):
             self.published.append(_published("total", lead or "Total", excel_row, values, self.money_keys, self.unit))
@@ -421,9 +425,11 @@ class _Rows:
         if layout != "programme" and not table and not has_money and lead and \
                 sum(1 for c in row if not _blank(c)) == 1 and not (ref and title):
             self.programme, self.headings = lead, True   # a heading row (directorate, programme): names the lines below
+            self.heading_cols.add(next(ci for ci, c in enumerate(row) if not _blank(c)))
+            self.group_texts.append(lead)
             return True
         if layout != "programme" and self.headings and not ref and not title and has_money:
-            return self._subtotal(excel_row, values)
+            return self._subtotal(excel_row, values, lead)
         if layout == "programme":
             if title and not has_money and all(_blank(v) for k, v in values.items() if k not in ("title", "programme")):
                 self.programme = title
@@ -437,7 +443,14 @@ class _Rows:
             return True
         return False
 
-    def _subtotal(self, excel_row: int, values: dict) -> bool:
+    def _group_total(self, lead: str) -> bool:
+        """'Total Corporate' under the heading 'Corporate': the heading's subtotal, not the grand total."""
+        m = re.match(r"\s*total\s+(.+)", lead, re.I)
+        return bool(self.headings and m and self.programme and self.programme.lower() in m.group(1).lower())
+
+    def _subtotal(self, excel_row: int, values: dict, lead: str = "") -> bool:
+        if lead:
+            self.group_texts.append(lead)
         self.published.append(_published("subtotal", self.programme, excel_row, values, self.money_keys, self.unit,
                                          self.programme))
         return True
@@ -461,8 +474,10 @@ class _Rows:
                 rec[k] = _choice(k, v)
             else:
                 rec[k] = _text(v)
-        if self.layout == "programme" or self.headings:
+        if self.layout == "programme":
             rec.setdefault("programme", self.programme)
+        elif self.headings:
+            rec[HEADING] = self.programme         # the group it is under: named once every heading is seen
         for name, (_, ci) in self.extras.items():
             v = row[ci] if ci < len(row) else None
             rec[name] = v.strip() if isinstance(v, str) else v
@@ -493,14 +508,63 @@ class _Rows:
         """The lines as a DataFrame (object columns): the register's columns, the heading column where
         headings named the lines, the extra columns, and each line's sheet row."""
         present = list(self.header.columns)
-        if (self.layout == "programme" or self.headings) and "programme" not in present:
-            present.insert(0, "programme")
+        self.group = group = "programme" if self.layout == "programme" else self.heading_key() if self.headings else ""
+        if group and self.layout != "programme":
+            self._fill_group(group)
+        if group and group not in present:
+            present.insert(0, group)
         present += list(self.extras)
         frame = pd.DataFrame.from_records(self.records, columns=[*present, "_row"]) if self.records else \
             pd.DataFrame({k: pd.Series(dtype=object) for k in [*present, "_row"]})
         frame = frame.astype(object)
         frame.index = pd.RangeIndex(len(frame))
         return present, frame
+
+
+    def heading_key(self) -> str:
+        """The column heading rows fill, named from what the file says: a grouping column the headings sit in
+        (their header over them), else --map 'Group=key', else a grouping word in the headings, subtotal labels
+        or title rows ('Adults Directorate', 'Total Place Services', 'Savings by portfolio'); else 'group',
+        a neutral name a council can rename."""
+        by_col = {ci: k for k, ci in self.header.columns.items()}
+        for ci in sorted(self.heading_cols):
+            key = by_col.get(ci)
+            if key and schema.BY_KEY[key].group:
+                return key
+        taken = set(self.header.columns)
+        mapped = self.header.mapping.get("group")
+        if mapped in schema.BY_KEY and schema.BY_KEY[mapped].group and mapped not in taken:
+            return mapped
+        titles = [_text(c) for r in self.grid.rows[:self.header.row_index] for c in r if isinstance(c, str)]
+        for texts in (self.group_texts, titles):
+            key = _group_named(texts)
+            if key and key not in taken:
+                return key
+        return "group"
+
+    def _fill_group(self, key: str) -> None:
+        """Each line's heading into the group column; a line's own value in a council's column is kept."""
+        for rec in self.records:
+            heading = rec.pop(HEADING, "")
+            if _blank(rec.get(key)):
+                rec[key] = heading
+
+
+HEADING = "_heading"
+GROUP_WORDS = (("directorate", "directorate"), ("department", "directorate"), ("portfolio", "portfolio"),
+               ("service area", "service_area"), ("service", "service_area"), ("division", "service_area"),
+               ("programme", "programme"), ("committee", "committee"))
+
+
+def _group_named(texts: list[str]) -> str:
+    """The grouping most of ``texts`` name ('Adults Directorate' -> directorate), or ''."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for word, key in GROUP_WORDS:
+            if re.search(rf"\b{word}s?\b", text, re.I):
+                counts[key] = counts.get(key, 0) + 1
+                break
+    return max(counts, key=lambda k: counts[k]) if counts else ""
 
 
 def _kept_published(reg: Register, settings: Settings, layout: str) -> None:

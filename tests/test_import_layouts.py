@@ -1,0 +1,129 @@
+"""Councils' trackers tried as a new user would (issue 11): odd but realistic layouts each read with every figure
+kept, and the built Tracker laid out so a reader can tell figures from text."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+import councils as C
+from savings_tracker.cli import app
+from savings_tracker.core import schema
+from savings_tracker.core.validate import validate
+from savings_tracker.readers import read_register
+from savings_tracker.workbook import builder as B
+
+runner = CliRunner()
+TRACKER = schema.SHEET_NAMES["tracker"]
+
+
+def run(*args) -> tuple[int, str]:
+    res = runner.invoke(app, [str(a) for a in args])
+    assert "Traceback" not in res.output and res.exit_code != 3, res.output
+    return res.exit_code, res.output
+
+
+def summary_json(path: Path, *extra) -> dict:
+    code, out = run("summary", path, "--format", "json", *extra)
+    assert code == 0, out
+    data = json.loads(out)
+    data["register"].pop("source")
+    return data
+
+
+def imported(src: Path, *extra) -> Path:
+    out = src.with_suffix(".xlsm")
+    code, text = run("import", src, "--out", out, *extra)
+    assert code == 0, text
+    return out
+
+
+def header_of(ws) -> list:
+    return [c.value for c in ws[B.HEADER_ROW + 1]]
+
+
+def test_seed_000_figures_are_separated_from_the_comments_beside_them(tmp_path):
+    """Seed 000 as kept: the Green £m figures (right-aligned) sat against the comments' text (left-aligned)."""
+    built = imported(C.seed_000(tmp_path / "psr.xlsx"))
+    ws = openpyxl.load_workbook(built)[TRACKER]
+    heads = header_of(ws)
+    money = {i for i, h in enumerate(heads) if h and ("£" in h)}
+    checked = 0
+    for i, h in enumerate(heads):
+        if i - 1 in money and i not in money and h:
+            for r in range(B.HEADER_ROW + 2, B.HEADER_ROW + 12):
+                cell = ws.cell(r, i + 1)
+                if isinstance(cell.value, str) and cell.value:
+                    assert cell.alignment.horizontal == "left" and cell.alignment.indent >= 1, (h, cell.coordinate)
+                    checked += 1
+    assert checked >= 5
+
+
+# ---- heading rows: the group they name is called what the file calls it -----------------------------------
+
+def _headings(path: Path, *, title: str = "Savings monitoring 2025-26", lead: str | None = None,
+              subtotal: str | None = None) -> Path:
+    """Headings in a first column over the lines (as ``councils.headerless_headings``), with the title row,
+    the header over that column and the subtotal labels given."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Southvale District Council"])
+    ws.append([title])
+    # a header over the first column: it holds the headings, the lines' titles are in a column of their own
+    own = [lead, "Saving"] if lead else [None]
+    ws.append([*own, "Ref", "Target 2025-26 £", "Forecast 2025-26 £", "Status"])
+    for name, lines in {"Corporate": [("C1", "Insurance retender", 1200, 1200, "Green")],
+                        "Operations": [("O1", "Depot sale", 4500, 0, "Red"), ("O2", "Routes", 2200, 2400, "Green")]
+                        }.items():
+        ws.append([name])
+        for ref, t, plan, fc, rag in lines:
+            ws.append([*([None, t] if lead else [t]), ref, plan, fc, rag])
+        ws.append([subtotal.format(name) if subtotal else None, *([None] if lead else []), None,
+                   sum(x[2] for x in lines), sum(x[3] for x in lines), None])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("kw, key", [
+    ({}, "group"),                                                        # nothing says what they are
+    ({"title": "Savings monitoring by directorate 2025-26"}, "directorate"),
+    ({"subtotal": "Total {} Service"}, "service_area"),
+    ({"lead": "Portfolio"}, "portfolio"),
+])
+def test_heading_rows_fill_the_group_the_file_names(tmp_path, kw, key):
+    src = _headings(tmp_path / "own.xlsx", **kw)
+    reg = read_register(src)
+    assert reg.has(key) and not (key != "programme" and reg.has("programme")), reg.keys
+    assert reg.lines[key].tolist() == ["Corporate", "Operations", "Operations"]
+    assert not [f for f in reg.read_findings if f.severity == "error"]
+    # the published subtotals are checked against their group's lines
+    assert not [f for f in validate(reg) if f.code == "subtotal-mismatch"]
+    built = imported(src)
+    ws = openpyxl.load_workbook(built)[TRACKER]
+    assert schema.BY_KEY[key].header in header_of(ws)
+    assert summary_json(built) == summary_json(src)
+
+
+def test_the_neutral_group_can_be_named_with_map(tmp_path):
+    src = _headings(tmp_path / "own.xlsx")
+    reg = read_register(src, mapping={"Group": "service_area"})
+    assert reg.lines["service_area"].tolist() == ["Corporate", "Operations", "Operations"] and not reg.has("group")
+    built = imported(src, "--map", "Group=service_area")
+    assert "Service Area" in header_of(openpyxl.load_workbook(built)[TRACKER])
+    code, out = run("summary", built)
+    assert code == 0 and "By service_area:" in out and "Corporate" in out, out
+
+
+def test_a_tracker_without_a_variance_column_gets_forecast_less_plan(tmp_path):
+    """Tried as a new user: plan and forecast but no variance column printed 'Variance 0.00' (a false figure)."""
+    src = _headings(tmp_path / "own.xlsx")
+    totals = summary_json(src)["totals"]
+    assert Decimal(str(totals["variance"])) == Decimal(str(totals["forecast_total"])) - Decimal(str(totals["plan_total"]))
+    assert Decimal(str(totals["variance"])) == Decimal(3600 - 7900)
+    code, out = run("summary", src)
+    assert "-4,300.00" in out
