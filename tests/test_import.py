@@ -48,6 +48,10 @@ LAYOUTS = {
     "annual-programme-£k": lambda d: C.programme_annual(d / "northbridge.xlsx"),
     "in-year-future-brag-£m": lambda d: C.in_year_future_brag(d / "eastport.xlsx"),
     "headerless-headings-£": lambda d: C.headerless_headings(d / "southvale.xlsx"),
+    "csv-pounds-brackets": lambda d: C.pounds_csv(d / "lowtown.csv"),
+    "ods-notes-row": lambda d: lo.convert(C.notes_under_header(d / "notes.xlsx"), "ods", d / "ods"),
+    "hidden-frozen-merged": lambda d: C.hidden_frozen_merged(d / "upton.xlsx"),
+    "line-breaks-rag-words": lambda d: C.line_breaks_and_words(d / "midshire.xlsx"),
 }
 
 

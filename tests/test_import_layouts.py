@@ -127,3 +127,54 @@ def test_a_tracker_without_a_variance_column_gets_forecast_less_plan(tmp_path):
     assert Decimal(str(totals["variance"])) == Decimal(3600 - 7900)
     code, out = run("summary", src)
     assert "-4,300.00" in out
+
+
+# ---- odd but realistic trackers, as a new user brings them --------------------------------------------------
+
+def test_pounds_signs_separators_and_brackets_are_read_exactly(tmp_path):
+    reg = read_register(C.pounds_csv(tmp_path / "lowtown.csv"))
+    assert reg.settings.unit == "£" and reg.settings.organisation == "Lowtown Borough Council"
+    assert reg.lines["plan_total"].tolist() == [Decimal("-450000"), Decimal("-1250.50"), Decimal("-12000"),
+                                                Decimal("-2500")]
+    assert reg.lines["forecast_total"].tolist() == [Decimal("-300000"), Decimal("-1250.50"), Decimal("-6000"),
+                                                    Decimal("0")]
+    assert reg.lines["rag"].tolist() == ["Amber", "Green", "Red", "Red"]
+    assert not [f for f in validate(reg) if f.severity == "error"], [f.message for f in validate(reg)]
+
+
+def test_a_notes_row_under_the_header_is_not_a_line(tmp_path):
+    from savings_tracker import libreoffice as lo
+    src = lo.convert(C.notes_under_header(tmp_path / "notes.xlsx"), "ods", tmp_path / "ods")
+    reg = read_register(src)
+    assert reg.lines["reference"].tolist() == ["N1", "N2", "N3"]
+    assert reg.lines["rag"].tolist() == ["Amber", "Green", "Amber"]
+    [note] = [f for f in reg.read_findings if f.code == "row-notes"]
+    assert note.severity == "warning" and note.cell == "A2" and "One line per saving" in note.message
+    assert not [f for f in validate(reg) if f.severity == "error"]
+
+
+def test_hidden_column_frozen_pane_and_merged_title(tmp_path):
+    src = C.hidden_frozen_merged(tmp_path / "upton.xlsx")
+    reg = read_register(src)
+    assert reg.settings.organisation == "Upton City Council" and reg.settings.period == "Period 6"
+    assert reg.extras == {"_x0": "Old code"} and reg.lines["_x0"].tolist() == ["X99", "X98", 7]
+    built = imported(src)
+    ws = openpyxl.load_workbook(built)[TRACKER]
+    heads = header_of(ws)
+    assert [ws.cell(B.HEADER_ROW + 2 + k, heads.index("Old code") + 1).value for k in range(3)] == ["X99", "X98", 7]
+
+
+def test_line_breaks_in_headers_and_rag_in_words(tmp_path):
+    src = C.line_breaks_and_words(tmp_path / "midshire.xlsx")
+    reg = read_register(src)
+    assert reg.has("title") and reg.has("plan_total") and reg.has("forecast_total")
+    assert reg.lines["service_area"].tolist() == ["Adults", "Place", "Place", "Place"]   # a tracker's grouping
+    assert reg.lines["rag"].tolist() == ["Amber", "Green", "Red", "Blue"]
+    assert not reg.extras
+    built = imported(src)
+    heads = header_of(openpyxl.load_workbook(built)[TRACKER])
+    assert "Target £000" in heads and "Delivery status" in heads
+    assert summary_json(built) == summary_json(src)
+    # the header as the council wrote it, with its line break, maps too
+    again = read_register(src, mapping={"Delivery\nstatus": "rag"})
+    assert again.lines["rag"].tolist() == reg.lines["rag"].tolist()

@@ -77,9 +77,11 @@ _SEVERAL = re.compile(r"[;,\n/]|\s+and\s+")
 RAG_VALUES = ("Red", "Amber", "Green")
 BLUE = "Blue"   # BRAG: Blue means delivered; counted as delivered and shown in the RAG counts as Blue
 RAG = Choices((*RAG_VALUES, BLUE), (("r", "Red"), ("a", "Amber"), ("g", "Green"), ("b", BLUE),
-                                    ("blue (delivered)", BLUE), ("delivered", BLUE), ("complete", BLUE)),
+                                    ("blue (delivered)", BLUE), ("delivered", BLUE), ("complete", BLUE),
+                                    # delivery status in words, as many trackers write it
+                                    ("off track", "Red"), ("at risk", "Amber"), ("on track", "Green")),
               # (Blue is accepted too; the text stays as published workbooks carry it)
-              "rag-invalid", "Red, Amber or Green (any case; R, A or G)",
+              "rag-invalid", "Red, Amber or Green (any case; R, A or G; Off track, At risk, On track)",
               blank_code="rag-missing", blank_in=("tracker",), offered=RAG_VALUES)
 RAG_SYNONYMS = RAG.lookup
 DIRECTION_VALUES = ("↑", "↔", "↓")
@@ -267,7 +269,8 @@ COLUMNS: tuple[Column, ...] = (
            synonyms=("saving complete", "complete", "achieved"), help="Yes once the saving is fully delivered."),
     Column("rag", "RAG", CHOICE, TP, choices=RAG, width=9,
            synonyms=("rag status", "rag rating", "status", "brag", "brag status", "brag rating", "rag/brag",
-                     "delivery rag", "rating", "risk rating"),
+                     "delivery rag", "rating", "risk rating", "delivery status", "delivery rag status",
+                     "rag rating status"),
            help="Officer's judgement: Red, Amber or Green (R/A/G accepted)."),
     Column("red", "Red {unit}", MONEY, P, money=True, synonyms=("red",), help="In-year saving at Red."),
     Column("amber", "Amber {unit}", MONEY, P, money=True, synonyms=("amber",), help="In-year saving at Amber."),

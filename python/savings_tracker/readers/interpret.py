@@ -262,6 +262,7 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
     """The register a grid holds under ``header``: its settings (given, or inferred from the title rows and the
     headers), what the header row says, then each row sorted into lines, headings, subtotal and total rows."""
     layout = layout or detect_layout(list(header.columns))
+    _tracker_service(header, layout)
     settings, inferred = _settings_for(book, grid, header, settings, layout, table)
     source = Source(path=str(book.path), sheet=grid.sheet, columns=dict(header.columns), header_row=header.row_index + 1,
                     table=table.name if table else "", kind=book.kind, headers=dict(header.texts),
@@ -280,6 +281,15 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
                    extra_columns={k: ci for k, (_, ci) in rows.extras.items()})
     _kept_published(reg, settings, layout)
     return reg
+
+
+def _tracker_service(header: Header, layout: str) -> None:
+    """'Service' names an option's service in budget proformas; in a tracker it is the service area the
+    council groups its lines by."""
+    if layout == "tracker" and "service" in header.columns and "service_area" not in header.columns:
+        ci = header.columns.pop("service")
+        header.columns["service_area"] = ci
+        header.how[ci] = header.how.get(ci, "") + " (a tracker's service: its service area)"
 
 
 def _settings_for(book: Book, grid: Grid, header: Header, settings: Settings | None, layout: str,
@@ -413,6 +423,8 @@ class _Rows:
         a row with neither reference nor title is reported. True when the row was sorted so."""
         excel_row, layout, table = ri + 1, self.layout, self.table
         has_money = _money_present(values, self.money_keys)
+        if has_money and not table and self._notes_row(excel_row, row, values):
+            return True
         if has_money and not table and layout != "programme" and (SUBTOTAL.match(lead) or self._group_total(lead)):
             return self._subtotal(excel_row, values, lead)
         if ri == self.totals_row or (TOTAL.match(lead) and has_money) or \
@@ -442,6 +454,21 @@ class _Rows:
                                          f"as a line (found '{lead[:40]}')", self.grid.sheet, f"A{excel_row}"))
             return True
         return False
+
+    def _notes_row(self, excel_row: int, row: list, values: dict) -> bool:
+        """A row of notes right under the header, before any line (units under the amount columns, 'R/A/G'
+        under the RAG): guidance for whoever fills the sheet in, not a line. It is said, with its text."""
+        if self.records or self.published:
+            return False
+        texts = [_text(values.get(k)) for k in self.money_keys if not _blank(values.get(k))]
+        if not texts or not all(UNIT_LABEL.match(t) for t in texts):
+            return False
+        shown = "; ".join(_text(c) for c in row if not _blank(c))
+        self.findings.append(Finding(WARNING, "row-notes",
+                                     f"row {excel_row}, under the header, holds notes for whoever fills the sheet "
+                                     f"in ('{shown[:80]}'), not a line: it is not read as one (it has no amounts)",
+                                     self.grid.sheet, f"A{excel_row}"))
+        return True
 
     def _group_total(self, lead: str) -> bool:
         """'Total Corporate' under the heading 'Corporate': the heading's subtotal, not the grand total."""
@@ -551,6 +578,7 @@ class _Rows:
 
 
 HEADING = "_heading"
+UNIT_LABEL = re.compile(r"^\(?\s*£\s*'?\s*(000s?|k|m|mn|millions?|thousands?)?\s*\)?$", re.I)   # '£000', "(£'m)"
 GROUP_WORDS = (("directorate", "directorate"), ("department", "directorate"), ("portfolio", "portfolio"),
                ("service area", "service_area"), ("service", "service_area"), ("division", "service_area"),
                ("programme", "programme"), ("committee", "committee"))
