@@ -157,3 +157,20 @@ def test_settings_and_sheet_renamed_together_read_exactly(built):
     reg = read_register(built)
     assert not [f for f in reg.read_findings if f.code.startswith("column-")]
     assert reg.lines["forecast_total"].tolist() == [Decimal(x[4]) for x in C.NEWCOMER_LINES]
+
+
+def test_the_buttons_work_on_the_own_headers(built, tmp_path):
+    """Validate and Refresh RAG summary, the real button code through xlwings' remote engine."""
+    import xlremote
+    from savings_tracker.excel import buttons as xl
+
+    wb = openpyxl.load_workbook(built, data_only=True)
+    values = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    heads = header_row(wb[TRACKER])
+    rag = openpyxl.utils.get_column_letter(heads.index("RAG Status") + 1)
+    for name, button in (("validate", xl.validate), ("refresh", xl.refresh)):
+        r = xlremote.run_macro(built, lambda: button(), out_path=tmp_path / f"{name}.xlsm", values_override=values)
+        out = openpyxl.load_workbook(r.out_path)
+        checks = [[c.value for c in row][:5] for row in out["Checks"].iter_rows(min_row=2) if row[0].value]
+        assert checks == [["warning", TRACKER, f"{rag}{B.HEADER_ROW + 3}", "S02", "rag-disagrees"]], (name, checks)
+        assert "2025/26 Target £000" in header_row(out[TRACKER])

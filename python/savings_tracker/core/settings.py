@@ -169,6 +169,9 @@ class Settings:
                 value = json.dumps(value, ensure_ascii=False)
             elif isinstance(value, list):
                 value = ", ".join(value)
+            elif isinstance(value, dict) and f.name == "column_map":    # one header a line: a user edits it
+                value = "{\n" + ",\n".join(f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v)}"
+                                            for k, v in value.items()) + "\n}"
             elif isinstance(value, dict):
                 value = json.dumps(value, ensure_ascii=False)
             elif value is None:
@@ -284,6 +287,8 @@ SETTING_HELP = {
     "text_limit": "Appendix text longer than this many characters is shortened in the table and printed in full "
                   "in an annex; 0 prints it in full.",
     "column_widths": "Printed column widths as relative weights, as JSON, e.g. {\"description\": 30}.",
-    "column_map": "How the council's own column headers were read on import (header: column key), as JSON.",
+    "column_map": "The council's own column headers on the Tracker and the column each is read as (header: "
+                  "column key), as JSON. Renaming a header on the Tracker? Change it here too, or the column is "
+                  "reported as renamed.",
     "published_rows": "Subtotal and total rows as the council's file published them (checks on the lines), as JSON.",
 }

@@ -56,7 +56,7 @@ def read_titles(rows: list[list], header_row: int) -> TitleFacts:
         if not facts.organisation:
             parts = re.split(r"\s*[:|]\s+|\s+[-–]\s+", line, maxsplit=1)
             if len(parts) == 1 and (m := ORGANISATION_THEN.match(line)):
-                parts = [m.group(1), m.group(2)]       # "Lowtown Borough Council savings tracker 2025/26"
+                parts = [m.group(1), m.group(2)[:1].upper() + m.group(2)[1:]]   # "... Council savings tracker"
             if ORGANISATION.search(parts[0]) and len(parts[0]) <= 80:
                 facts.organisation = parts[0].strip()
                 rest = parts[1].strip() if len(parts) > 1 else ""

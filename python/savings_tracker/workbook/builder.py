@@ -126,6 +126,10 @@ class _Formats:
         self.centre = wb.add_format({**base, "align": "center"})
         self.header = wb.add_format({**base, "bold": True, "text_wrap": True, "bg_color": HEADER_COLOURS[0],
                                      "font_color": HEADER_COLOURS[1], "border": 1, "border_color": "#FFFFFF"})
+        # a register table's header, indented as its text cells are
+        self.table_header = wb.add_format({**base, "bold": True, "text_wrap": True, "bg_color": HEADER_COLOURS[0],
+                                           "font_color": HEADER_COLOURS[1], "border": 1, "border_color": "#FFFFFF",
+                                           "align": "left", "indent": 1})
         self.total_label = wb.add_format({**base, "bold": True, "top": 1, "bottom": 6})
         self._money = {}
         self.units = {"tracker": settings, "options": options_settings}
@@ -218,7 +222,7 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
     formulas = {c.key: _column_formula(c, table, headers, order) for c in cols}
     columns = []
     for i, c in enumerate(cols):
-        spec = {"header": headers[c.key], "header_format": fm.header}
+        spec = {"header": headers[c.key], "header_format": fm.table_header}
         if c.kind in (schema.MONEY, schema.NUMBER):
             spec["format"] = fm.money(settings, c.kind)
             spec["total_function"] = f"SUBTOTAL(109,{sref(table, headers[c.key])})"
@@ -229,7 +233,7 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
             spec["formula"] = formulas[c.key]
         columns.append(spec)
     for key, header in extras.items():             # the council's own columns, carried as they are
-        columns.append({"header": header, "header_format": fm.header})
+        columns.append({"header": header, "header_format": fm.table_header})
     ws.add_table(first_row, 0, last_row, len(cols) + len(extras) - 1, {
         "name": table, "columns": columns, "total_row": True, "style": "Table Style Light 1",
         "banded_rows": False})
@@ -690,6 +694,9 @@ def _settings(wb, fm, settings: Settings, committees: list[str]):
         ws.write_string(ri, 0, key, fm.bold)
         ws.write_string(ri, 1, _text(value), fm.text)
         ws.write_string(ri, 2, meaning, fm.text)
+        lines = max(text_lines(_text(value), 40), text_lines(meaning, 60))
+        if lines > 1:           # a long value (JSON) shown whole: neither Excel nor LibreOffice refits rows
+            ws.set_row(ri, min(MAX_ROW_POINTS, lines * LINE_POINTS + 3))
     header = schema.BY_KEY["committee"].header_for(settings)
     ws.write_string(0, COMMITTEE_COLUMN, f"{header} list (dropdown)", fm.header)
     for ri, name in enumerate(committees, start=1):
