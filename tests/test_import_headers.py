@@ -174,3 +174,13 @@ def test_the_buttons_work_on_the_own_headers(built, tmp_path):
         checks = [[c.value for c in row][:5] for row in out["Checks"].iter_rows(min_row=2) if row[0].value]
         assert checks == [["warning", TRACKER, f"{rag}{B.HEADER_ROW + 3}", "S02", "rag-disagrees"]], (name, checks)
         assert "2025/26 Target £000" in header_row(out[TRACKER])
+
+
+def test_the_options_table_keeps_the_products_headers(built):
+    """The council's headers are its register's: the blank Options table beside it is not renamed, and
+    reading it reports no renamed column."""
+    ws = openpyxl.load_workbook(built)[schema.SHEET_NAMES["options"]]
+    heads = [c.value for c in next(r for r in ws.iter_rows() if r[0].value in ("Reference", "Ref"))]
+    assert heads[:2] == ["Reference", "Title"]
+    opts = read_register(built, layout="options")
+    assert len(opts) == 0 and not [f for f in opts.read_findings if f.code.startswith("column-")]

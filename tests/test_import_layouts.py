@@ -178,3 +178,26 @@ def test_line_breaks_in_headers_and_rag_in_words(tmp_path):
     # the header as the council wrote it, with its line break, maps too
     again = read_register(src, mapping={"Delivery\nstatus": "rag"})
     assert again.lines["rag"].tolist() == reg.lines["rag"].tolist()
+
+
+def test_the_neutral_group_is_remembered_and_renamed_like_any_header(tmp_path):
+    src = _headings(tmp_path / "own.xlsx")
+    built = imported(src)
+    wb = openpyxl.load_workbook(built, keep_vba=True)
+    settings = {r[0].value: r[1] for r in wb["Settings"].iter_rows(min_row=2) if r[0].value}
+    assert json.loads(settings["column_map"].value)["Group"] == "group"
+    ws = wb[TRACKER]
+    heads = header_of(ws)
+    ws.cell(B.HEADER_ROW + 1, heads.index("Group") + 1).value = "Area"
+    table = ws.tables[schema.TABLE_NAMES["tracker"]]
+    next(c for c in table.tableColumns if c.name == "Group").name = "Area"
+    wb.save(built)
+    code, out = run("validate", built)
+    assert code == 1 and "'Group' as group, but the table has no such header" in out and "'Area'" in out
+    wb = openpyxl.load_workbook(built, keep_vba=True)
+    cell = next(r[1] for r in wb["Settings"].iter_rows(min_row=2) if r[0].value == "column_map")
+    cell.value = cell.value.replace('"Group"', '"Area"')
+    wb.save(built)
+    reg = read_register(built)
+    assert reg.lines["group"].tolist() == ["Corporate", "Operations", "Operations"]
+    assert not [f for f in reg.read_findings if f.code.startswith("column-")]

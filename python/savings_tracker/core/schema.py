@@ -516,6 +516,9 @@ def match_header(text, layout: str = "") -> tuple[str, str] | None:
         # the year
         if rest in _SYNONYMS:
             return _SYNONYMS[rest], ""
+    # the product's own headers where a register has no year labels yet: 'Saving Year 1 £000', 'FTE Year 2'
+    if (m := re.fullmatch(r"(saving|fte) year ([1-9])", n)) and int(m.group(2)) <= MAX_YEARS:
+        return f"{m.group(1)}_y", f"Year {m.group(2)}"
     return None
 
 

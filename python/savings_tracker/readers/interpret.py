@@ -267,7 +267,9 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
     source = Source(path=str(book.path), sheet=grid.sheet, columns=dict(header.columns), header_row=header.row_index + 1,
                     table=table.name if table else "", kind=book.kind, headers=dict(header.texts),
                     how=dict(header.how))
-    findings = _header_findings(book, grid, header, settings, layout, end_row, inferred)
+    # Settings' column_map names the headers of the register's own table (Savings), not the Options table's
+    own_table = table is None or table.name == schema.TABLE_NAMES["tracker"]
+    findings = _header_findings(book, grid, header, settings, layout, end_row, inferred or not own_table)
     rows = _Rows(grid, header, settings, layout, table, end_row, findings)
     rows.read()
     present, frame = rows.frame()
@@ -324,9 +326,10 @@ def _settings_for(book: Book, grid: Grid, header: Header, settings: Settings | N
 
 
 def _header_findings(book: Book, grid: Grid, header: Header, settings: Settings, layout: str,
-                     end_row: int | None, inferred: bool) -> list[Finding]:
+                     end_row: int | None, no_own_headers: bool) -> list[Finding]:
     """What the file and its header row say before any line is read: notes from the reader, merged cells
-    inside the register, columns not known, repeated or renamed, and required columns missing."""
+    inside the register, columns not known, repeated or renamed (``no_own_headers``: Settings' column_map is
+    not this table's), and required columns missing."""
     sheet = grid.sheet
     findings = [Finding(WARNING, "file-note", n, sheet) for n in book.notes]
     findings += _merged_findings(grid, header, end_row)
@@ -343,7 +346,7 @@ def _header_findings(book: Book, grid: Grid, header: Header, settings: Settings,
                                 f"column {cells.letters(ci + 1)} '{text}' repeats column {cells.letters(header.columns[key] + 1)} "
                                 f"({schema.BY_KEY[key].header_for(settings)}); only the first is read - delete or "
                                 f"rename one of them", sheet, f"{cells.letters(ci + 1)}{header.row_index + 1}"))
-    if not inferred:
+    if not no_own_headers:
         findings += _renamed_columns(header, settings, sheet)
     for c in schema.columns_for(layout, len(header.years)):
         if c.required_in(layout) and c.key not in header.columns:

@@ -51,8 +51,12 @@ def own_headers(reg: Register, mapping: dict[str, str] | None = None) -> dict[st
     headers and every reader reads them back; --map entries that carry a column as it is are kept too."""
     out: dict[str, str] = {}
     for key, ci in reg.source.columns.items():
-        text = reg.source.headers.get(ci, "") if ci >= 0 else ""
-        if text and key in schema.BY_KEY and text not in out:
+        if key not in schema.BY_KEY:
+            continue
+        # a column filled from heading rows has no header cell: its header on the Tracker is remembered too
+        text = reg.source.headers.get(ci, "") if ci >= 0 else \
+            schema.BY_KEY[key].header_for(reg.settings, reg.layout, own=False)
+        if text and text not in out:
             out[text] = key
     for header, key in (mapping or {}).items():
         if key in KEEP:

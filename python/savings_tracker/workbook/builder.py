@@ -906,7 +906,8 @@ def build_workbook(out_path, register: Register | None = None, *, options: Regis
     if register.layout != TRACKER and not imported:      # an imported register of any layout is welcome
         raise ValueError(f"build_workbook needs a tracker register, not a {register.layout} register")
     if options is None and imported:                  # the council's own settings, no sample data
-        options = blank_register(OPTIONS, replace(register.settings, layout=OPTIONS), 3)
+        # (the council's own headers are its register's, not the blank Options table's)
+        options = blank_register(OPTIONS, replace(register.settings, layout=OPTIONS, column_map={}), 3)
     elif options is None:
         options = blank_register(OPTIONS, Settings(layout=OPTIONS, title="Budget options", unit=register.settings.unit,
                                                    years=[]), 3)
