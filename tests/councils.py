@@ -243,3 +243,20 @@ def line_breaks_and_words(path: Path) -> Path:
     ws.append(["M3", "Buses", "Place", -50, 0, "Off track", None])
     ws.append(["M4", "Rents", "Place", -20, -20, "Delivered", None])
     return _save(wb, path)
+
+
+SHEETS = {"Adults": [("A1", "Care packages", -100, -80, "Amber")],
+          "Place": [("P1", "Parking", -50, -50, "Green"), ("P2", "Waste", -30, 0, "Red")]}
+
+
+def sheet_per_directorate(path: Path) -> Path:
+    """A council that keeps one sheet per directorate, each with the same title row and header."""
+    wb = openpyxl.Workbook()
+    for k, (name, lines) in enumerate(SHEETS.items()):
+        ws = wb.active if k == 0 else wb.create_sheet(name)
+        ws.title = name
+        ws.append([f"Kingsbury Council - {name} savings 2025/26"])
+        ws.append(["Ref", "Saving", "Target £000", "Forecast £000", "RAG"])
+        for line in lines:
+            ws.append(list(line))
+    return _save(wb, path)

@@ -201,3 +201,20 @@ def test_the_neutral_group_is_remembered_and_renamed_like_any_header(tmp_path):
     reg = read_register(built)
     assert reg.lines["group"].tolist() == ["Corporate", "Operations", "Operations"]
     assert not [f for f in reg.read_findings if f.code.startswith("column-")]
+
+
+def test_lines_on_another_sheet_are_never_dropped_in_silence(tmp_path):
+    """Tried as a new user: a sheet per directorate read the first sheet only, and import wrote 1 line of 3."""
+    src = C.sheet_per_directorate(tmp_path / "kingsbury.xlsx")
+    code, out = run("validate", src)
+    assert code == 1 and "sheets-several" in out and "sheet 'Place' also holds a tracker register" in out, out
+    assert "--sheet" in out
+    code, out = run("summary", src)
+    assert code == 2 and "could not be understood" in out and "Place" in out
+    code, out = run("import", src, "--out", tmp_path / "k.xlsm")
+    assert code == 2 and "Place" in out and not (tmp_path / "k.xlsm").exists()
+    # one sheet chosen on purpose reads that sheet, with no complaint
+    for sheet, lines in C.SHEETS.items():
+        reg = read_register(src, sheet=sheet)
+        assert reg.lines["reference"].tolist() == [x[0] for x in lines]
+        assert not [f for f in reg.read_findings if f.code == "sheets-several"]

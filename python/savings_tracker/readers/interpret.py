@@ -720,6 +720,26 @@ def usable_mapping(settings: Settings | None, mapping: dict[str, str] | None = N
     return out, findings
 
 
+def _other_registers(candidates: list[Grid], read: Grid, reg: Register, mapping: dict[str, str]) -> list[Finding]:
+    """Other sheets laid out as a register of the same kind (a sheet per directorate, last month's copy): only
+    one sheet is read, so their lines would be left out in silence. Said as an error: choose with --sheet."""
+    out = []
+    for grid in candidates:
+        if grid is read:
+            continue
+        header = find_header(grid.rows, merged=grid.merged, mapping=mapping)
+        if header is None or detect_layout(header.columns) != reg.layout:
+            continue
+        body = sum(1 for r in grid.rows[header.row_index + 1:] if any(not _blank(c) for c in r))
+        if body:
+            out.append(Finding(ERROR, "sheets-several",
+                               f"sheet '{grid.sheet}' also holds a {reg.layout} register (header row "
+                               f"{header.row_index + 1}, {body} row{'s' * (body != 1)} below it) that was not read: "
+                               f"only sheet '{read.sheet}' was. Choose the sheet with --sheet '{grid.sheet}' (or "
+                               f"--sheet '{read.sheet}'), or put every line on one sheet", read.sheet))
+    return out
+
+
 def grid_settings(book: Book) -> Settings | None:
     for name, grid in book.grids.items():
         if name.lower() == "settings":
@@ -775,6 +795,8 @@ def _choose(book: Book, settings: Settings | None, layout: str | None, sheet: st
                     f"'{others[0]}' on sheet {grid.sheet} by its headers. Rename it back to "
                     f"'{schema.TABLE_NAMES[reg.layout]}' (Table Design > Table Name) for the buttons to work",
                     grid.sheet))
+        if sheet is None:
+            reg.read_findings[:0] = _other_registers(candidates, grid, reg, mapping)
         return reg
     expected = ", ".join(c.header_for(settings, layout or "tracker") for c in schema.columns_for(layout or "tracker")[:6])
     if found:

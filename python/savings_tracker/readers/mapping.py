@@ -13,7 +13,7 @@ FAMILIES = ("plan_y", "saving_y", "fte_y")
 KEEP = ("extra", "keep")
 #: findings that mean the columns were not understood: figures printed from such a register would be wrong
 #: (a missing title or a repeated column is reported by validate; the figures themselves are still read)
-NOT_UNDERSTOOD = ("plan-missing", "column-renamed", "column-map-invalid")
+NOT_UNDERSTOOD = ("plan-missing", "column-renamed", "column-map-invalid", "sheets-several")
 
 
 class MappingError(SavingsTrackerError):
