@@ -218,3 +218,20 @@ def test_lines_on_another_sheet_are_never_dropped_in_silence(tmp_path):
         reg = read_register(src, sheet=sheet)
         assert reg.lines["reference"].tolist() == [x[0] for x in lines]
         assert not [f for f in reg.read_findings if f.code == "sheets-several"]
+
+
+@pytest.mark.parametrize("header, key", [
+    ("Forecast (£000s)", "forecast_total"),
+    ("Latest Forecast £000", "forecast_total"),
+    ("Month 6 Forecast", "forecast_total"),
+    ("Forecast at P6 £000", "forecast_total"),
+    ("Projected Delivery", "forecast_total"),
+    ("Current RAG", "rag"),
+    ("Saving Ref No.", "reference"),
+    ("Description of Proposal", "description"),
+    ("Recurrent / Non-recurrent", "recurrence"),
+    ("Over / (Under) Delivery £000", "variance"),
+])
+def test_more_council_spellings_of_the_usual_headers(header, key):
+    """Headers seen in councils' trackers, tried as a new user: each was left unread (an extra column)."""
+    assert schema.match_header(header) == (key, "")

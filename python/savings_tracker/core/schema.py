@@ -176,9 +176,14 @@ class Column:
 def _norm(text: str) -> str:
     """Header text reduced to words, so '  Variance from Plan £000 ' matches 'variance from plan'."""
     text = str(text).replace("\u00a0", " ").lower()
-    text = re.sub(r"£\s*'?\s*(000|m|k)\b|£|\(\s*\)|'m\b|\bgbp\b", " ", text)
+    text = re.sub(r"£\s*'?\s*(000s?|m|k)\b|£|\(\s*\)|'m\b|\bgbp\b", " ", text)
     text = re.sub(r"[^a-z0-9/?&]+", " ", text)
+    text = re.sub(r"\s*/\s*", "/", text)              # 'Recurrent / Non-recurrent' as 'recurrent/non recurrent'
     return re.sub(r"\s+", " ", text).strip()
+
+
+# the month or period a forecast is "at": 'Month 6 Forecast', 'Forecast at P6', 'P6 forecast'
+_PERIOD_WORDS = re.compile(r"\b(?:as at |at )?(?:month|period|p|m)\s?\d{1,2}\b")
 
 
 def _years(prefix: str, header: str, layouts, kind=MONEY, money=True, help_="") -> list[Column]:
@@ -195,7 +200,7 @@ ALL = ("tracker", "programme", "options")
 COLUMNS: tuple[Column, ...] = (
     Column("reference", "Reference", TEXT, ALL, required=True, width=12, optional_in=("programme",),
            synonyms=("ref", "reference no", "option reference", "option ref", "saving reference", "id", "ref no",
-                     "saving ref", "proposal ref", "mtfs ref", "no", "ref."),
+                     "saving ref", "proposal ref", "mtfs ref", "no", "ref.", "saving ref no", "saving reference no"),
            help="Unique reference of the saving line, e.g. A/R.6.101."),
     Column("programme", "Programme", TEXT, TP, width=28, synonyms=("programme name", "workstream", "theme"),
            optional=True, group=True,
@@ -204,7 +209,7 @@ COLUMNS: tuple[Column, ...] = (
            synonyms=("project", "saving", "saving title", "proposal", "option title", "name", "saving name",
                      "savings proposal", "scheme", "project name", "savings title", "proposal title"),
            help="Short title of the saving."),
-    Column("description", "Description", TEXT, T, width=48, synonyms=("saving description", "detail", "details", "description of saving", "proposal description")),
+    Column("description", "Description", TEXT, T, width=48, synonyms=("saving description", "detail", "details", "description of saving", "proposal description", "description of proposal")),
     Column("committee", "Committee", CHOICE, T, width=14, synonyms=("service committee", "policy committee"),
            group=True, help="Committee that owns the saving; choose from the Settings list."),
     Column("directorate", "Directorate", TEXT, T, width=18, optional=True, group=True,
@@ -253,11 +258,13 @@ COLUMNS: tuple[Column, ...] = (
            parts=("forecast_q1", "forecast_q2", "forecast_q3", "forecast_q4"),
            synonyms=("forecast saving", "forecast total", "forecast", "forecast outturn", "projected saving",
                      "forecast delivery", "current forecast", "forecast achieved", "projected", "outturn",
-                     "in year forecast", "expected saving", "forecast total", "total forecast"),
+                     "in year forecast", "expected saving", "forecast total", "total forecast", "latest forecast",
+                     "projected delivery", "forecast position"),
            help="Sum of the forecast phasing."),
     Column("variance", "Variance from Plan {unit}", MONEY, T, role=COMPUTED, money=True,
            parts=("forecast_total", "plan_total"),
-           synonyms=("variance from plan", "variance", "shortfall", "variance to target", "over/under", "(shortfall)/over"),
+           synonyms=("variance from plan", "variance", "shortfall", "variance to target", "over/under", "(shortfall)/over", "over/(under) delivery",
+                     "over/(under)"),
            help="Forecast saving minus original saving, in the register's sign."),
     *_years("saving", "Saving {year} {unit}", O, help_="Savings target for this financial year."),
     Column("saving_total", "Saving Total {unit}", MONEY, O, role=COMPUTED, money=True,
@@ -269,7 +276,8 @@ COLUMNS: tuple[Column, ...] = (
            synonyms=("saving complete", "complete", "achieved"), help="Yes once the saving is fully delivered."),
     Column("rag", "RAG", CHOICE, TP, choices=RAG, width=9,
            synonyms=("rag status", "rag rating", "status", "brag", "brag status", "brag rating", "rag/brag",
-                     "delivery rag", "rating", "risk rating", "delivery status", "delivery rag status",
+                     "delivery rag", "rating", "risk rating", "delivery status", "delivery rag status", "current rag",
+                     "latest rag",
                      "rag rating status"),
            help="Officer's judgement: Red, Amber or Green (R/A/G accepted)."),
     Column("red", "Red {unit}", MONEY, P, money=True, synonyms=("red",), help="In-year saving at Red."),
@@ -502,6 +510,9 @@ def match_header(text, layout: str = "") -> tuple[str, str] | None:
         return (own[n], "") if n in own else None
     if n in _SYNONYMS:
         return _SYNONYMS[n], ""
+    bare = re.sub(r"\s+", " ", _PERIOD_WORDS.sub(" ", n)).strip()
+    if bare != n and _SYNONYMS.get(bare) in ("forecast_total", "variance", "rag", "commentary"):
+        return _SYNONYMS[bare], ""
     label = year_label(raw)
     if label:
         rest = _norm(_without_years(raw))
