@@ -235,3 +235,15 @@ def test_lines_on_another_sheet_are_never_dropped_in_silence(tmp_path):
 def test_more_council_spellings_of_the_usual_headers(header, key):
     """Headers seen in councils' trackers, tried as a new user: each was left unread (an extra column)."""
     assert schema.match_header(header) == (key, "")
+
+
+def test_a_semicolon_csv_with_decimal_commas_keeps_its_figures(tmp_path):
+    """Tried as a new user: a CSV saved with a continental list separator read '-100,5' as -1005 and
+    '-1.050,25' as -1.05025, in silence."""
+    src = tmp_path / "semi.csv"
+    src.write_bytes("\ufeffRef;Saving;Target £000;Forecast £000;RAG\r\nW1;Café lease;-100,5;-80;Amber\r\n"
+                    "W2;Parking;-1.050,25;(1.000);Green\r\nW3;Fees;0,75;1;Green\r\n".encode("utf-8"))
+    reg = read_register(src)
+    assert reg.lines["plan_total"].tolist() == [Decimal("-100.5"), Decimal("-1050.25"), Decimal("0.75")]
+    assert reg.lines["forecast_total"].tolist() == [Decimal("-80"), Decimal("-1000"), Decimal("1")]
+    assert any("decimal commas" in f.message for f in reg.read_findings)
