@@ -247,3 +247,23 @@ def test_a_semicolon_csv_with_decimal_commas_keeps_its_figures(tmp_path):
     assert reg.lines["plan_total"].tolist() == [Decimal("-100.5"), Decimal("-1050.25"), Decimal("0.75")]
     assert reg.lines["forecast_total"].tolist() == [Decimal("-80"), Decimal("-1000"), Decimal("1")]
     assert any("decimal commas" in f.message for f in reg.read_findings)
+
+
+def test_a_repeated_header_keeps_its_column(tmp_path):
+    """Tried as a new user: a second 'Comments' column was reported and then left out of the import."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Ref", "Saving", "Target £000", "Forecast £000", "RAG", "Comments", "Comments"])
+    ws.append(["D1", "Care", -100, -80, "Amber", "first", "second note"])
+    ws.append(["D2", "Roads", -50, -50, "Green", None, "other"])
+    src = tmp_path / "dup.xlsx"
+    wb.save(src)
+    reg = read_register(src)
+    [dup] = [f for f in reg.read_findings if f.code == "column-duplicate"]
+    assert "kept as an extra column" in dup.message
+    built = imported(src)
+    ws = openpyxl.load_workbook(built)[TRACKER]
+    heads = header_of(ws)
+    col = heads.index("Comments (2)") + 1
+    assert [ws.cell(B.HEADER_ROW + 2 + k, col).value for k in range(2)] == ["second note", "other"]
+    assert [ws.cell(B.HEADER_ROW + 2 + k, heads.index("Comments") + 1).value for k in range(2)] == ["first", None]

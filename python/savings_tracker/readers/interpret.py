@@ -344,8 +344,9 @@ def _header_findings(book: Book, grid: Grid, header: Header, settings: Settings,
     for ci, text, key in header.repeated:
         findings.append(Finding(ERROR, "column-duplicate",
                                 f"column {cells.letters(ci + 1)} '{text}' repeats column {cells.letters(header.columns[key] + 1)} "
-                                f"({schema.BY_KEY[key].header_for(settings)}); only the first is read - delete or "
-                                f"rename one of them", sheet, f"{cells.letters(ci + 1)}{header.row_index + 1}"))
+                                f"({schema.BY_KEY[key].header_for(settings)}); only the first is read, and this "
+                                f"one is kept as an extra column (not checked) - rename or delete one of them",
+                                sheet, f"{cells.letters(ci + 1)}{header.row_index + 1}"))
     if not no_own_headers:
         findings += _renamed_columns(header, settings, sheet)
     for c in schema.columns_for(layout, len(header.years)):
@@ -390,7 +391,8 @@ class _Rows:
         self.header_texts = {str(c).strip() for c in header.cells if c not in (None, "")}
         self.lead_col = min((ci for k, ci in header.columns.items() if ci >= 0 and ci < len(header.cells) and
                              not _blank(header.cells[ci])), default=0)
-        self.extras = {f"_x{n}": (text, ci) for n, (ci, text) in enumerate(sorted([*header.unknown, *header.extra]))
+        carried = [*header.unknown, *header.extra, *((ci, text) for ci, text, _ in header.repeated)]
+        self.extras = {f"_x{n}": (text, ci) for n, (ci, text) in enumerate(sorted(carried))
                        if "(more than" not in text}
         self.records: list[dict] = []
         self.published: list[PublishedRow] = []
