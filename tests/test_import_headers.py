@@ -184,3 +184,35 @@ def test_the_options_table_keeps_the_products_headers(built):
     assert heads[:2] == ["Reference", "Title"]
     opts = read_register(built, layout="options")
     assert len(opts) == 0 and not [f for f in opts.read_findings if f.code.startswith("column-")]
+
+
+def test_returns_from_an_imported_workbook_are_read_back(tmp_path):
+    """Returns are read by the product's headers: an imported tracker's own headers (here --map'd ones the
+    return reader could not know) do not go into the return files, and a return merges into the council's
+    own columns."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Ref", "Saving Title", "Savings Owner", "Agreed Saving £000", "Latest view £000", "Delivery view"])
+    ws.append(["A1", "One", "J Smith", -10, -5, "Red"])
+    ws.append(["A2", "Two", "A Khan", -20, -20, "Green"])
+    src = tmp_path / "own.xlsx"
+    wb.save(src)
+    built = tmp_path / "own.xlsm"
+    code, out = run("import", src, "--out", built, "--map", "Agreed Saving £000=plan_total",
+                    "--map", "Latest view £000=forecast_total", "--map", "Delivery view=rag")
+    assert code == 0, out
+    code, out = run("returns", "make", built, "--by", "owner", "--out", tmp_path / "returns")
+    assert code == 0, out
+    ret = tmp_path / "returns" / "Return - J Smith.xlsx"
+    book = openpyxl.load_workbook(ret)
+    ws = book["Return"]
+    head_row = next(r for r in ws.iter_rows() if r[0].value == "Reference")
+    heads = [c.value for c in head_row]
+    assert "RAG" in heads and "Delivery view" not in heads and "Agreed Saving £000" not in heads
+    ws.cell(head_row[0].row + 1, heads.index("RAG") + 1).value = "Amber"    # J Smith's new judgement
+    book.save(ret)
+    code, out = run("returns", "collect", tmp_path / "returns", "--into", built)
+    assert code in (0, 1), out
+    back = read_register(built)
+    assert back.lines["rag"].tolist() == ["Amber", "Green"], out
+    assert "Delivery view" in header_row(openpyxl.load_workbook(built)[TRACKER])
