@@ -260,3 +260,23 @@ def sheet_per_directorate(path: Path) -> Path:
         for line in lines:
             ws.append(list(line))
     return _save(wb, path)
+
+
+RAG_FILLS = {"Red": "FFFF0000", "Amber": "FFFFC000", "Green": "FF00B050"}
+COLOUR_LINES = [("C1", "Care", -100, -80, "Amber"), ("C2", "Roads", -50, -50, "Green"),
+                ("C3", "Fleet", -30, 0, "Red"), ("C4", "Rents", -20, -20, None)]
+
+
+def rag_by_colour(path: Path) -> Path:
+    """A tracker whose RAG cells are coloured red, amber or green and hold no word (one left uncoloured)."""
+    from openpyxl.styles import PatternFill
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Savings"
+    ws.append(["Redbridge Vale Council savings tracker 2025/26"])
+    ws.append(["Ref", "Saving", "Target £000", "Forecast £000", "RAG", "Comments"])
+    for ref, title, plan, fc, rag in COLOUR_LINES:
+        ws.append([ref, title, plan, fc, None, None])
+        if rag:
+            ws.cell(ws.max_row, 5).fill = PatternFill("solid", fgColor=RAG_FILLS[rag])
+    return _save(wb, path)

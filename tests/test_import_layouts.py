@@ -267,3 +267,19 @@ def test_a_repeated_header_keeps_its_column(tmp_path):
     col = heads.index("Comments (2)") + 1
     assert [ws.cell(B.HEADER_ROW + 2 + k, col).value for k in range(2)] == ["second note", "other"]
     assert [ws.cell(B.HEADER_ROW + 2 + k, heads.index("Comments") + 1).value for k in range(2)] == ["first", None]
+
+
+def test_rag_shown_by_colour_alone_is_read_and_said(tmp_path):
+    """Tried as a new user: RAG cells coloured but holding no word read as no RAG at all (the judgement lost)."""
+    src = C.rag_by_colour(tmp_path / "colours.xlsx")
+    reg = read_register(src)
+    assert reg.lines["rag"].tolist() == [x[4] or "" for x in C.COLOUR_LINES]
+    said = [f for f in reg.read_findings if f.code == "rag-from-colour"]
+    assert [f.cell for f in said] == ["E3", "E4", "E5"]
+    assert "type 'Amber'" in said[0].message and "not shown by colour alone" in said[0].message
+    built = imported(src)
+    ws = openpyxl.load_workbook(built)[TRACKER]
+    heads = header_of(ws)
+    assert [ws.cell(B.HEADER_ROW + 2 + k, heads.index("RAG") + 1).value for k in range(4)] == \
+        ["Amber", "Green", "Red", None]          # the words, in the council's RAG column
+    assert summary_json(built) == summary_json(src)

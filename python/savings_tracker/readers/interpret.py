@@ -15,6 +15,7 @@ from ..core.money import FLOAT_AMOUNTS, MoneyError, accepted, parse_money, parse
 from ..core.register import ERROR, WARNING, Finding, PublishedRow, Register, Source
 from ..core.settings import Settings
 from .grids import Book, Grid, TableRef
+from .fills import fill_colours, rag_of_colour
 from .titles import infer_unit, read_titles
 
 HEADER_SCAN_ROWS = 60
@@ -275,6 +276,8 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
     present, frame = rows.frame()
     if rows.group and rows.group not in header.columns:
         source.columns.setdefault(rows.group, -1)          # filled from the heading rows
+    if book.kind == "xlsx" and table is None and "rag" in header.columns and len(frame):
+        findings += _rag_from_colour(book, grid, header, frame)
     if inferred:
         settings.sign = _infer_sign(frame, settings.sign)
     _plan_present(layout, present, settings, header, grid.sheet, findings)
@@ -283,6 +286,29 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
                    extra_columns={k: ci for k, (_, ci) in rows.extras.items()})
     _kept_published(reg, settings, layout)
     return reg
+
+
+def _rag_from_colour(book: Book, grid: Grid, header: Header, frame: pd.DataFrame) -> list[Finding]:
+    """RAG cells coloured red, amber or green with no word in them: the colour is the officer's judgement, so
+    it is read (and said, since a RAG shown by colour alone is lost on anyone who cannot see it)."""
+    ci = header.columns["rag"]
+    blank = [(i, int(r) - 1) for i, (v, r) in enumerate(zip(frame["rag"].tolist(), frame["_row"].tolist()))
+             if _blank(v)]
+    if not blank:
+        return []
+    colours = fill_colours(book.path, grid.sheet, {(r, ci) for _, r in blank})
+    out = []
+    for i, r in blank:
+        rag = rag_of_colour(colours.get((r, ci), ""))
+        if not rag:
+            continue
+        frame.iat[i, frame.columns.get_loc("rag")] = rag
+        cell = f"{cells.letters(ci + 1)}{r + 1}"
+        out.append(Finding(WARNING, "rag-from-colour",
+                           f"the RAG of this line is shown by the cell's colour alone (#{colours[(r, ci)]}): read "
+                           f"as {rag}; type '{rag}' in {cell} so it is not shown by colour alone", grid.sheet, cell,
+                           _text(frame.at[i, "reference"]) if "reference" in frame else "", "rag"))
+    return out
 
 
 def _tracker_service(header: Header, layout: str) -> None:
