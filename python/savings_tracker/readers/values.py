@@ -9,7 +9,8 @@ from ..core import schema
 from ..core.register import Register
 from ..core.settings import Settings
 from .grids import Book, Grid, TableRef
-from .interpret import Header, choose, usable_mapping
+from .header import Header, usable_mapping
+from .interpret import choose
 
 
 def register_from_values(values, *, sheet: str, top: int, left: int, settings: Settings, table: str = schema.TABLE_NAMES["tracker"],
