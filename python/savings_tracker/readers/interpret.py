@@ -303,8 +303,10 @@ class _Rows:
 
     def _group_total(self, lead: str) -> bool:
         """'Total Corporate' under the heading 'Corporate': the heading's subtotal, not the grand total."""
+        if not (self.headings and self.programme):
+            return False
         m = re.match(r"\s*total\s+(.+)", lead, re.I)
-        return bool(self.headings and m and self.programme and self.programme.lower() in m.group(1).lower())
+        return bool(m and self.programme.lower() in m.group(1).lower())
 
     def _subtotal(self, excel_row: int, values: dict, lead: str = "") -> bool:
         if lead:
