@@ -175,3 +175,108 @@ def big_two_row(path: Path, lines: int = 10_000) -> Path:
     """A large council tracker with a two-row header (the benchmark's): title rows, quarters under merged
     group cells, directorate grouping, commentary."""
     return quarterly_two_row(path, lines)
+
+
+POUNDS_LINES = [("L1", "Parking income", "Place", "(450,000)", "(300,000)", "150,000", "A", "Slow take-up"),
+                ("L2", "Staffing", "Corporate", "£(1,250.50)", "-£1,250.50", "£0", "G", ""),
+                ("L3", "Libraries", "People", "-£12,000", "(£6,000)", "£6,000", "R", "TBC"),
+                ("L4", "Grants", "People", "£ (2,500)", "nil", "£2,500", "R", "")]
+
+
+def pounds_csv(path: Path) -> Path:
+    """A borough's tracker saved as CSV from its finance system: amounts in pounds typed with £ signs,
+    thousands separators and brackets for negatives ('(450,000)', '£(1,250.50)', '-£12,000'), 'nil',
+    R/A/G letters, a title line with no separator after the council's name and a typed total line."""
+    import csv
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Lowtown Borough Council savings tracker 2025/26"])
+        w.writerow(["Ref", "Saving", "Directorate", "Target £", "Forecast £", "Variance £", "RAG", "Comments"])
+        w.writerows(POUNDS_LINES)
+        w.writerow(["", "Total", "", "(465,750.50)", "(307,250.50)", "158,500", "", ""])
+    return path
+
+
+def notes_under_header(path: Path) -> Path:
+    """A tracker whose header row is followed by a row of notes for the people filling it in (units under the
+    amount columns, 'R/A/G' under the RAG), as many councils' templates have; saved as .xlsx (the tests make
+    an .ods of it through LibreOffice)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Savings"
+    ws.append(["Ref", "Title", "Directorate", "Target £000", "Forecast £000", "RAG", "Comments"])
+    ws.append([None, "One line per saving; savings are negative", None, "£000", "£000", "R/A/G", "Latest position"])
+    ws.append(["N1", "Care", "People", -300, -250, "A", "Slow"])
+    ws.append(["N2", "Roads", "Place", -120, -120, "G", None])
+    ws.append(["N3", "Parks", "Place", -45.5, -40, "a", None])
+    return _save(wb, path)
+
+
+def hidden_frozen_merged(path: Path) -> Path:
+    """A city's tracker with a title merged across the sheet, a frozen pane, and a hidden column of old codes
+    between the title and the figures."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tracker 25-26"
+    ws.append(["Upton City Council - Savings Tracker 2025/26 - Period 6"])
+    ws.merge_cells("A1:H1")
+    ws.append(["Ref", "Title", "Old code", "Directorate", "Target £000", "Forecast £000", "RAG", "Notes"])
+    ws.column_dimensions["C"].hidden = True
+    ws.freeze_panes = "C3"
+    ws.append(["U1", "Care", "X99", "People", -300, -250, "Amber", "Slow"])
+    ws.append(["U2", "Roads", "X98", "Place", -120, -120, "Green", None])
+    ws.append(["U3", "Fleet", 7, "Place", -60, -15, "Red", "Delayed"])
+    return _save(wb, path)
+
+
+def line_breaks_and_words(path: Path) -> Path:
+    """A shire's tracker whose headers break lines ('Target\\n£000'), grouped by Service, whose delivery status
+    is written in words (On track / At risk / Off track / Delivered)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Savings"
+    ws.append(["Midshire County Council"])
+    ws.append(["Ref", "Saving\nTitle", "Service", "Target\n£000", "Forecast\n£000", "Delivery\nstatus", "Comments"])
+    ws.append(["M1", "Care packages", "Adults", -200, -150, "At risk", "Demand"])
+    ws.append(["M2", "Waste", "Place", -100, -100, "On track", None])
+    ws.append(["M3", "Buses", "Place", -50, 0, "Off track", None])
+    ws.append(["M4", "Rents", "Place", -20, -20, "Delivered", None])
+    return _save(wb, path)
+
+
+SHEETS = {"Adults": [("A1", "Care packages", -100, -80, "Amber")],
+          "Place": [("P1", "Parking", -50, -50, "Green"), ("P2", "Waste", -30, 0, "Red")]}
+
+
+def sheet_per_directorate(path: Path) -> Path:
+    """A council that keeps one sheet per directorate, each with the same title row and header."""
+    wb = openpyxl.Workbook()
+    for k, (name, lines) in enumerate(SHEETS.items()):
+        ws = wb.active if k == 0 else wb.create_sheet(name)
+        ws.title = name
+        ws.append([f"Kingsbury Council - {name} savings 2025/26"])
+        ws.append(["Ref", "Saving", "Target £000", "Forecast £000", "RAG"])
+        for line in lines:
+            ws.append(list(line))
+    return _save(wb, path)
+
+
+RAG_FILLS = {"Red": "FFFF0000", "Amber": "FFFFC000", "Green": "FF00B050"}
+COLOUR_LINES = [("C1", "Care", -100, -80, "Amber"), ("C2", "Roads", -50, -50, "Green"),
+                ("C3", "Fleet", -30, 0, "Red"), ("C4", "Rents", -20, -20, None)]
+
+
+def rag_by_colour(path: Path) -> Path:
+    """A tracker whose RAG cells are coloured red, amber or green and hold no word (one left uncoloured)."""
+    from openpyxl.styles import PatternFill
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Savings"
+    ws.append(["Redbridge Vale Council savings tracker 2025/26"])
+    ws.append(["Ref", "Saving", "Target £000", "Forecast £000", "RAG", "Comments"])
+    for ref, title, plan, fc, rag in COLOUR_LINES:
+        ws.append([ref, title, plan, fc, None, None])
+        if rag:
+            ws.cell(ws.max_row, 5).fill = PatternFill("solid", fgColor=RAG_FILLS[rag])
+    return _save(wb, path)

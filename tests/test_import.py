@@ -48,6 +48,10 @@ LAYOUTS = {
     "annual-programme-£k": lambda d: C.programme_annual(d / "northbridge.xlsx"),
     "in-year-future-brag-£m": lambda d: C.in_year_future_brag(d / "eastport.xlsx"),
     "headerless-headings-£": lambda d: C.headerless_headings(d / "southvale.xlsx"),
+    "csv-pounds-brackets": lambda d: C.pounds_csv(d / "lowtown.csv"),
+    "ods-notes-row": lambda d: lo.convert(C.notes_under_header(d / "notes.xlsx"), "ods", d / "ods"),
+    "hidden-frozen-merged": lambda d: C.hidden_frozen_merged(d / "upton.xlsx"),
+    "line-breaks-rag-words": lambda d: C.line_breaks_and_words(d / "midshire.xlsx"),
 }
 
 
@@ -144,14 +148,14 @@ def test_newcomer_tracker_imports_with_its_figures_intact(tmp_path):
     wb = openpyxl.load_workbook(built)
     ws = wb[schema.SHEET_NAMES["tracker"]]
     header = [c.value for c in ws[B.HEADER_ROW + 1]]
-    plan, fc, var = (header.index(h) for h in ("Original Saving", "Forecast Saving", "Variance from Plan £000"))
+    plan, fc, var = (header.index(h) for h in ("2025/26 Target £000", "Forecast £000", "Variance"))
     assert "Original Phasing - Q1" not in header           # no blank quarters invented under a typed total
-    assert "Directorate" in header and "Comments" not in header and "Forecast Commentary" in header
+    assert "Directorate" in header and "Comments" in header    # the council's own headers
     for k, line in enumerate(C.NEWCOMER_LINES):
         row = [c.value for c in ws[B.HEADER_ROW + 2 + k]]
-        assert row[header.index("Reference")] == line[0] and row[header.index("Title")] == line[1]
+        assert row[header.index("Ref")] == line[0] and row[header.index("Saving Description")] == line[1]
         assert (row[plan], row[fc]) == (line[3], line[4])   # entered values, not formulas over blank quarters
-        assert row[header.index("Directorate")] == line[2] and row[header.index("RAG")] == line[6]
+        assert row[header.index("Directorate")] == line[2] and row[header.index("RAG Status")] == line[6]
         assert isinstance(row[var], str) and row[var].startswith("=")   # variance: its parts exist
     settings = {r[0].value: r[1].value for r in wb[schema.SHEET_NAMES["settings"]].iter_rows(min_row=2) if r[0].value}
     assert settings["organisation"] == "Anytown District Council"
@@ -209,7 +213,9 @@ def test_a_header_not_recognised_gets_the_nearest_column_and_map_reads_it(tmp_pa
     assert code == 0, out
     settings = {r[0].value: r[1].value for r in openpyxl.load_workbook(built)["Settings"].iter_rows(min_row=2)
                 if r[0].value}
-    assert json.loads(settings["column_map"]) == {"Agreed Saving £000": "plan_total"}
+    assert json.loads(settings["column_map"]) == {"Ref": "reference", "Saving Title": "title",
+                                                  "Agreed Saving £000": "plan_total", "Forecast £000": "forecast_total",
+                                                  "RAG": "rag"}
     assert summary_json(built) == summary_json(src, *mapped)
     code, out = run("validate", src, "--map", "Agreed Saving £000=nonsense")
     assert code == 2 and "'nonsense' is not a column key" in out
@@ -233,9 +239,9 @@ def test_extra_columns_brag_and_future_years(tmp_path):
     header = [c.value for c in ws[B.HEADER_ROW + 1]]
     assert header[-1] == "Delivery Confidence"
     assert [ws.cell(B.HEADER_ROW + 2 + k, len(header)).value for k in range(4)] == ["High", "Medium", 0.4, "High"]
-    assert {"Mitigation / replacement saving", "Recurring / one-off", "Savings owner", "2026/27 £m"} <= set(header)
-    plan = header.index("Original Saving") + 1
-    assert header.index("2026/27 £m") > header.index("Variance from Plan £m")   # MTFS years after the in-year
+    assert {"Mitigation", "Recurring/One-off", "Savings Owner", "2026/27 £m"} <= set(header)
+    plan = header.index("FY2025/26 Target £m") + 1
+    assert header.index("2026/27 £m") > header.index("Variance £m")   # MTFS years after the in-year
     assert ws.cell(B.HEADER_ROW + 2, plan).value == -1.25      # entered: the future years are not its parts
     lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list" and dv.formula1 and "Blue" in dv.formula1]
     assert lists, "the BRAG dropdown offers Blue where the council uses it"

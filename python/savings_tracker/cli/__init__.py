@@ -34,6 +34,7 @@ class By(str, Enum):
     project = "project"
     directorate = "directorate"
     service_area = "service_area"
+    group = "group"
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -45,7 +45,7 @@ def refuse_if_not_understood(file: Path, reg) -> None:
 def import_register(reg, out: Path, backups: int = 0) -> None:
     """Build the product workbook from a council's register: its lines, figures, extra columns and title
     facts, its mapping on Settings, and no sample data from elsewhere."""
-    from ..readers.mapping import not_understood
+    from ..readers.mapping import not_understood, own_headers
     from ..workbook import build_workbook
     from ..xlsx.atomic import atomic_write
 
@@ -57,6 +57,7 @@ def import_register(reg, out: Path, backups: int = 0) -> None:
     cols = {c.key for c in reg.columns()}
     if not cols & {"plan_total", "forecast_total", "plan_q1", "plan_y1", "saving_total", "saving_y1"}:
         _fail(f"{Path(reg.source.path).name}: not imported: no plan or target figure")
+    reg.settings.column_map = own_headers(reg, reg.settings.column_map)   # the Tracker shows them
     try:
         atomic_write(out, lambda tmp: build_workbook(tmp, reg, options=None, imported=True), backups_kept=backups)
     except SavingsTrackerError as exc:

@@ -30,7 +30,9 @@ def derived(reg: Register) -> pd.DataFrame:
             for p in parts:   # column by column: a list comprehension per column, not a Python call per line
                 acc = [a + v if isinstance(v, Decimal) else a for a, v in zip(acc, reg.lines[p].tolist())]
             out[key] = pd.Series(acc, index=reg.lines.index, dtype=object)
-    if reg.has("variance") or (reg.has("forecast_q1") and reg.has("plan_q1")):
+    # variance = forecast - plan wherever both exist: a council's tracker without a variance column still has one
+    if reg.has("variance") or (reg.has("forecast_q1") and reg.has("plan_q1")) or \
+            (reg.has("forecast_total") and reg.has("plan_total")):
         fc, plan = _effective_column(reg, out, "forecast_total"), _effective_column(reg, out, "plan_total")
         if fc is not None and plan is not None:
             out["variance"] = pd.Series([amount_or_zero(f) - amount_or_zero(p) for f, p in zip(fc, plan)], index=reg.lines.index,

@@ -75,6 +75,8 @@ def parse_money(value, unit: str = "£000") -> Decimal:
     if text.startswith("#"):
         raise MoneyError(f"{text!r} is a spreadsheet error, not an amount")
     negative = False
+    if text.startswith("£") and text[1:].lstrip()[:1] in ("(", "-"):
+        text = text[1:].lstrip()                 # '£(1,250.50)', '£-450': the sign after the pound sign
     if text.startswith("(") and text.endswith(")"):
         negative, text = True, text[1:-1].strip()
     if text.startswith("-"):

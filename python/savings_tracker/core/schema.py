@@ -77,9 +77,11 @@ _SEVERAL = re.compile(r"[;,\n/]|\s+and\s+")
 RAG_VALUES = ("Red", "Amber", "Green")
 BLUE = "Blue"   # BRAG: Blue means delivered; counted as delivered and shown in the RAG counts as Blue
 RAG = Choices((*RAG_VALUES, BLUE), (("r", "Red"), ("a", "Amber"), ("g", "Green"), ("b", BLUE),
-                                    ("blue (delivered)", BLUE), ("delivered", BLUE), ("complete", BLUE)),
+                                    ("blue (delivered)", BLUE), ("delivered", BLUE), ("complete", BLUE),
+                                    # delivery status in words, as many trackers write it
+                                    ("off track", "Red"), ("at risk", "Amber"), ("on track", "Green")),
               # (Blue is accepted too; the text stays as published workbooks carry it)
-              "rag-invalid", "Red, Amber or Green (any case; R, A or G)",
+              "rag-invalid", "Red, Amber or Green (any case; R, A or G; Off track, At risk, On track)",
               blank_code="rag-missing", blank_in=("tracker",), offered=RAG_VALUES)
 RAG_SYNONYMS = RAG.lookup
 DIRECTION_VALUES = ("↑", "↔", "↓")
@@ -156,8 +158,13 @@ class Column:
     def required_in(self, layout: str) -> bool:
         return self.required and layout not in self.optional_in
 
-    def header_for(self, settings=None, layout: str = "") -> str:
-        """The header text users see, with the register's unit and year labels filled in."""
+    def header_for(self, settings=None, layout: str = "", own: bool = True) -> str:
+        """The header text users see, with the register's unit and year labels filled in; an imported
+        register's own header for the column (the council's text, remembered in Settings' column_map) first,
+        unless ``own`` is False (the product's name for it)."""
+        own = settings.own_header(self.key) if own and hasattr(settings, "own_header") else ""
+        if own:
+            return own
         layout = layout or (getattr(settings, "layout", "") if settings is not None else "")
         header = dict(self.layout_headers).get(layout, self.header)
         unit = getattr(settings, "unit", "£000") if settings is not None else "£000"
@@ -169,9 +176,14 @@ class Column:
 def _norm(text: str) -> str:
     """Header text reduced to words, so '  Variance from Plan £000 ' matches 'variance from plan'."""
     text = str(text).replace("\u00a0", " ").lower()
-    text = re.sub(r"£\s*'?\s*(000|m|k)\b|£|\(\s*\)|'m\b|\bgbp\b", " ", text)
+    text = re.sub(r"£\s*'?\s*(000s?|m|k)\b|£|\(\s*\)|'m\b|\bgbp\b", " ", text)
     text = re.sub(r"[^a-z0-9/?&]+", " ", text)
+    text = re.sub(r"\s*/\s*", "/", text)              # 'Recurrent / Non-recurrent' as 'recurrent/non recurrent'
     return re.sub(r"\s+", " ", text).strip()
+
+
+# the month or period a forecast is "at": 'Month 6 Forecast', 'Forecast at P6', 'P6 forecast'
+_PERIOD_WORDS = re.compile(r"\b(?:as at |at )?(?:month|period|p|m)\s?\d{1,2}\b")
 
 
 def _years(prefix: str, header: str, layouts, kind=MONEY, money=True, help_="") -> list[Column]:
@@ -188,7 +200,7 @@ ALL = ("tracker", "programme", "options")
 COLUMNS: tuple[Column, ...] = (
     Column("reference", "Reference", TEXT, ALL, required=True, width=12, optional_in=("programme",),
            synonyms=("ref", "reference no", "option reference", "option ref", "saving reference", "id", "ref no",
-                     "saving ref", "proposal ref", "mtfs ref", "no", "ref."),
+                     "saving ref", "proposal ref", "mtfs ref", "no", "ref.", "saving ref no", "saving reference no"),
            help="Unique reference of the saving line, e.g. A/R.6.101."),
     Column("programme", "Programme", TEXT, TP, width=28, synonyms=("programme name", "workstream", "theme"),
            optional=True, group=True,
@@ -197,7 +209,7 @@ COLUMNS: tuple[Column, ...] = (
            synonyms=("project", "saving", "saving title", "proposal", "option title", "name", "saving name",
                      "savings proposal", "scheme", "project name", "savings title", "proposal title"),
            help="Short title of the saving."),
-    Column("description", "Description", TEXT, T, width=48, synonyms=("saving description", "detail", "details", "description of saving", "proposal description")),
+    Column("description", "Description", TEXT, T, width=48, synonyms=("saving description", "detail", "details", "description of saving", "proposal description", "description of proposal")),
     Column("committee", "Committee", CHOICE, T, width=14, synonyms=("service committee", "policy committee"),
            group=True, help="Committee that owns the saving; choose from the Settings list."),
     Column("directorate", "Directorate", TEXT, T, width=18, optional=True, group=True,
@@ -206,6 +218,10 @@ COLUMNS: tuple[Column, ...] = (
            synonyms=("cabinet portfolio", "portfolio holder area"), help="Cabinet portfolio of the saving."),
     Column("service_area", "Service Area", TEXT, T, width=18, optional=True, group=True,
            synonyms=("service area", "division", "business unit"), help="Service area of the saving."),
+    Column("group", "Group", TEXT, T, width=18, optional=True, group=True, synonyms=("grouping",),
+           help="The heading a council's tracker groups its lines under, where nothing in the file names what "
+                "the headings are (directorates, services...): rename the header here and in column_map on "
+                "Settings, or import with --map 'Group=directorate'."),
     Column("owner", "Savings owner", TEXT, TP, width=18, optional=True,
            synonyms=("lead officer", "owner", "responsible officer", "saving owner", "lead", "accountable officer",
                      "budget holder"), help="Officer accountable for the saving."),
@@ -242,11 +258,13 @@ COLUMNS: tuple[Column, ...] = (
            parts=("forecast_q1", "forecast_q2", "forecast_q3", "forecast_q4"),
            synonyms=("forecast saving", "forecast total", "forecast", "forecast outturn", "projected saving",
                      "forecast delivery", "current forecast", "forecast achieved", "projected", "outturn",
-                     "in year forecast", "expected saving", "forecast total", "total forecast"),
+                     "in year forecast", "expected saving", "forecast total", "total forecast", "latest forecast",
+                     "projected delivery", "forecast position"),
            help="Sum of the forecast phasing."),
     Column("variance", "Variance from Plan {unit}", MONEY, T, role=COMPUTED, money=True,
            parts=("forecast_total", "plan_total"),
-           synonyms=("variance from plan", "variance", "shortfall", "variance to target", "over/under", "(shortfall)/over"),
+           synonyms=("variance from plan", "variance", "shortfall", "variance to target", "over/under", "(shortfall)/over", "over/(under) delivery",
+                     "over/(under)"),
            help="Forecast saving minus original saving, in the register's sign."),
     *_years("saving", "Saving {year} {unit}", O, help_="Savings target for this financial year."),
     Column("saving_total", "Saving Total {unit}", MONEY, O, role=COMPUTED, money=True,
@@ -258,7 +276,9 @@ COLUMNS: tuple[Column, ...] = (
            synonyms=("saving complete", "complete", "achieved"), help="Yes once the saving is fully delivered."),
     Column("rag", "RAG", CHOICE, TP, choices=RAG, width=9,
            synonyms=("rag status", "rag rating", "status", "brag", "brag status", "brag rating", "rag/brag",
-                     "delivery rag", "rating", "risk rating"),
+                     "delivery rag", "rating", "risk rating", "delivery status", "delivery rag status", "current rag",
+                     "latest rag",
+                     "rag rating status"),
            help="Officer's judgement: Red, Amber or Green (R/A/G accepted)."),
     Column("red", "Red {unit}", MONEY, P, money=True, synonyms=("red",), help="In-year saving at Red."),
     Column("amber", "Amber {unit}", MONEY, P, money=True, synonyms=("amber",), help="In-year saving at Amber."),
@@ -490,6 +510,9 @@ def match_header(text, layout: str = "") -> tuple[str, str] | None:
         return (own[n], "") if n in own else None
     if n in _SYNONYMS:
         return _SYNONYMS[n], ""
+    bare = re.sub(r"\s+", " ", _PERIOD_WORDS.sub(" ", n)).strip()
+    if bare != n and _SYNONYMS.get(bare) in ("forecast_total", "variance", "rag", "commentary"):
+        return _SYNONYMS[bare], ""
     label = year_label(raw)
     if label:
         rest = _norm(_without_years(raw))
@@ -504,6 +527,9 @@ def match_header(text, layout: str = "") -> tuple[str, str] | None:
         # the year
         if rest in _SYNONYMS:
             return _SYNONYMS[rest], ""
+    # the product's own headers where a register has no year labels yet: 'Saving Year 1 £000', 'FTE Year 2'
+    if (m := re.fullmatch(r"(saving|fte) year ([1-9])", n)) and int(m.group(2)) <= MAX_YEARS:
+        return f"{m.group(1)}_y", f"Year {m.group(2)}"
     return None
 
 

@@ -55,6 +55,10 @@ class Settings:
     column_widths: dict[str, float] = field(default_factory=dict)        # {"description": 30, ...}
     text_limit: int = 0  # characters: longer text is shortened in the table, in full in an annex; 0 wraps it in full
 
+    def own_header(self, key: str) -> str:
+        """The council's own header for column ``key`` (column_map: header -> key), or '' where it has none."""
+        return next((header for header, k in self.column_map.items() if k == key), "") if self.column_map else ""
+
     def for_layout(self, layout: str) -> "Settings":
         """These settings as they apply to ``layout`` (its per-layout rows override the shared ones)."""
         over = dict(self.per_layout.get(layout, {}))
@@ -165,6 +169,9 @@ class Settings:
                 value = json.dumps(value, ensure_ascii=False)
             elif isinstance(value, list):
                 value = ", ".join(value)
+            elif isinstance(value, dict) and f.name == "column_map":    # one header a line: a user edits it
+                value = "{\n" + ",\n".join(f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v)}"
+                                            for k, v in value.items()) + "\n}"
             elif isinstance(value, dict):
                 value = json.dumps(value, ensure_ascii=False)
             elif value is None:
@@ -280,6 +287,8 @@ SETTING_HELP = {
     "text_limit": "Appendix text longer than this many characters is shortened in the table and printed in full "
                   "in an annex; 0 prints it in full.",
     "column_widths": "Printed column widths as relative weights, as JSON, e.g. {\"description\": 30}.",
-    "column_map": "How the council's own column headers were read on import (header: column key), as JSON.",
+    "column_map": "The council's own column headers on the Tracker and the column each is read as (header: "
+                  "column key), as JSON. Renaming a header on the Tracker? Change it here too, or the column is "
+                  "reported as renamed.",
     "published_rows": "Subtotal and total rows as the council's file published them (checks on the lines), as JSON.",
 }

@@ -261,16 +261,25 @@ def in_year_split(reg: Register, ctx: Context):
                      f"under-delivery is intended")
 
 
+def _group_of(reg: Register, name: str) -> str | None:
+    """The grouping column a subtotal's group is in (programme, or whichever the heading rows filled)."""
+    keys = [c.key for c in schema.COLUMNS if c.group and reg.has(c.key)]
+    if "programme" in keys:
+        keys.remove("programme")
+        keys.insert(0, "programme")
+    return next((k for k in keys if name in set(reg.lines[k].tolist())), None)
+
+
 @rule
 def published_totals(reg: Register, ctx: Context):
     """Subtotal and total rows as published are checks on the lines: report each figure that differs."""
     if not reg.published:
         return
-    group_key = "programme" if reg.layout == "programme" or reg.has("programme") else None
     for pub in reg.published:
+        group_key = _group_of(reg, pub.group) if pub.kind == "subtotal" else None
         if pub.lines is not None:
             part = ctx.eff.iloc[list(pub.lines)]
-        elif pub.kind == "subtotal" and group_key:
+        elif group_key:
             part = ctx.eff[ctx.eff[group_key] == pub.group]
         else:
             part = ctx.eff

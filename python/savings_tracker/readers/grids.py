@@ -94,8 +94,36 @@ def read_csv(path: Path) -> Book:
     if delimiter != ",":
         notes.append(f"{path.name}: read with {'semicolons' if delimiter == ';' else 'tabs'} between cells")
     rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    if delimiter != "," and _decimal_commas(rows):
+        notes.append(f"{path.name}: amounts written with decimal commas ('-100,5' is -100.5, '1.050,25' is "
+                     f"1050.25), as a continental list separator writes them")
     sheet = path.stem[:31]
     return Book(path, "csv", {sheet: Grid(sheet, [[c if c != "" else None for c in r] for r in rows])}, notes)
+
+
+# amounts as a continental locale writes them: '-100,5', '1.050,25', '(1.000)', '£ 2,5'
+_EU_AMOUNT = re.compile(r"^([-+(]?\s*£?\s*-?)(\d{1,3}(?:\.\d{3})+|\d+)(,\d+)?(\s*\)?)$")
+_EU_DECIMAL = re.compile(r"^[-+(]?\s*£?\s*-?\d{1,3}(?:\.\d{3})*,\d+\s*\)?$|^[-+(]?\s*£?\s*-?\d+,\d{1,2}\s*\)?$")
+_UK_DECIMAL = re.compile(r"\d,\d{3}\.\d|^[-+(]?\s*£?\s*-?\d+\.\d{1,2}\s*\)?$")
+
+
+def _decimal_commas(rows: list[list]) -> bool:
+    """A file separated by semicolons or tabs whose amounts use decimal commas: rewrite each amount with a
+    decimal point and no thousands dots ('(1.000)' is -1000 there), so it is read as written; a column that
+    writes a decimal point ('1.5', section numbers) is left as it is. True when the file writes them so."""
+    width = max((len(r) for r in rows), default=0)
+    columns = [[r[ci].strip() for r in rows if ci < len(r) and r[ci] and r[ci].strip()[:1] in "-+(£0123456789"]
+               for ci in range(width)]
+    if not any(_EU_DECIMAL.match(c) for column in columns for c in column):
+        return False
+    for ci, column in enumerate(columns):
+        if any(_UK_DECIMAL.search(c) for c in column):
+            continue
+        for r in rows:
+            m = _EU_AMOUNT.match(r[ci].strip()) if ci < len(r) and r[ci] else None
+            if m:
+                r[ci] = m.group(1) + m.group(2).replace(".", "") + (m.group(3) or "").replace(",", ".") + m.group(4)
+    return True
 
 
 def _is_cp1252(data: bytes) -> bool:

@@ -15,10 +15,10 @@ from ..core.money import FLOAT_AMOUNTS, MoneyError, accepted, parse_money, parse
 from ..core.register import ERROR, WARNING, Finding, PublishedRow, Register, Source
 from ..core.settings import Settings
 from .grids import Book, Grid, TableRef
+from .fills import fill_colours, rag_of_colour
+from .header import Header, blank as _blank, find_header, renamed_columns, usable_mapping
 from .titles import infer_unit, read_titles
 
-HEADER_SCAN_ROWS = 60
-KEY_COLUMNS = ("reference", "title")
 SERVICE_SHEETS = {"summary", "checks", "history", "settings", "xlwings.conf", "_xlwings.conf", "lists", "start here"}
 
 
@@ -31,187 +31,6 @@ def detect_layout(keys) -> str:
     if keys & {"plan_y1", "red", "amber", "green", "programme"}:
         return "programme"
     return "tracker"
-
-
-def _cell_str(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return " ".join(str(v).replace("\u00a0", " ").split())
-
-
-def _key_of(mapping: dict[str, str] | None, *texts: str) -> str | None:
-    if not mapping:
-        return None
-    for t in texts:
-        k = mapping.get(t.strip().lower()) if t else None
-        if k:
-            return k
-    return None
-
-
-class Header:
-    """The header row of a grid and what each of its cells means. ``group``: the cells of the row above (a
-    two-row header: a merged group cell such as "2025/26" or "Project Phasing" over its sub-headers), combined
-    with each sub-header below it. ``mapping``: header text (lower case) -> column key, from --map."""
-
-    def __init__(self, row_index: int, cells: list, year_labels: list[str] | None = None, *, group: list | None = None,
-                 mapping: dict[str, str] | None = None):
-        self.row_index = row_index
-        self.cells = cells
-        self.group_cells = group
-        self.columns: dict[str, int] = {}
-        self.unknown: list[tuple[int, str]] = []
-        self.repeated: list[tuple[int, str, str]] = []
-        self.years: list[str] = []
-        self.texts: dict[int, str] = {}          # column -> the header as read (group and sub-header combined)
-        self.how: dict[int, str] = {}            # column -> why it was read as it was
-        self.extra: list[tuple[int, str]] = []   # columns mapped to be carried as they are
-        families: dict[str, list[tuple[int, str]]] = {}
-        width = max(len(cells), len(group or []))
-        for ci in range(width):
-            sub = _cell_str(cells[ci]) if ci < len(cells) else ""
-            top = _cell_str(group[ci]) if group and ci < len(group) else ""
-            if not sub and not top:
-                continue
-            combined = f"{top} {sub}".strip() if top and sub and top != sub else (sub or top)
-            self.texts[ci] = combined
-            mapped = _key_of(mapping, combined, sub, top)
-            if mapped:
-                m, why, matched = self._mapped(mapped, combined), "--map", combined
-                if m is None:
-                    self.extra.append((ci, combined))
-                    self.how[ci] = "--map: carried as an extra column"
-                    continue
-            else:
-                m, why, matched = None, "", combined
-                for text, what in ((sub, "header"),
-                                   (combined, "header with the group above" if sub and top else
-                                    "header (merged over both header rows)" if top else "header")):
-                    if text and (m := schema.match_header(text)) is not None:
-                        why, matched = what, text
-                        break
-            if m is None:
-                self.unknown.append((ci, combined))
-                continue
-            key, year = m
-            self.how[ci] = f"{why} '{matched if why != '--map' else combined}'" + (f" (year {year})" if year else "")
-            if year:
-                families.setdefault(key, []).append((ci, year))
-                continue
-            if key in self.columns:
-                self.repeated.append((ci, combined, key))
-            else:
-                self.columns[key] = ci
-        for prefix, cols in families.items():
-            for n, (ci, year) in enumerate(cols[: schema.MAX_YEARS], start=1):
-                self.columns[f"{prefix}{n}"] = ci
-                if year not in self.years:
-                    self.years.append(year)
-            for ci, year in cols[schema.MAX_YEARS:]:
-                self.unknown.append((ci, f"{year} (more than {schema.MAX_YEARS} years)"))
-        if "title" not in self.columns and "description" in self.columns:
-            # "Saving Description" is how many councils name their lines: with no Title column it is the title
-            ci = self.columns.pop("description")
-            self.columns["title"] = ci
-            self.how[ci] += " (the register has no Title column: its description names each line)"
-
-    @staticmethod
-    def _mapped(key: str, text: str):
-        if key in ("extra", "keep"):
-            return None
-        if key.endswith("_y") or key in ("plan_y", "saving_y", "fte_y"):
-            return key, schema.year_label(text) or "Year"
-        for prefix in ("plan_y", "saving_y", "fte_y"):
-            if key.startswith(prefix) and key[len(prefix):].isdigit():
-                return prefix, schema.year_label(text) or f"Year {key[len(prefix):]}"
-        return key, ""
-
-    def headerless_title(self, rows: list[list], first_data: int) -> None:
-        """A first column with no header cell that holds text (seed 000's projects, programme headings and
-        subtotal rows) is the lines' title when the register has none."""
-        if "title" in self.columns:
-            return
-        used = set(self.columns.values()) | {ci for ci, _ in self.unknown} | {ci for ci, _ in self.extra}
-        first = min(used) if used else 0
-        for ci in range(0, first):
-            texts = [r[ci] for r in rows[first_data:first_data + 30] if ci < len(r) and isinstance(r[ci], str)
-                     and r[ci].strip()]
-            if len(texts) >= 1:
-                self.columns["title"] = ci
-                self.texts[ci] = ""
-                self.how[ci] = "a first column with no header that holds text: read as the title of each line"
-                return
-
-    @property
-    def score(self) -> int:
-        return len(self.columns)
-
-
-def find_header(rows: list[list], start: int = 0, stop: int | None = None, *, merged=(),
-                mapping: dict[str, str] | None = None) -> Header | None:
-    """The header row: the first row (of the first ``HEADER_SCAN_ROWS``) that names at least three register
-    columns including a reference or title (a first text column with no header counts as the title); combined
-    with the row above it when that makes a two-row header read better."""
-    stop = min(len(rows), stop if stop is not None else start + HEADER_SCAN_ROWS)
-    for ri in range(start, stop):
-        row = rows[ri]
-        if sum(1 for c in row if c not in (None, "")) < 2:
-            continue
-        best = _header_at(rows, ri, merged, mapping)
-        if best is None:
-            continue
-        if ri + 1 < len(rows):          # this row may be the group row of a two-row header
-            below = _header_at(rows, ri + 1, merged, mapping, only_two_row=True)
-            if below is not None and below.score > best.score:
-                best = below
-        return best
-    return None
-
-
-def _group_row(rows: list[list], ri: int, merged) -> list | None:
-    """The row above ``ri`` as group cells over the sub-headers: a merged cell spans its columns; without merge
-    information a group cell runs right until the next group cell (over non-blank sub-headers)."""
-    if ri == 0:
-        return None
-    above = list(rows[ri - 1])
-    sub = rows[ri]
-    if sum(1 for c in above if not _blank(c)) < 1:
-        return None
-    width = max(len(above), len(sub))
-    above += [None] * (width - len(above))
-    spans = [(c1, c2) for r1, c1, r2, c2 in merged if r1 == ri - 1 and c2 > c1]
-    if spans:
-        for c1, c2 in spans:
-            for c in range(c1 + 1, c2 + 1):
-                above[c] = above[c1]
-        return above
-    carry = None
-    for c in range(width):
-        if not _blank(above[c]):
-            carry = above[c]
-        elif carry is not None and c < len(sub) and not _blank(sub[c]):
-            above[c] = carry
-        else:
-            carry = None
-    return above
-
-
-def _header_at(rows, ri, merged, mapping, only_two_row=False) -> Header | None:
-    row = rows[ri]
-    options = []
-    group = _group_row(rows, ri, merged)
-    if not only_two_row:
-        options.append(Header(ri, row, [], mapping=mapping))
-    if group is not None:
-        options.append(Header(ri, row, [], group=group, mapping=mapping))
-    best = None
-    for h in options:
-        h.headerless_title(rows, ri + 1)
-        if h.score >= 3 and any(k in h.columns for k in KEY_COLUMNS) and (best is None or h.score > best.score):
-            best = h
-    return best
 
 
 def _text(value) -> str:
@@ -235,60 +54,111 @@ def _rows(first: int, last: int) -> str:
     return f"row {first}" if first == last else f"rows {first} to {last}"
 
 
-def _blank(v) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
-
-
 def _money_present(values: dict, money_keys) -> bool:
     return any(not _blank(values.get(k)) for k in money_keys)
 
 
 def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None, *, layout: str | None = None,
               table: TableRef | None = None, end_row: int | None = None) -> Register:
-    keys = list(header.columns)
-    layout = layout or detect_layout(keys)
-    facts = None
-    if settings is None:
-        top = header.row_index - (1 if header.group_cells else 0)
-        facts = read_titles(grid.rows, top) if not table else None
-        money_heads = [header.texts.get(ci, "") for k, ci in header.columns.items()
-                       if schema.BY_KEY[k].kind == schema.MONEY]
-        unit, _ = infer_unit(money_heads, "")
-        if not unit:
-            unit, _ = infer_unit([*header.texts.values(), *(facts.lines if facts else [])])
-        settings = Settings(unit=unit, layout=layout, years=header.years,
-                            sign="negative" if layout != "programme" else "positive")
-        if facts is not None:
-            settings.organisation = facts.organisation
-            settings.title = facts.title or settings.title
-            in_year = next((schema.year_label(header.texts.get(header.columns[k], "")) for k in
-                            ("plan_total", "forecast_total") if k in header.columns), "")
-            settings.financial_year = facts.financial_year or in_year or (
-                header.years[0] if header.years and layout == "programme" else "")
-            settings.period = facts.period
-            settings.source = book.path.name
-        inferred = True
-    else:
-        inferred = False
+    """The register a grid holds under ``header``: its settings (given, or inferred from the title rows and the
+    headers), what the header row says, then each row sorted into lines, headings, subtotal and total rows."""
+    layout = layout or detect_layout(list(header.columns))
+    _tracker_service(header, layout)
+    settings, inferred = _settings_for(book, grid, header, settings, layout, table)
+    source = Source(path=str(book.path), sheet=grid.sheet, columns=dict(header.columns), header_row=header.row_index + 1,
+                    table=table.name if table else "", kind=book.kind, headers=dict(header.texts),
+                    how=dict(header.how))
+    # Settings' column_map names the headers of the register's own table (Savings), not the Options table's
+    own_table = table is None or table.name == schema.TABLE_NAMES["tracker"]
+    findings = _header_findings(book, grid, header, settings, layout, end_row, inferred or not own_table)
+    rows = _Rows(grid, header, settings, layout, table, end_row, findings)
+    rows.read()
+    present, frame = rows.frame()
+    if rows.group and rows.group not in header.columns:
+        source.columns.setdefault(rows.group, -1)          # filled from the heading rows
+    if book.kind == "xlsx" and table is None and "rag" in header.columns and len(frame):
+        findings += _rag_from_colour(book, grid, header, frame)
+    if inferred:
+        settings.sign = _infer_sign(frame, settings.sign)
+    _plan_present(layout, present, settings, header, grid.sheet, findings)
+    reg = Register(layout, frame, settings, source, rows.published, findings, rows.raw, blanks=rows.blanks,
+                   extras={k: text for k, (text, _) in rows.extras.items()},
+                   extra_columns={k: ci for k, (_, ci) in rows.extras.items()})
+    _kept_published(reg, settings, layout)
+    return reg
+
+
+def _rag_from_colour(book: Book, grid: Grid, header: Header, frame: pd.DataFrame) -> list[Finding]:
+    """RAG cells coloured red, amber or green with no word in them: the colour is the officer's judgement, so
+    it is read (and said, since a RAG shown by colour alone is lost on anyone who cannot see it)."""
+    ci = header.columns["rag"]
+    blank = [(i, int(r) - 1) for i, (v, r) in enumerate(zip(frame["rag"].tolist(), frame["_row"].tolist()))
+             if _blank(v)]
+    if not blank:
+        return []
+    colours = fill_colours(book.path, grid.sheet, {(r, ci) for _, r in blank})
+    out = []
+    for i, r in blank:
+        rag = rag_of_colour(colours.get((r, ci), ""))
+        if not rag:
+            continue
+        frame.iat[i, frame.columns.get_loc("rag")] = rag
+        cell = f"{cells.letters(ci + 1)}{r + 1}"
+        out.append(Finding(WARNING, "rag-from-colour",
+                           f"the RAG of this line is shown by the cell's colour alone (#{colours[(r, ci)]}): read "
+                           f"as {rag}; type '{rag}' in {cell} so it is not shown by colour alone", grid.sheet, cell,
+                           _text(frame.at[i, "reference"]) if "reference" in frame else "", "rag"))
+    return out
+
+
+def _tracker_service(header: Header, layout: str) -> None:
+    """'Service' names an option's service in budget proformas; in a tracker it is the service area the
+    council groups its lines by."""
+    if layout == "tracker" and "service" in header.columns and "service_area" not in header.columns:
+        ci = header.columns.pop("service")
+        header.columns["service_area"] = ci
+        header.how[ci] = header.how.get(ci, "") + " (a tracker's service: its service area)"
+
+
+def _settings_for(book: Book, grid: Grid, header: Header, settings: Settings | None, layout: str,
+                  table: TableRef | None) -> tuple[Settings, bool]:
+    """The register's settings and whether they were inferred: a council's file has none, so its unit comes from
+    the money headers (or any header, or the title rows), its organisation, year and period from the title
+    rows, its sign (later) from the figures."""
+    if settings is not None:
         settings = settings.for_layout(layout)
         if header.years and not settings.years:
             settings.years = list(header.years)
-    unit = settings.unit
+        return settings, False
+    top = header.row_index - (1 if header.group_cells else 0)
+    facts = read_titles(grid.rows, top) if not table else None
+    money_heads = [header.texts.get(ci, "") for k, ci in header.columns.items()
+                   if schema.BY_KEY[k].kind == schema.MONEY]
+    unit, _ = infer_unit(money_heads, "")
+    if not unit:
+        unit, _ = infer_unit([*header.texts.values(), *(facts.lines if facts else [])])
+    settings = Settings(unit=unit, layout=layout, years=header.years,
+                        sign="negative" if layout != "programme" else "positive")
+    if facts is not None:
+        settings.organisation = facts.organisation
+        settings.title = facts.title or settings.title
+        in_year = next((schema.year_label(header.texts.get(header.columns[k], "")) for k in
+                        ("plan_total", "forecast_total") if k in header.columns), "")
+        settings.financial_year = facts.financial_year or in_year or (
+            header.years[0] if header.years and layout == "programme" else "")
+        settings.period = facts.period
+        settings.source = book.path.name
+    return settings, True
+
+
+def _header_findings(book: Book, grid: Grid, header: Header, settings: Settings, layout: str,
+                     end_row: int | None, no_own_headers: bool) -> list[Finding]:
+    """What the file and its header row say before any line is read: notes from the reader, merged cells
+    inside the register, columns not known, repeated or renamed (``no_own_headers``: Settings' column_map is
+    not this table's), and required columns missing."""
     sheet = grid.sheet
-    source = Source(path=str(book.path), sheet=sheet, columns=dict(header.columns), header_row=header.row_index + 1,
-                    table=table.name if table else "", kind=book.kind, headers=dict(header.texts),
-                    how=dict(header.how))
-    findings: list[Finding] = [Finding(WARNING, "file-note", n, sheet) for n in book.notes]
-    used = set(header.columns.values())
-    for r1, c1, r2, c2 in grid.merged:
-        if r2 > header.row_index and r1 != r2 and any(c1 <= c <= c2 for c in used) and \
-                (end_row is None or r1 < end_row):
-            where = f"{cells.letters(c1 + 1)}{r1 + 1}:{cells.letters(c2 + 1)}{r2 + 1}"
-            findings.append(Finding(WARNING, "merged-cells",
-                                    f"cells {where} are merged inside the register: only {cells.letters(c1 + 1)}{r1 + 1} "
-                                    f"holds a value, so {_rows(r1 + 2, r2 + 1)} read{'s' * (r1 + 2 == r2 + 1)} as blank there; unmerge "
-                                    f"them (Home > Merge & Center) and fill in each line", sheet,
-                                    f"{cells.letters(c1 + 1)}{r1 + 1}"))
+    findings = [Finding(WARNING, "file-note", n, sheet) for n in book.notes]
+    findings += _merged_findings(grid, header, end_row)
     for ci, text in header.unknown:
         near = schema.nearest(text, layout=layout)
         hint = (f"; '{text}' looks like {schema.BY_KEY[near[0]].header_for(settings, layout)}: "
@@ -300,8 +170,11 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
     for ci, text, key in header.repeated:
         findings.append(Finding(ERROR, "column-duplicate",
                                 f"column {cells.letters(ci + 1)} '{text}' repeats column {cells.letters(header.columns[key] + 1)} "
-                                f"({schema.BY_KEY[key].header_for(settings)}); only the first is read - delete or "
-                                f"rename one of them", sheet, f"{cells.letters(ci + 1)}{header.row_index + 1}"))
+                                f"({schema.BY_KEY[key].header_for(settings)}); only the first is read, and this "
+                                f"one is kept as an extra column (not checked) - rename or delete one of them",
+                                sheet, f"{cells.letters(ci + 1)}{header.row_index + 1}"))
+    if not no_own_headers:
+        findings += renamed_columns(header, settings, sheet)
     for c in schema.columns_for(layout, len(header.years)):
         if c.required_in(layout) and c.key not in header.columns:
             findings.append(Finding(ERROR, "column-missing",
@@ -309,66 +182,144 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
                                     f"(row {header.row_index + 1}); accepted headers: "
                                     f"{', '.join([c.header_for(settings), *c.synonyms[:4]])}", sheet,
                                     f"A{header.row_index + 1}"))
-    cols = [schema.BY_KEY.get(k) for k in keys]
-    money_keys = [k for k, c in zip(keys, cols) if c and c.kind in (schema.MONEY, schema.NUMBER)]
-    header_texts = {str(c).strip() for c in header.cells if c not in (None, "")}
-    lead_col = min((ci for k, ci in header.columns.items() if ci >= 0 and ci < len(header.cells) and
-                    not _blank(header.cells[ci])), default=0)
-    records, published = [], []
-    extras = {f"_x{n}": (text, ci) for n, (ci, text) in enumerate(sorted([*header.unknown, *header.extra]))
-              if "(more than" not in text}
-    programme = ""
-    headings = after_total = False
-    stop = len(grid.rows) if end_row is None else min(end_row, len(grid.rows))
-    totals_row = (stop - 1) if (table and table.totals_rows) else None
-    first = header.row_index + 1
-    raw: dict = {}
-    blanks: set = set()     # (row, key) of money and number cells left blank: nil, and blank again when written
-    for ri in range(first, stop):
-        row = grid.rows[ri]
-        excel_row = ri + 1
-        values = {k: (row[ci] if ci < len(row) else None) for k, ci in header.columns.items()}
-        if all(_blank(v) for v in row):
-            continue
-        probe = row[lead_col] if lead_col < len(row) else None
-        if type(probe) is str and probe.strip() in header_texts and \
-                len({str(c).strip() for c in row if not _blank(c)} & header_texts) >= 3:
-            continue                            # a page's repeated header row
-        ref, title = _text(values.get("reference")), _text(values.get("title"))
-        lead = ref or title or next((_text(c) for c in row if not _blank(c)), "")
-        has_money = _money_present(values, money_keys)
-        if has_money and not table and SUBTOTAL.match(lead) and layout != "programme":
-            published.append(_published("subtotal", programme, excel_row, values, money_keys, unit, programme))
-            continue
-        if ri == totals_row or (TOTAL.match(lead) and has_money) or \
-                (not ref and not title and has_money and layout != "programme" and not programme):
-            published.append(_published("total", lead or "Total", excel_row, values, money_keys, unit))
-            after_total = not table
-            continue
-        if after_total and not _amounts(values, money_keys, unit):
-            continue        # below the grand total, a row with no amounts is a note or a RAG legend, not a line
+    return findings
+
+
+def _merged_findings(grid: Grid, header: Header, end_row: int | None) -> list[Finding]:
+    """Cells merged down inside the register hold a value in their first row only: say which rows read blank."""
+    used = set(header.columns.values())
+    out = []
+    for r1, c1, r2, c2 in grid.merged:
+        if r2 > header.row_index and r1 != r2 and any(c1 <= c <= c2 for c in used) and \
+                (end_row is None or r1 < end_row):
+            where = f"{cells.letters(c1 + 1)}{r1 + 1}:{cells.letters(c2 + 1)}{r2 + 1}"
+            out.append(Finding(WARNING, "merged-cells",
+                               f"cells {where} are merged inside the register: only {cells.letters(c1 + 1)}{r1 + 1} "
+                               f"holds a value, so {_rows(r1 + 2, r2 + 1)} read{'s' * (r1 + 2 == r2 + 1)} as blank there; unmerge "
+                               f"them (Home > Merge & Center) and fill in each line", grid.sheet,
+                               f"{cells.letters(c1 + 1)}{r1 + 1}"))
+    return out
+
+
+class _Rows:
+    """The rows under a header, sorted one by one: lines (``records``), headings that name the lines below
+    them, subtotal and total rows (``published``: checks, never lines); amounts kept as typed where they were
+    text (``raw``) and money cells left blank (``blanks``)."""
+
+    def __init__(self, grid: Grid, header: Header, settings: Settings, layout: str, table: TableRef | None,
+                 end_row: int | None, findings: list[Finding]):
+        self.grid, self.header, self.settings, self.layout, self.table = grid, header, settings, layout, table
+        self.unit = settings.unit
+        self.findings = findings
+        self.keys = list(header.columns)
+        self.cols = [schema.BY_KEY.get(k) for k in self.keys]
+        self.money_keys = [k for k, c in zip(self.keys, self.cols) if c and c.kind in (schema.MONEY, schema.NUMBER)]
+        self.header_texts = {str(c).strip() for c in header.cells if c not in (None, "")}
+        self.lead_col = min((ci for k, ci in header.columns.items() if ci >= 0 and ci < len(header.cells) and
+                             not _blank(header.cells[ci])), default=0)
+        carried = [*header.unknown, *header.extra, *((ci, text) for ci, text, _ in header.repeated)]
+        self.extras = {f"_x{n}": (text, ci) for n, (ci, text) in enumerate(sorted(carried))
+                       if "(more than" not in text}
+        self.records: list[dict] = []
+        self.published: list[PublishedRow] = []
+        self.raw: dict = {}
+        self.blanks: set = set()   # (row, key) of money and number cells left blank: nil, and blank again when written
+        self.programme = ""
+        self.headings = self.after_total = False
+        self.group = ""                           # the column heading rows fill
+        self.heading_cols: set[int] = set()       # where heading rows hold their heading
+        self.group_texts: list[str] = []          # heading and subtotal labels: what they may say the groups are
+        self.stop = len(grid.rows) if end_row is None else min(end_row, len(grid.rows))
+        self.totals_row = (self.stop - 1) if (table and table.totals_rows) else None
+
+    def read(self) -> None:
+        for ri in range(self.header.row_index + 1, self.stop):
+            row = self.grid.rows[ri]
+            if all(_blank(v) for v in row) or self._repeated_header(row):
+                continue
+            values = {k: (row[ci] if ci < len(row) else None) for k, ci in self.header.columns.items()}
+            ref, title = _text(values.get("reference")), _text(values.get("title"))
+            lead = ref or title or next((_text(c) for c in row if not _blank(c)), "")
+            if not self._not_a_line(ri, row, values, ref, title, lead):
+                self.records.append(self._record(ri + 1, row, values, ref or title[:60]))
+
+    def _repeated_header(self, row: list) -> bool:
+        """A page's header row repeated inside the register (a printed report pasted in)."""
+        probe = row[self.lead_col] if self.lead_col < len(row) else None
+        return type(probe) is str and probe.strip() in self.header_texts and \
+            len({str(c).strip() for c in row if not _blank(c)} & self.header_texts) >= 3
+
+    def _not_a_line(self, ri: int, row: list, values: dict, ref: str, title: str, lead: str) -> bool:
+        """Sort a row that is not a line: a subtotal or total row, a note below the grand total, a heading;
+        a row with neither reference nor title is reported. True when the row was sorted so."""
+        excel_row, layout, table = ri + 1, self.layout, self.table
+        has_money = _money_present(values, self.money_keys)
+        if has_money and not table and self._notes_row(excel_row, row, values):
+            return True
+        if has_money and not table and layout != "programme" and (SUBTOTAL.match(lead) or self._group_total(lead)):
+            return self._subtotal(excel_row, values, lead)
+        if ri == self.totals_row or (TOTAL.match(lead) and has_money) or \
+                (not ref and not title and has_money and layout != "programme" and not self.programme):
+            self.published.append(_published("total", lead or "Total", excel_row, values, self.money_keys, self.unit))
+            self.after_total = not table
+            return True
+        if self.after_total and not _amounts(values, self.money_keys, self.unit):
+            return True     # below the grand total, a row with no amounts is a note or a RAG legend, not a line
         if layout != "programme" and not table and not has_money and lead and \
                 sum(1 for c in row if not _blank(c)) == 1 and not (ref and title):
-            programme, headings = lead, True      # a heading row (directorate, programme): names the lines below
-            continue
-        if layout != "programme" and headings and not ref and not title and has_money:
-            published.append(_published("subtotal", programme, excel_row, values, money_keys, unit, programme))
-            continue
+            self.programme, self.headings = lead, True   # a heading row (directorate, programme): names the lines below
+            self.heading_cols.add(next(ci for ci, c in enumerate(row) if not _blank(c)))
+            self.group_texts.append(lead)
+            return True
+        if layout != "programme" and self.headings and not ref and not title and has_money:
+            return self._subtotal(excel_row, values, lead)
         if layout == "programme":
             if title and not has_money and all(_blank(v) for k, v in values.items() if k not in ("title", "programme")):
-                programme = title
-                continue
+                self.programme = title
+                return True
             if not title and not ref and has_money:
-                published.append(_published("subtotal", programme, excel_row, values, money_keys, unit, programme))
-                continue
+                return self._subtotal(excel_row, values)
         if not ref and not title:
-            findings.append(Finding(WARNING, "row-ignored",
-                                    f"row {excel_row} has no reference or title and no amounts; it is not read as a "
-                                    f"line (found '{lead[:40]}')", sheet, f"A{excel_row}"))
-            continue
-        rec = {"_row": excel_row}
-        label = ref or title[:60]
-        for k, c in zip(keys, cols):
+            self.findings.append(Finding(WARNING, "row-ignored",
+                                         f"row {excel_row} has no reference or title and no amounts; it is not read "
+                                         f"as a line (found '{lead[:40]}')", self.grid.sheet, f"A{excel_row}"))
+            return True
+        return False
+
+    def _notes_row(self, excel_row: int, row: list, values: dict) -> bool:
+        """A row of notes right under the header, before any line (units under the amount columns, 'R/A/G'
+        under the RAG): guidance for whoever fills the sheet in, not a line. It is said, with its text."""
+        if self.records or self.published:
+            return False
+        texts = [_text(values.get(k)) for k in self.money_keys if not _blank(values.get(k))]
+        if not texts or not all(UNIT_LABEL.match(t) for t in texts):
+            return False
+        shown = "; ".join(_text(c) for c in row if not _blank(c))
+        self.findings.append(Finding(WARNING, "row-notes",
+                                     f"row {excel_row}, under the header, holds notes for whoever fills the sheet "
+                                     f"in ('{shown[:80]}'), not a line: it is not read as one (it has no amounts)",
+                                     self.grid.sheet, f"A{excel_row}"))
+        return True
+
+    def _group_total(self, lead: str) -> bool:
+        """'Total Corporate' under the heading 'Corporate': the heading's subtotal, not the grand total."""
+        if not (self.headings and self.programme):
+            return False
+        m = re.match(r"\s*total\s+(.+)", lead, re.I)
+        return bool(m and self.programme.lower() in m.group(1).lower())
+
+    def _subtotal(self, excel_row: int, values: dict, lead: str = "") -> bool:
+        if lead:
+            self.group_texts.append(lead)
+        self.published.append(_published("subtotal", self.programme, excel_row, values, self.money_keys, self.unit,
+                                         self.programme))
+        return True
+
+    def _record(self, excel_row: int, row: list, values: dict, label: str) -> dict:
+        """One line: each cell as its column's kind reads it (amounts exactly, choices as the schema spells
+        them), the heading above it, and the council's extra columns as they are."""
+        rec: dict = {"_row": excel_row}
+        for k, c in zip(self.keys, self.cols):
             v = values[k]
             if c is None:
                 continue
@@ -378,57 +329,115 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
                     rec[k] = hit
                     continue
             if c.kind in (schema.MONEY, schema.NUMBER):
-                if v is None or (isinstance(v, str) and not v.strip()):
-                    blanks.add((excel_row, k))
-                try:
-                    rec[k] = parse_money(v, unit) if c.kind == schema.MONEY else parse_number(v)
-                    if isinstance(v, str) and v.strip() and not _blank(v):
-                        raw[(excel_row, k)] = v.strip()
-                except MoneyError as exc:
-                    rec[k] = None
-                    shown = _text(v)
-                    raw[(excel_row, k)] = shown          # kept: the workbook shows what was typed
-                    if len(shown) > 60:
-                        shown = shown[:57] + "..."
-                    findings.append(Finding(
-                        ERROR, "money-invalid" if c.kind == schema.MONEY else "number-invalid",
-                        f"{c.header_for(settings)}: '{shown}' is not {'an amount' if c.kind == schema.MONEY else 'a number'}"
-                        f" ({exc}); accepted: {accepted(unit) if c.kind == schema.MONEY else 'a number such as -2.5'}",
-                        sheet, f"{cells.letters(header.columns[k] + 1)}{excel_row}", label, k))
+                rec[k] = self._amount(excel_row, k, c, v, label)
             elif c.kind == schema.CHOICE:
                 rec[k] = _choice(k, v)
             else:
                 rec[k] = _text(v)
-        if layout == "programme" or headings:
-            rec.setdefault("programme", programme)
-        for name, (_, ci) in extras.items():
+        if self.layout == "programme":
+            rec.setdefault("programme", self.programme)
+        elif self.headings:
+            rec[HEADING] = self.programme         # the group it is under: named once every heading is seen
+        for name, (_, ci) in self.extras.items():
             v = row[ci] if ci < len(row) else None
             rec[name] = v.strip() if isinstance(v, str) else v
-        records.append(rec)
-    present = list(header.columns)
-    if (layout == "programme" or headings) and "programme" not in present:
-        present.insert(0, "programme")
-        source.columns.setdefault("programme", -1)
-    present += list(extras)
-    frame = pd.DataFrame.from_records(records, columns=[*present, "_row"]) if records else \
-        pd.DataFrame({k: pd.Series(dtype=object) for k in [*present, "_row"]})
-    frame = frame.astype(object)
-    frame.index = pd.RangeIndex(len(frame))
-    if inferred:
-        settings.sign = _infer_sign(frame, settings.sign)
-    _plan_present(layout, present, settings, header, sheet, findings)
-    reg = Register(layout, frame, settings, source, published, findings, raw, blanks=blanks,
-                   extras={k: text for k, (text, _) in extras.items()},
-                   extra_columns={k: ci for k, (_, ci) in extras.items()})
+        return rec
+
+    def _amount(self, excel_row: int, k: str, c: schema.Column, v, label: str):
+        """An amount or number cell: parsed exactly; text that is not one is kept as typed and reported."""
+        if v is None or (isinstance(v, str) and not v.strip()):
+            self.blanks.add((excel_row, k))
+        try:
+            out = parse_money(v, self.unit) if c.kind == schema.MONEY else parse_number(v)
+            if isinstance(v, str) and v.strip() and not _blank(v):
+                self.raw[(excel_row, k)] = v.strip()
+            return out
+        except MoneyError as exc:
+            shown = _text(v)
+            self.raw[(excel_row, k)] = shown          # kept: the workbook shows what was typed
+            if len(shown) > 60:
+                shown = shown[:57] + "..."
+            self.findings.append(Finding(
+                ERROR, "money-invalid" if c.kind == schema.MONEY else "number-invalid",
+                f"{c.header_for(self.settings)}: '{shown}' is not {'an amount' if c.kind == schema.MONEY else 'a number'}"
+                f" ({exc}); accepted: {accepted(self.unit) if c.kind == schema.MONEY else 'a number such as -2.5'}",
+                self.grid.sheet, f"{cells.letters(self.header.columns[k] + 1)}{excel_row}", label, k))
+            return None
+
+    def frame(self) -> tuple[list[str], pd.DataFrame]:
+        """The lines as a DataFrame (object columns): the register's columns, the heading column where
+        headings named the lines, the extra columns, and each line's sheet row."""
+        present = list(self.header.columns)
+        self.group = group = "programme" if self.layout == "programme" else self.heading_key() if self.headings else ""
+        if group and self.layout != "programme":
+            self._fill_group(group)
+        if group and group not in present:
+            present.insert(0, group)
+        present += list(self.extras)
+        frame = pd.DataFrame.from_records(self.records, columns=[*present, "_row"]) if self.records else \
+            pd.DataFrame({k: pd.Series(dtype=object) for k in [*present, "_row"]})
+        frame = frame.astype(object)
+        frame.index = pd.RangeIndex(len(frame))
+        return present, frame
+
+
+    def heading_key(self) -> str:
+        """The column heading rows fill, named from what the file says: a grouping column the headings sit in
+        (their header over them), else --map 'Group=key', else a grouping word in the headings, subtotal labels
+        or title rows ('Adults Directorate', 'Total Place Services', 'Savings by portfolio'); else 'group',
+        a neutral name a council can rename."""
+        by_col = {ci: k for k, ci in self.header.columns.items()}
+        for ci in sorted(self.heading_cols):
+            key = by_col.get(ci)
+            if key and schema.BY_KEY[key].group:
+                return key
+        taken = set(self.header.columns)
+        mapped = self.header.mapping.get("group")
+        if mapped in schema.BY_KEY and schema.BY_KEY[mapped].group and mapped not in taken:
+            return mapped
+        titles = [_text(c) for r in self.grid.rows[:self.header.row_index] for c in r if isinstance(c, str)]
+        for texts in (self.group_texts, titles):
+            key = _group_named(texts)
+            if key and key not in taken:
+                return key
+        return "group"
+
+    def _fill_group(self, key: str) -> None:
+        """Each line's heading into the group column; a line's own value in a council's column is kept."""
+        for rec in self.records:
+            heading = rec.pop(HEADING, "")
+            if _blank(rec.get(key)):
+                rec[key] = heading
+
+
+HEADING = "_heading"
+UNIT_LABEL = re.compile(r"^\(?\s*£\s*'?\s*(000s?|k|m|mn|millions?|thousands?)?\s*\)?$", re.I)   # '£000', "(£'m)"
+GROUP_WORDS = (("directorate", "directorate"), ("department", "directorate"), ("portfolio", "portfolio"),
+               ("service area", "service_area"), ("service", "service_area"), ("division", "service_area"),
+               ("programme", "programme"), ("committee", "committee"))
+
+
+def _group_named(texts: list[str]) -> str:
+    """The grouping most of ``texts`` name ('Adults Directorate' -> directorate), or ''."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for word, key in GROUP_WORDS:
+            if re.search(rf"\b{word}s?\b", text, re.I):
+                counts[key] = counts.get(key, 0) + 1
+                break
+    return max(counts, key=lambda k: counts[k]) if counts else ""
+
+
+def _kept_published(reg: Register, settings: Settings, layout: str) -> None:
+    """Published totals kept on Settings (and an imported register's subtotal and total rows) as checks."""
     if settings.published_totals:
         reg.published.append(_published_from_settings(settings))
-    for kept in settings.published_rows:             # an imported register's subtotal and total rows
+    for kept in settings.published_rows:
         if kept.get("layout", layout) == layout:
             pub = _published(kept.get("kind", "total"), kept.get("label", ""), 0, kept.get("values", {}),
-                             list(kept.get("values", {})), unit, kept.get("group", ""))
+                             list(kept.get("values", {})), settings.unit, kept.get("group", ""))
             pub.origin = kept.get("origin", "")
             reg.published.append(pub)
-    return reg
 
 
 TOTAL = re.compile(r"^\s*(grand\s+|overall\s+|net\s+)?totals?\b", re.I)
@@ -495,6 +504,26 @@ def _published_from_settings(settings: Settings) -> PublishedRow:
     return PublishedRow("total", "published totals", 0, parsed, texts)
 
 
+def _other_registers(candidates: list[Grid], read: Grid, reg: Register, mapping: dict[str, str]) -> list[Finding]:
+    """Other sheets laid out as a register of the same kind (a sheet per directorate, last month's copy): only
+    one sheet is read, so their lines would be left out in silence. Said as an error: choose with --sheet."""
+    out = []
+    for grid in candidates:
+        if grid is read:
+            continue
+        header = find_header(grid.rows, merged=grid.merged, mapping=mapping)
+        if header is None or detect_layout(header.columns) != reg.layout:
+            continue
+        body = sum(1 for r in grid.rows[header.row_index + 1:] if any(not _blank(c) for c in r))
+        if body:
+            out.append(Finding(ERROR, "sheets-several",
+                               f"sheet '{grid.sheet}' also holds a {reg.layout} register (header row "
+                               f"{header.row_index + 1}, {body} row{'s' * (body != 1)} below it) that was not read: "
+                               f"only sheet '{read.sheet}' was. Choose the sheet with --sheet '{grid.sheet}' (or "
+                               f"--sheet '{read.sheet}'), or put every line on one sheet", read.sheet))
+    return out
+
+
 def grid_settings(book: Book) -> Settings | None:
     for name, grid in book.grids.items():
         if name.lower() == "settings":
@@ -506,9 +535,14 @@ def choose(book: Book, settings: Settings | None, layout: str | None, sheet: str
            mapping: dict[str, str] | None = None) -> Register:
     """Pick the sheet (and table) holding the register and interpret it. ``mapping``: header text -> column
     key (``--map``), applied before recognition."""
-    mapping = {k.strip().lower(): v for k, v in (mapping or {}).items()}
-    if settings is not None and settings.column_map:
-        mapping = {**{k.strip().lower(): v for k, v in settings.column_map.items()}, **mapping}
+    mapping, bad = usable_mapping(settings, mapping)
+    reg = _choose(book, settings, layout, sheet, mapping)
+    reg.read_findings[:0] = bad
+    return reg
+
+
+def _choose(book: Book, settings: Settings | None, layout: str | None, sheet: str | None,
+            mapping: dict[str, str]) -> Register:
     if sheet is not None and sheet not in book.grids:
         raise UnreadableFile(f"{book.path.name}: no sheet named '{sheet}'; sheets: {', '.join(book.grids)}")
     # 1. the product's own workbook: a named Excel Table
@@ -545,6 +579,8 @@ def choose(book: Book, settings: Settings | None, layout: str | None, sheet: str
                     f"'{others[0]}' on sheet {grid.sheet} by its headers. Rename it back to "
                     f"'{schema.TABLE_NAMES[reg.layout]}' (Table Design > Table Name) for the buttons to work",
                     grid.sheet))
+        if sheet is None:
+            reg.read_findings[:0] = _other_registers(candidates, grid, reg, mapping)
         return reg
     expected = ", ".join(c.header_for(settings, layout or "tracker") for c in schema.columns_for(layout or "tracker")[:6])
     if found:

@@ -13,7 +13,7 @@ FAMILIES = ("plan_y", "saving_y", "fte_y")
 KEEP = ("extra", "keep")
 #: findings that mean the columns were not understood: figures printed from such a register would be wrong
 #: (a missing title or a repeated column is reported by validate; the figures themselves are still read)
-NOT_UNDERSTOOD = ("plan-missing",)
+NOT_UNDERSTOOD = ("plan-missing", "column-renamed", "column-map-invalid", "sheets-several")
 
 
 class MappingError(SavingsTrackerError):
@@ -45,6 +45,25 @@ def known_keys() -> list[str]:
         ["extra (carry as it is)"]
 
 
+def own_headers(reg: Register, mapping: dict[str, str] | None = None) -> dict[str, str]:
+    """The full mapping an imported workbook remembers on its Settings (header -> key): each column's header
+    as the council's file has it (group and sub-header combined), so the built Tracker shows the council's
+    headers and every reader reads them back; --map entries that carry a column as it is are kept too."""
+    out: dict[str, str] = {}
+    for key, ci in reg.source.columns.items():
+        if key not in schema.BY_KEY:
+            continue
+        # a column filled from heading rows has no header cell: its header on the Tracker is remembered too
+        text = reg.source.headers.get(ci, "") if ci >= 0 else \
+            schema.BY_KEY[key].header_for(reg.settings, reg.layout, own=False)
+        if text and text not in out:
+            out[text] = key
+    for header, key in (mapping or {}).items():
+        if key in KEEP:
+            out.setdefault(header, key)
+    return out
+
+
 @dataclass
 class ColumnReport:
     column: str          # letter
@@ -68,7 +87,7 @@ def column_report(reg: Register, header_texts: dict[int, str], how: dict[int, st
         if ci in by_col:
             key = by_col[ci]
             col = schema.BY_KEY[key]
-            out.append(ColumnReport(cells.letters(ci + 1), text, f"{key} ({col.header_for(reg.settings, reg.layout)})",
+            out.append(ColumnReport(cells.letters(ci + 1), text, f"{key} ({col.header_for(reg.settings, reg.layout, own=False)})",
                                     how.get(ci, "")))
         else:
             near = schema.nearest(text, layout=reg.layout) if text else []

@@ -13,6 +13,10 @@ ORGANISATION = re.compile(r"\b(council|borough|county|city|district|authority|me
 PERIOD = re.compile(r"\b((?:month|period|quarter|p|q)\s*\d{1,2}(?:\s*\([^)]*\))?)(?![\w/-])|"
                     r"\b(?:as\s+at|position\s+at|at\s+the\s+end\s+of|for\s+the\s+period(?:\s+ending)?|"
                     r"period\s+ending)\s*[:\-]?\s*(.+)$", re.I)
+# a council's name run into the title with no separator: the name ends at Council (or Authority) where
+# words of a register's title follow
+ORGANISATION_THEN = re.compile(r"(.*?\b(?:council|authority))\s+((?:savings?|tracker|monitoring|budget|mtfs|"
+                               r"efficienc|financial|revenue|delivery|programme)\w*\b.*)$", re.I)
 MONTHS = ("january february march april may june july august september october november december").split()
 MONTH_YEAR = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(20\d\d)\b", re.I)
 
@@ -51,6 +55,8 @@ def read_titles(rows: list[list], header_row: int) -> TitleFacts:
         rest = line
         if not facts.organisation:
             parts = re.split(r"\s*[:|]\s+|\s+[-–]\s+", line, maxsplit=1)
+            if len(parts) == 1 and (m := ORGANISATION_THEN.match(line)):
+                parts = [m.group(1), m.group(2)[:1].upper() + m.group(2)[1:]]   # "... Council savings tracker"
             if ORGANISATION.search(parts[0]) and len(parts[0]) <= 80:
                 facts.organisation = parts[0].strip()
                 rest = parts[1].strip() if len(parts) > 1 else ""

@@ -9,7 +9,8 @@ from ..core import schema
 from ..core.register import Register
 from ..core.settings import Settings
 from .grids import Book, Grid, TableRef
-from .interpret import Header, choose
+from .header import Header, usable_mapping
+from .interpret import choose
 
 
 def register_from_values(values, *, sheet: str, top: int, left: int, settings: Settings, table: str = schema.TABLE_NAMES["tracker"],
@@ -22,7 +23,7 @@ def register_from_values(values, *, sheet: str, top: int, left: int, settings: S
         values = [values]
     header = values[0] if values else []
     width = len(header)
-    hdr = Header(0, header, [])
+    hdr = Header(0, header, [], mapping=usable_mapping(settings)[0])
     computed = {ci for k, ci in hdr.columns.items() if schema.BY_KEY[k].role == schema.COMPUTED}
     pad = [None] * (left - 1)
     rows: list[list] = [[] for _ in range(top - 1)]

@@ -168,7 +168,7 @@ def _groups(workbook: Path, book, reg, by: str) -> tuple[list[str], str, int | N
         if not reg.has("committee"):
             raise MakeError(f"{workbook.name}: the register has no Committee column to make returns by")
         groups = [(str(v).strip() if isinstance(v, str) and v.strip() else "") for v in reg.lines["committee"]]
-        return groups, schema.BY_KEY["committee"].header_for(reg.settings, reg.layout), None
+        return groups, schema.BY_KEY["committee"].header_for(reg.settings, reg.layout, own=False), None
     if by != "owner":
         raise MakeError(f"--by {by}: accepted for a council workbook: committee, owner")
     owner_ci = owner_column(book, reg)
@@ -185,16 +185,17 @@ def _groups(workbook: Path, book, reg, by: str) -> tuple[list[str], str, int | N
 
 
 def _layout(reg, by_header: str, owner_ci: int | None) -> _Layout:
-    """Context columns (locked) then entered ones; a forecast total after the quarters; the owner after the title."""
+    """Context columns (locked) then entered ones; a forecast total after the quarters; the owner after the title.
+    Returns carry the product's headers, which their reader knows, not an imported tracker's own."""
     settings, layout = reg.settings, reg.layout
     context = [k for k in CONTEXT[layout] if reg.has(k)]
     entered = [k for k in ENTERED[layout] if reg.has(k)]
     keys = context + entered
     fc_parts = [k for k in ("forecast_q1", "forecast_q2", "forecast_q3", "forecast_q4") if k in entered]
-    headers = [schema.BY_KEY[k].header_for(settings, layout) for k in keys]
+    headers = [schema.BY_KEY[k].header_for(settings, layout, own=False) for k in keys]
     if layout == "tracker" and fc_parts:
         at = keys.index(fc_parts[-1]) + 1
-        headers.insert(at, schema.BY_KEY["forecast_total"].header_for(settings, layout))
+        headers.insert(at, schema.BY_KEY["forecast_total"].header_for(settings, layout, own=False))
         keys.insert(at, "forecast_total")
     if owner_ci is not None:
         keys.insert(context.index("title") + 1 if "title" in context else 1, "_owner")
@@ -216,7 +217,7 @@ def _instruction_lines(reg, lay: _Layout, label: str, count: int, due: dt.date |
         f"{org} – {settings.title}" + (f", as at {settings.period}" if settings.period else "")
         + f". {count} saving line{'s' * (count != 1)}.",
         f"Please fill in and return this file by {due_text(due)} to the finance business partner.",
-        ("Fill in the white cells only: " + ", ".join(schema.BY_KEY[k].header_for(settings, layout)
+        ("Fill in the white cells only: " + ", ".join(schema.BY_KEY[k].header_for(settings, layout, own=False)
                                                       for k in lay.entered)
          + f". Amounts in {settings.unit}, savings as {settings.sign} amounts. Grey cells are locked; do not add, "
          "remove or move lines. Send the file back as it is (any name)."),

@@ -119,11 +119,17 @@ class _Formats:
         self.subtitle = wb.add_format({**base, "bold": True, "font_size": 12})
         self.note = wb.add_format({**base, "italic": True, "font_color": "#404040"})
         self.text = wb.add_format({**base, "text_wrap": True})
+        # a register's text cells, indented: text never abuts the right-aligned figures of the column before it
+        self.cell_text = wb.add_format({**base, "text_wrap": True, "align": "left", "indent": 1})
         self.plain = wb.add_format(base)
         self.bold = wb.add_format({**base, "bold": True})
         self.centre = wb.add_format({**base, "align": "center"})
         self.header = wb.add_format({**base, "bold": True, "text_wrap": True, "bg_color": HEADER_COLOURS[0],
                                      "font_color": HEADER_COLOURS[1], "border": 1, "border_color": "#FFFFFF"})
+        # a register table's header, indented as its text cells are
+        self.table_header = wb.add_format({**base, "bold": True, "text_wrap": True, "bg_color": HEADER_COLOURS[0],
+                                           "font_color": HEADER_COLOURS[1], "border": 1, "border_color": "#FFFFFF",
+                                           "align": "left", "indent": 1})
         self.total_label = wb.add_format({**base, "bold": True, "top": 1, "bottom": 6})
         self._money = {}
         self.units = {"tracker": settings, "options": options_settings}
@@ -216,7 +222,7 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
     formulas = {c.key: _column_formula(c, table, headers, order) for c in cols}
     columns = []
     for i, c in enumerate(cols):
-        spec = {"header": headers[c.key], "header_format": fm.header}
+        spec = {"header": headers[c.key], "header_format": fm.table_header}
         if c.kind in (schema.MONEY, schema.NUMBER):
             spec["format"] = fm.money(settings, c.kind)
             spec["total_function"] = f"SUBTOTAL(109,{sref(table, headers[c.key])})"
@@ -227,7 +233,7 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
             spec["formula"] = formulas[c.key]
         columns.append(spec)
     for key, header in extras.items():             # the council's own columns, carried as they are
-        columns.append({"header": header, "header_format": fm.header})
+        columns.append({"header": header, "header_format": fm.table_header})
     ws.add_table(first_row, 0, last_row, len(cols) + len(extras) - 1, {
         "name": table, "columns": columns, "total_row": True, "style": "Table Style Light 1",
         "banded_rows": False})
@@ -274,7 +280,7 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
                     value = suggested_list[r] if suggested_list is not None else ""
                 else:
                     value = _text(effs[key][r]) if effs[key] is not None else ""
-                fmt = fm.centre if c.kind == schema.CHOICE else fm.text
+                fmt = fm.centre if c.kind == schema.CHOICE else fm.cell_text
                 if value:
                     ws.write_string(row, ci, value, fmt)
                 else:
@@ -298,18 +304,31 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
             "totals_row": last_row, "table": table, "eff": eff, "suggested": suggested, "extras": extras}
 
 
+def _own_header_notes(ws, geo: dict, settings: Settings) -> None:
+    """A council's own header (an imported tracker) says, in a note on its cell, which of the product's columns
+    it is read as, and how to rename it without the product misreading it."""
+    if not settings.column_map:
+        return
+    for ci, c in enumerate(geo["cols"]):
+        own, product = geo["headers"][c.key], c.header_for(settings, TRACKER, own=False)
+        if own != product:
+            ws.write_comment(HEADER_ROW, ci, f"Savings Tracker reads this column as {product} ({c.key}). "
+                             f"To rename it, change its header here and in column_map on the Settings sheet.",
+                             {"x_scale": 2, "y_scale": 1.2, "author": "Savings Tracker"})
+
+
 def _write_extra(ws, row: int, col: int, value, fm) -> None:
     """A value of a column the product does not know, as the council's file held it."""
     if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
-        ws.write_blank(row, col, None, fm.text)
+        ws.write_blank(row, col, None, fm.cell_text)
     elif isinstance(value, bool):
         ws.write_boolean(row, col, value, fm.plain)
     elif isinstance(value, (int, float, Decimal)):
         ws.write_number(row, col, _num(Decimal(str(value))) if isinstance(value, Decimal) else value, fm.plain)
     elif isinstance(value, (dt.datetime, dt.date)):
-        ws.write_string(row, col, value.isoformat(), fm.text)
+        ws.write_string(row, col, value.isoformat(), fm.cell_text)
     else:
-        ws.write_string(row, col, str(value), fm.text)
+        ws.write_string(row, col, str(value), fm.cell_text)
 
 
 LINE_POINTS = 12.75     # one line of 10pt Arial
@@ -326,7 +345,7 @@ def _fit_rows(ws, geo: dict):
         for values, width in texts:
             value = values[r]
             if isinstance(value, str) and value:
-                lines = max(lines, text_lines(value, width))
+                lines = max(lines, text_lines(value, width - 1.5))     # less the indent
         ws.set_row(geo["first_data"] + r, min(MAX_ROW_POINTS, lines * LINE_POINTS + 3))
 
 
@@ -420,6 +439,7 @@ def _tracker(wb, fm, reg: Register, imported: bool = False):
     for r in range(TITLE_ROWS):
         ws.set_row(r, 20)
     geo = _register_table(ws, fm, reg, TRACKER, HEADER_ROW, imported=imported)
+    _own_header_notes(ws, geo, s)
     ws.set_row(HEADER_ROW, 54)
     _fit_rows(ws, geo)
     _validations(ws, fm, geo, s, TRACKER)
@@ -674,6 +694,9 @@ def _settings(wb, fm, settings: Settings, committees: list[str]):
         ws.write_string(ri, 0, key, fm.bold)
         ws.write_string(ri, 1, _text(value), fm.text)
         ws.write_string(ri, 2, meaning, fm.text)
+        lines = max(text_lines(_text(value), 40), text_lines(meaning, 60))
+        if lines > 1:           # a long value (JSON) shown whole: neither Excel nor LibreOffice refits rows
+            ws.set_row(ri, min(MAX_ROW_POINTS, lines * LINE_POINTS + 3))
     header = schema.BY_KEY["committee"].header_for(settings)
     ws.write_string(0, COMMITTEE_COLUMN, f"{header} list (dropdown)", fm.header)
     for ri, name in enumerate(committees, start=1):
@@ -883,7 +906,8 @@ def build_workbook(out_path, register: Register | None = None, *, options: Regis
     if register.layout != TRACKER and not imported:      # an imported register of any layout is welcome
         raise ValueError(f"build_workbook needs a tracker register, not a {register.layout} register")
     if options is None and imported:                  # the council's own settings, no sample data
-        options = blank_register(OPTIONS, replace(register.settings, layout=OPTIONS), 3)
+        # (the council's own headers are its register's, not the blank Options table's)
+        options = blank_register(OPTIONS, replace(register.settings, layout=OPTIONS, column_map={}), 3)
     elif options is None:
         options = blank_register(OPTIONS, Settings(layout=OPTIONS, title="Budget options", unit=register.settings.unit,
                                                    years=[]), 3)
