@@ -101,3 +101,47 @@ def fit_row_widths(xml: str, grid: list[int]) -> str:
             cells.append(cell)
         rows.append("".join(cells))
     return "".join(rows)
+
+
+# ---- printed columns by weight ----------------------------------------------------------------------------
+HEADER_PT = 6            # the tracker's header size (scripts/make_docx_templates.py)
+CHAR_EM = 0.62           # a bold Arial character, on average, in ems (wide letters pull it up)
+CELL_MARGINS = 2 * 108   # Word's default left and right cell margins, twips
+
+
+def _cell_text(tc) -> str:
+    return "".join(t.text or "" for t in tc.iter(qn("w:t")))
+
+
+def _shares(weights: list[float], mins: list[float], total: float) -> list[float]:
+    """``total`` shared by weight, no share below its minimum (those fixed at it, the rest shared again)."""
+    fixed = [False] * len(weights)
+    while True:
+        free = total - sum(m for m, f in zip(mins, fixed) if f)
+        wsum = sum(w for w, f in zip(weights, fixed) if not f) or 1.0
+        out = [m if f else free * w / wsum for w, m, f in zip(weights, mins, fixed)]
+        short = [i for i, (o, m) in enumerate(zip(out, mins)) if not fixed[i] and o < m]
+        if not short:
+            return out
+        for i in short:
+            fixed[i] = True
+
+
+def weight_columns(document, columns: list[dict]) -> None:
+    """Tables printed from ``columns`` (a header row reading their headers, in order, after the template's
+    column loop has run) get each column's width from its weight (Settings ``column_widths``, the same shares
+    as HTML and PDF), never narrower than its longest header word; ``fit_grid`` then carries the widths to every
+    row, the streamed ones too."""
+    headers = [c["header"] for c in columns]
+    for tbl in document.element.body.iter(qn("w:tbl")):
+        first = tbl.find(qn("w:tr"))
+        cells = first.findall(qn("w:tc")) if first is not None else []
+        if [_cell_text(tc).strip() for tc in cells] != headers:
+            continue
+        widths = [_width(tc) or 0 for tc in cells]
+        mins = [max(map(len, h.split() or [""])) * HEADER_PT * 20 * CHAR_EM + CELL_MARGINS for h in headers]
+        for tc, w in zip(cells, _shares([float(c["weight"]) for c in columns], mins, sum(widths))):
+            el = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
+            if el is not None:
+                el.set(qn("w:w"), str(round(w)))
+                el.set(qn("w:type"), "dxa")
