@@ -248,3 +248,17 @@ def test_each_body_row_starts_with_its_row_header(tracker, tmp_path):
     assert [h for h in headers if h in refs] == refs  # every line, in order, named by its reference
     assert sum(h.startswith("Total ") for h in headers) == tracker.lines["committee"].nunique()  # committee totals
     assert {"Total", "Red", "Amber", "Green"} <= set(headers)  # the headline totals' row, the RAG key's rows
+
+
+def test_rag_analysis_group_rows_stay_with_their_first_lines(tmp_path):
+    """A programme's row (PSR10 ...) never stands alone at the foot of a page: its first line is on the same page
+    (a Typst subheader, repeated over the group's continuation)."""
+    from savings_tracker.documents import build_context
+
+    reg = read_register(SAMPLES_DIR / SAMPLES["rag-analysis"])
+    groups = [(g["name"], g["lines"][0]["title"]) for g in build_context(reg, "rag-analysis")["groups"] if g["lines"]]
+    reader = PdfReader(str(render_appendix(reg, "rag-analysis", "pdf", tmp_path / "r.pdf")))
+    texts = [re.sub(r"\s+", "", p.extract_text()) for p in reader.pages]
+    for name, first in groups:
+        page = next(i for i, t in enumerate(texts) if re.sub(r"\s+", "", name) in t)
+        assert re.sub(r"\s+", "", first)[:20] in texts[page], name
