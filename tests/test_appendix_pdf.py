@@ -262,3 +262,23 @@ def test_rag_analysis_group_rows_stay_with_their_first_lines(tmp_path):
     for name, first in groups:
         page = next(i for i, t in enumerate(texts) if re.sub(r"\s+", "", name) in t)
         assert re.sub(r"\s+", "", first)[:20] in texts[page], name
+
+
+def test_every_proforma_page_names_its_option(tmp_path):
+    """A proforma whose text runs onto another page is named there too (page 22 of the sample held five lines of
+    an option's text and nothing saying whose): the option's heading repeats over its continuation."""
+    from savings_tracker.documents import build_context
+
+    reg = read_register(SAMPLES_DIR / SAMPLES["options"])
+    headings = [re.sub(r"\s+", "", o["heading"]) for o in build_context(reg, "options")["options"]]
+    reader = PdfReader(str(render_appendix(reg, "options", "pdf", tmp_path / "o.pdf")))
+    texts = [re.sub(r"\s+", "", p.extract_text()) for p in reader.pages]
+    first = next(i for i, t in enumerate(texts) if headings[0] in t)
+    for n, text in enumerate(texts[first:], start=first + 1):
+        assert any(h in text for h in headings), f"page {n}"
+    import pikepdf
+
+    with pikepdf.open(reader.stream.name if hasattr(reader.stream, "name") else tmp_path / "o.pdf") as pdf, \
+            pdf.open_outline() as outline:
+        titles = [i.title for top in outline.root for i in top.children]
+    assert len([t for t in titles if re.sub(r"\s+", "", t) in headings]) == len(headings)  # one bookmark each
