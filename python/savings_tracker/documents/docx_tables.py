@@ -105,7 +105,7 @@ def fit_row_widths(xml: str, grid: list[int]) -> str:
 
 # ---- printed columns by weight ----------------------------------------------------------------------------
 HEADER_PT = 6            # the tracker's header size (scripts/make_docx_templates.py)
-CHAR_EM = 0.62           # a bold Arial character, on average, in ems (wide letters pull it up)
+CHAR_EM = 0.72           # a bold Arial character, in ems, with room to spare (LibreOffice broke "Investment" at 0.62)
 CELL_MARGINS = 2 * 108   # Word's default left and right cell margins, twips
 
 
@@ -138,9 +138,12 @@ def weight_columns(document, columns: list[dict]) -> None:
         cells = first.findall(qn("w:tc")) if first is not None else []
         if [_cell_text(tc).strip() for tc in cells] != headers:
             continue
-        widths = [_width(tc) or 0 for tc in cells]
+        grid = tbl.find(qn("w:tblGrid"))
+        total = sum(int(float(c.get(qn("w:w")) or 0)) for c in grid) if grid is not None else 0
+        if not total:
+            continue
         mins = [max(map(len, h.split() or [""])) * HEADER_PT * 20 * CHAR_EM + CELL_MARGINS for h in headers]
-        for tc, w in zip(cells, _shares([float(c["weight"]) for c in columns], mins, sum(widths))):
+        for tc, w in zip(cells, _shares([float(c["weight"]) for c in columns], mins, total)):
             el = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
             if el is not None:
                 el.set(qn("w:w"), str(round(w)))
