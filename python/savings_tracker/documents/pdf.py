@@ -33,7 +33,11 @@ TALL = 1_500  # characters in one cell: more than fits a page in a tracker colum
 
 
 def _mark_tall_rows(data: dict) -> None:
-    for group in data.get("groups", []) if isinstance(data.get("groups"), list) else []:
+    """``line.tall`` on rows too tall for a page; ``group.new_page`` on every committee after the first (each starts
+    a page)."""
+    for n, group in enumerate(data.get("groups", []) if isinstance(data.get("groups"), list) else []):
+        if isinstance(group, dict):
+            group["new_page"] = n > 0
         for line in group.get("lines", []):
             cells = line.get("cells") if isinstance(line, dict) else None
             if isinstance(cells, list) and any(len(str(c.get("text", ""))) > TALL for c in cells):

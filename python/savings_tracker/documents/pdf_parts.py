@@ -78,6 +78,8 @@ def part_data(data: dict, start: int, end: int, part: dict) -> dict:
         groups.append({**group, "lines": group["lines"][max(a, start) - a:min(b, end) - a],
                        "continued": a < start, "complete": b <= end})
     first = start == 0
+    if groups and not first:
+        groups[0]["new_page"] = False  # a part starts a page of its own
     lead = next((g for g in groups if not g["continued"]), None)
     if lead is not None and not first:
         lead["lead"] = True  # a later part's first heading (templates/base.typ, part-heading)
@@ -102,21 +104,39 @@ def cut(part: Part, rows: list, group_starts: set[int], tall: set[int]) -> tuple
 Compile = Callable[[dict, Path, bool], object]
 
 
+def _segments(data: dict) -> list[tuple[int, int]]:
+    """Runs of lines whose parts can be planned side by side: each committee starts a page (tracker.typ), so its
+    parts do not depend on the committee before. One run when a committee has no lines."""
+    bounds = _bounds(data)
+    if any(b == a for a, b in bounds) or not bounds:
+        return [(0, line_count(data))]
+    return bounds
+
+
 def plan(data: dict, compile_part: Compile, folder: Path) -> list[Part]:
-    """The first pass, part after part: where each part ends and how many pages it has."""
-    total = line_count(data)
+    """The first pass: where each part ends and how many pages it has; committees two at a time, each one's parts
+    in turn (a part starts where the last one was cut)."""
     group_starts = {a for a, b in _bounds(data) if b > a}
     tall = {line["seq"] for g in data["groups"] for line in g["lines"] if line.get("tall")}
-    parts, start = [], 0
-    while start < total or not parts:
-        part = Part(start, min(total, start + PART_LINES))
-        probe = compile_part(part_data(data, part.start, part.end, _numbers(probe=True)), folder, True)
-        part.pages, part.tables = int(probe["pages"]), int(probe["tables"])
-        if part.end < total:
-            part.end, part.pages = cut(part, probe["rows"], group_starts, tall)
-        parts.append(part)
-        start = part.end
-    return parts
+
+    def chain(job):
+        n, (start, stop) = job
+        parts = []
+        while start < stop or not parts:
+            part = Part(start, min(stop, start + PART_LINES))
+            probe = compile_part(part_data(data, part.start, part.end, _numbers(probe=True)), folder / f"probe-{n}",
+                                 True)
+            part.pages, part.tables = int(probe["pages"]), int(probe["tables"])
+            if part.end < stop:
+                part.end, part.pages = cut(part, probe["rows"], group_starts, tall)
+            parts.append(part)
+            start = part.end
+        return parts
+    # the longest committees first, so the two workers finish together
+    jobs = sorted(enumerate(_segments(data)), key=lambda job: job[1][0] - job[1][1])
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        done = dict(zip((n for n, _ in jobs), pool.map(chain, jobs)))
+    return [part for n in sorted(done) for part in done[n]]
 
 
 def _numbers(*, probe: bool, page_offset: int = 0, page_total: int = 0, tables_before: int = 0) -> dict:
@@ -145,7 +165,7 @@ def compile_in_parts(data: dict, template: str, search_path: list[str], folder: 
         return typst_run.run_child(main, where, template, probe=probe)
 
     number_lines(data)
-    parts = plan(data, compile_part, folder / "probe")
+    parts = plan(data, compile_part, folder)
     paths = compile_parts(data, parts, compile_part, folder)
     counts = pdf_merge.page_counts(paths)
     if counts != [p.pages for p in parts]:
