@@ -205,7 +205,8 @@ def branches(cells, loop: str, choices: list[tuple[str, str, bool, bool]], *, si
              fill: str | None = None, cellbg: str = "") -> None:
     """A column loop (``loop`` in the first cell, ``{%tc endfor %}`` in the third) whose repeated cell holds one
     paragraph per choice, ``(condition, text, bold, right)``, chosen with ``{%p if %}`` ... ``{%p endif %}``
-    (docxtpl drops the tag paragraphs): figures right aligned, the reference and RAG bold, as the HTML prints them.
+    (docxtpl drops the tag paragraphs): figures right aligned. (Few branches: each costs every cell of a
+    10,000-line tracker a test.)
     ``cellbg``: the repeated cell's shading, an expression (the RAG cell's colour)."""
     put(cells[0], loop, size=size, fill=fill)
     put(cells[2], "{%tc endfor %}", size=size, fill=fill)
@@ -319,9 +320,7 @@ def tracker(out: Path) -> Path:
              fill=HEADER_FILL)
     branches(t.rows[2].cells, "{%tc for cell in line.cells %}", cellbg="cell.fill or 'auto'",
              choices=
-             [("cell.numeric", "{{ cell.text }}", False, True),
-              ("cell.key in ('reference', 'rag')", "{{ cell.text }}", True, False),
-              ("", "{{ cell.text }}", False, False)], size=size)
+             [("cell.numeric", "{{ cell.text }}", False, True), ("", "{{ cell.text }}", False, False)], size=size)
     branches(t.rows[4].cells, "{%tc for c in columns %}",
              [("c.numeric", "{{ group.totals.get(c.key, '') }}", True, True),
               ("", "{% if loop.first %}Total {{ group.name }}{% endif %}", True, False)], size=size, fill=TOTAL_FILL)
