@@ -3,11 +3,12 @@
     python benchmarks/appendix_bench.py [--lines 500,10000] [--baseline /path/to/main] [--repeat 3]
 
 Every step runs in a fresh process; the time is the best of ``--repeat`` runs in it (one run at 10,000 lines), the
-memory that process's peak resident set (Python, pandas, Typst's compiler: everything). ``--baseline`` names
-another checkout of the package (e.g. main before issue 13) whose ``python/`` folder is imported for the same
-steps: with it the PDF row of the baseline is WeasyPrint's (installed from PyPI, ``weasyprint==70.0``, into a
-folder of its own when the environment has no WeasyPrint), so the two PDF engines are timed on the same register,
-machine and moment.
+memory the peak resident set of that process and its children together (Python, pandas, Typst's compiler, the
+Typst processes a long PDF is compiled in: everything), sampled every 20 ms from /proc. ``--baseline`` names
+another checkout of the package (e.g. main before this round) whose ``python/`` folder is imported for the same
+steps, so both are timed on the same register, machine and moment. A baseline from before issue 13 makes its PDF
+with WeasyPrint (installed from PyPI, ``weasyprint==70.0``, into a folder of its own when the environment has
+none; skipped at 10,000 lines: 8.5 minutes and 6 GB).
 
 The register is synthetic: the bundled seed 003 tracker lines repeated with new references and amounts scaled
 line by line, so it has the same committees, text lengths and HTML commentary as the real paper.
@@ -50,27 +51,75 @@ def synthetic(lines: int = 500):
     return dataclasses.replace(reg, lines=pd.DataFrame(rows, columns=base.columns), published=[])
 
 
+def _tree_rss_kib(root: int) -> int:
+    """Resident memory of process ``root`` and all its descendants, from /proc (Linux)."""
+    parents, rss = {}, {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            status = (d / "status").read_text()
+        except OSError:
+            continue
+        parents[int(d.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+        rss[int(d.name)] = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    tree, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        tree.add(pid)
+        todo += [c for c, p in parents.items() if p == pid and c not in tree]
+    return sum(rss.get(p, 0) for p in tree)
+
+
+class _PeakSampler:
+    """The peak of ``_tree_rss_kib`` of this process, sampled in a thread while the step runs."""
+
+    def __init__(self):
+        import os
+        import threading
+
+        self.peak, self.stop = 0, threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(os.getpid(),), daemon=True)
+
+    def _run(self, pid: int) -> None:
+        while not self.stop.wait(0.02):
+            self.peak = max(self.peak, _tree_rss_kib(pid))
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
 def _step(fmt: str, lines: int, repeat: int, out: str) -> dict:
-    """Run in the child: build the register, write the appendix ``repeat`` times, report best time and peak RSS."""
-    import resource
+    """Run in the child: build the register, write the appendix ``repeat`` times, report best time and the peak
+    memory of the process tree."""
     import time
 
     from savings_tracker.documents import render_appendix
 
     reg = synthetic(lines)
     best = None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        path = render_appendix(reg, "tracker", fmt, Path(out) / f"bench-{lines}.{fmt}")
-        took = time.perf_counter() - t
-        best = took if best is None else min(best, took)
+    with _PeakSampler() as peak:
+        for _ in range(repeat):
+            t = time.perf_counter()
+            path = render_appendix(reg, "tracker", fmt, Path(out) / f"bench-{lines}.{fmt}")
+            took = time.perf_counter() - t
+            best = took if best is None else min(best, took)
     pages = 0
     if fmt == "pdf":
         from pypdf import PdfReader
 
         pages = len(PdfReader(str(path)).pages)
-    return {"seconds": best, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "kib": path.stat().st_size / 1024, "pages": pages}
+    return {"seconds": best, "rss_mb": peak.peak / 1024, "kib": path.stat().st_size / 1024, "pages": pages}
+
+
+def _uses_weasyprint(source: Path) -> bool:
+    return "weasyprint" in (source / "python" / "savings_tracker" / "documents" / "pdf.py").read_text(encoding="utf-8")
 
 
 def _weasyprint_path(tmp: Path) -> str:
@@ -107,13 +156,14 @@ def main(argv=None) -> int:
     sizes = [int(s) for s in args.lines.split(",")]
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        wp = _weasyprint_path(Path(tmp)) if args.baseline else ""
+        weasy = bool(args.baseline) and _uses_weasyprint(args.baseline)
+        wp = _weasyprint_path(Path(tmp)) if weasy else ""
         for fmt in args.formats.split(","):
             for n in sizes:
                 rep = args.repeat if n < 1000 else 1
                 results[("this", fmt, n)] = run(fmt, n, rep, this)
                 print(f"this     {fmt:4s} {n:6,d} lines: {_cell(results[('this', fmt, n)])}", flush=True)
-                if args.baseline and not (fmt == "pdf" and n > 1000):  # WeasyPrint at 10,000 lines: 8.5 min, 6 GB
+                if args.baseline and not (weasy and fmt == "pdf" and n > 1000):  # WeasyPrint at 10,000: 8.5 min, 6 GB
                     results[("baseline", fmt, n)] = run(fmt, n, rep, args.baseline, wp)
                     print(f"baseline {fmt:4s} {n:6,d} lines: {_cell(results[('baseline', fmt, n)])}", flush=True)
     print()
@@ -121,7 +171,8 @@ def main(argv=None) -> int:
     print("|---|" + "---|" * len(sizes))
     for who in ("this", "baseline") if args.baseline else ("this",):
         for fmt in args.formats.split(","):
-            label = {"this": {"pdf": "tracker .pdf (Typst)"}, "baseline": {"pdf": "tracker .pdf (WeasyPrint, baseline)"}}
+            label = {"this": {"pdf": "tracker .pdf (Typst)"},
+                     "baseline": {"pdf": f"tracker .pdf ({'WeasyPrint' if weasy else 'Typst'}, baseline)"}}
             name = label[who].get(fmt, f"tracker .{fmt}{' (baseline)' if who == 'baseline' else ''}")
             print(f"| {name} | " + " | ".join(_cell(results.get((who, fmt, n))) for n in sizes) + " |")
     if args.baseline:

@@ -201,6 +201,38 @@ def column_loop(row, at: int, loop: str, text: str, *, size: float, bold=False, 
     put(row.cells[at + 2], "{%tc endfor %}", size=size, fill=fill)
 
 
+def branches(cells, loop: str, choices: list[tuple[str, str, bool, bool]], *, size: float,
+             fill: str | None = None, cellbg: str = "") -> None:
+    """A column loop (``loop`` in the first cell, ``{%tc endfor %}`` in the third) whose repeated cell holds one
+    paragraph per choice, ``(condition, text, bold, right)``, chosen with ``{%p if %}`` ... ``{%p endif %}``
+    (docxtpl drops the tag paragraphs): figures right aligned. (Few branches: each costs every cell of a
+    10,000-line tracker a test.)
+    ``cellbg``: the repeated cell's shading, an expression (the RAG cell's colour)."""
+    put(cells[0], loop, size=size, fill=fill)
+    put(cells[2], "{%tc endfor %}", size=size, fill=fill)
+    cell = cells[1]
+    if fill:
+        shade(cell, fill)
+    first = True
+    for condition, text, bold, right in choices:
+        tag = ("{%p if " if first else "{%p elif ") + condition + " %}" if condition else "{%p else %}"
+        put_paragraph(cell, ("{%% cellbg %s %%}" % cellbg if first and cellbg else "") + tag, size=size, first=first)
+        put_paragraph(cell, text, size=size, bold=bold, right=right)
+        first = False
+    put_paragraph(cell, "{%p endif %}", size=size)
+
+
+def put_paragraph(cell, text: str, *, size: float, bold=False, right=False, first=False):
+    p = cell.paragraphs[0] if first else cell.add_paragraph()
+    r = p.add_run(text)
+    r.font.size = Pt(size)
+    r.bold = bold or None
+    if right:
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    p.paragraph_format.space_after = Pt(0)
+    return p
+
+
 def widths(keys: list[str], total_mm: float) -> list[float]:
     cols = [schema.BY_KEY[k] for k in keys]
     total = sum(print_weight(c) for c in cols)
@@ -274,26 +306,24 @@ def tracker(out: Path) -> Path:
     para(doc, "{%p endif %}")
     chart_and_legend(doc, directions=True)
 
-    # the default printed columns (appendix/layout.py): no Suggested RAG, no Committee in a committee's table
-    keys = [k for k in schema.keys_for("tracker") if k not in ("suggested_rag", "committee")]
+    # the printed columns come from `columns` (Settings appendix_columns and column_widths, as in HTML and PDF):
+    # one column loop per row; documents/docx.py widens each column by its weight once the loop has run
     para(doc, "{%p for group in groups %}")
     para(doc, "{{ group.name }}", style="Heading 2", keep=True)
     para(doc, "{{ group.caption }}", bold=True, size=9, keep=True)
-    t = new_table(doc, 5, widths(keys, usable))
+    t = new_table(doc, 5, [LOOP_TAG_MM, usable - 2 * LOOP_TAG_MM, LOOP_TAG_MM])
     table_alt_text(t, "Savings lines", "One row per saving line with its phasing, forecast, RAG, direction of "
                                        "travel and commentary")
     size = 6.5
-    for i, k in enumerate(keys):
-        col = schema.BY_KEY[k]
-        numeric = col.kind in (schema.MONEY, schema.NUMBER)
-        put(t.rows[0].cells[i], "{{ headers.%s }}" % k, size=6, bold=True, right=numeric, fill=HEADER_FILL)
-        if k == "rag":
-            text = "{% cellbg line.rag_fill %}{{ line.rag }}"
-        else:
-            text = "{{ line.%s }}" % k
-        put(t.rows[2].cells[i], text, size=size, right=numeric, bold=k in ("reference", "rag"))
-        total = "Total {{ group.name }}" if i == 0 else ("{{ group.totals.%s }}" % k if col.kind == schema.MONEY else "")
-        put(t.rows[4].cells[i], total, size=size, bold=True, right=numeric, fill=TOTAL_FILL)
+    branches(t.rows[0].cells, "{%tc for c in columns %}", [("c.numeric", "{{ c.header }}", True, True),
+                                                           ("", "{{ c.header }}", True, False)], size=6,
+             fill=HEADER_FILL)
+    branches(t.rows[2].cells, "{%tc for cell in line.cells %}", cellbg="cell.fill or 'auto'",
+             choices=
+             [("cell.numeric", "{{ cell.text }}", False, True), ("", "{{ cell.text }}", False, False)], size=size)
+    branches(t.rows[4].cells, "{%tc for c in columns %}",
+             [("c.numeric", "{{ group.totals.get(c.key, '') }}", True, True),
+              ("", "{% if loop.first %}Total {{ group.name }}{% endif %}", True, False)], size=size, fill=TOTAL_FILL)
     repeat_header(t.rows[0])
     loop_row(t, 1, "{%tr for line in group.lines %}")
     loop_row(t, 3, "{%tr endfor %}")

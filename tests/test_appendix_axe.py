@@ -70,3 +70,35 @@ def test_axe_finds_a_planted_violation(browser, tmp_path):
                    encoding="utf-8")
     ids = {v["id"] for v in axe_violations(browser, bad)}
     assert {"image-alt", "color-contrast"} <= ids
+
+
+BROKEN_WORDS = """
+const out = [];
+for (const cell of document.querySelectorAll(arguments[0])) {
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const m of node.textContent.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+      if (tops.size > 1) out.push(m[0]);
+    }
+  }
+}
+return out;"""
+
+
+@pytest.mark.parametrize("width", [1400, 1000, 800])
+def test_tracker_headers_and_short_cells_wrap_between_words_only(browser, width, tmp_path):
+    """Measured in Chromium: no word of a header, of the Direction column ("Worsening"), of a RAG cell or of a
+    reference is broken across two lines, at a wide and at a narrow window."""
+    reg = read_register(SAMPLES_DIR / SAMPLES["tracker"])
+    out = render_appendix(reg, "tracker", "html", tmp_path / "tracker.html")
+    browser.set_window_size(width, 1000)
+    try:
+        browser.get(out.resolve().as_uri())
+        broken = browser.execute_script(BROKEN_WORDS, "table thead th, td.dot, td.rag, tbody th, td.num")
+    finally:
+        browser.set_window_size(1400, 1000)
+    assert broken == [], sorted(set(broken))[:20]

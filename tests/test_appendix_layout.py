@@ -182,3 +182,40 @@ def test_long_text_shortened_with_the_full_text_in_an_annex_when_a_setting_says_
         assert "annex note 1" in body
     with pytest.raises(SettingsError, match="text_limit"):
         Settings(text_limit="long")
+
+
+def test_word_tracker_follows_appendix_columns_and_column_widths(regs, tmp_path):
+    """The Word tracker prints the columns the Settings choose, in their order, with widths in proportion to
+    column_widths (as HTML and PDF): every committee's table, header and every line (streamed rows included)."""
+    from docx import Document
+
+    keys = ["title", "investment", "plan_total", "rag", "commentary"]
+    reg = _with(regs["tracker"], appendix_columns={"tracker": keys}, column_widths={"commentary": 60, "title": 20,
+                                                                                   "investment": 1})
+    ctx = build_context(reg, "tracker")
+    cols = ctx["columns"]
+    rag_of = {line["reference"]: line["rag"] for g in ctx["groups"] for line in g["lines"]}
+    doc = Document(str(render_appendix(reg, "tracker", "docx", tmp_path / "c.docx")))
+    tables = [t for t in doc.tables if t.rows[0].cells[0].text == "Reference"]
+    assert len(tables) == reg.lines["committee"].nunique()
+    lines = 0
+    for table in tables:
+        assert [c.text for c in table.rows[0].cells] == [c["header"] for c in cols]
+        grid = [int(g.get(f"{W}w")) for g in table._tbl.find(f"{W}tblGrid")]
+        assert len(grid) == len(cols)
+        for width, c in zip(grid, cols):  # room for the longest header word in 6 pt bold (0.6 em a letter) and
+            word = max(c["header"].split(), key=len)  # the cell margins: headers wrap between words only
+            assert width >= len(word) * 6 * 20 * 0.6 + 216, (c["header"], width)
+        # shares by weight: commentary 60, title 20, the figures 10 each (investment 1: its header word's width)
+        assert grid[-1] == pytest.approx(3 * grid[1], rel=0.02) and grid[1] == pytest.approx(2 * grid[3], rel=0.02)
+        for row in table.rows[1:]:
+            widths = [int(tc.tcPr.find(f"{W}tcW").get(f"{W}w")) for tc in row._tr.findall(f"{W}tc")]
+            assert widths == grid or len(widths) < len(grid)   # every row as its grid (a merged row aside)
+        body = [r for r in table.rows[1:] if not r.cells[0].text.startswith("Total")]
+        lines += len(body)
+        for row in body:
+            assert row.cells[4].text == rag_of[row.cells[0].text]  # the RAG column, where it was chosen
+    assert lines == len(reg)
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -202,3 +202,83 @@ def test_committee_headings_stay_with_their_first_rows(tracker, tmp_path):
         caption = re.sub(r"\s+", "", f"{committee}: {n} saving line{'s' if n != 1 else ''}")
         page = next(i for i, t in enumerate(texts) if caption in t)
         assert first_ref.replace(" ", "") in texts[page].split(caption, 1)[1], committee
+
+
+def test_each_body_row_starts_with_its_row_header(tracker, tmp_path):
+    """The first cell of each body row (the reference, the committee's total) is a TH with /Scope /Row, and the
+    text marked under it is that reference (Typst's wheel tags it TD: documents/pdf_merge.py re-tags it)."""
+    import pdfplumber
+    import pikepdf
+
+    path = render_appendix(tracker, "tracker", "pdf", tmp_path / "t.pdf")
+    with pikepdf.open(path) as pdf, pdfplumber.open(str(path)) as plumb:
+        page_of = {p.obj.objgen: n for n, p in enumerate(pdf.pages)}
+        chars = {}
+        for n, page in enumerate(plumb.pages):
+            for ch in page.chars:
+                if ch.get("mcid") is not None:
+                    chars.setdefault((n, ch["mcid"]), []).append(ch["text"])
+
+        def text(elem, pg=None):
+            pg = elem.Pg.objgen if "/Pg" in elem else pg
+            out = ""
+            k = elem.get("/K")
+            for kid in (k if isinstance(k, pikepdf.Array) else [k]):
+                if isinstance(kid, int):
+                    out += "".join(chars.get((page_of[pg], int(kid)), []))
+                elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    out += text(kid, pg)
+            return out
+
+        headers, todo = [], [pdf.Root.StructTreeRoot.K[0]]
+        while todo:
+            e = todo.pop(0)
+            kids = [k for k in (e.K if isinstance(e.get("/K"), pikepdf.Array) else [e.get("/K")])
+                    if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+            if e.S == "/TBody":
+                for row in kids:
+                    cells = [c for c in row.K if isinstance(c, pikepdf.Dictionary)]
+                    scope = [a.get("/Scope") for a in cells[0].A if a.get("/O") == "/Table"]
+                    assert cells[0].S == "/TH" and scope == ["/Row"], cells[0]
+                    assert all(c.S == "/TD" for c in cells[1:])
+                    headers.append(text(cells[0], None))
+            else:
+                todo[:0] = kids
+    refs = [str(r) for r in tracker.lines["reference"]]
+    assert [h for h in headers if h in refs] == refs  # every line, in order, named by its reference
+    assert sum(h.startswith("Total ") for h in headers) == tracker.lines["committee"].nunique()  # committee totals
+    assert {"Total", "Red", "Amber", "Green"} <= set(headers)  # the headline totals' row, the RAG key's rows
+
+
+def test_rag_analysis_group_rows_stay_with_their_first_lines(tmp_path):
+    """A programme's row (PSR10 ...) never stands alone at the foot of a page: its first line is on the same page
+    (a Typst subheader, repeated over the group's continuation)."""
+    from savings_tracker.documents import build_context
+
+    reg = read_register(SAMPLES_DIR / SAMPLES["rag-analysis"])
+    groups = [(g["name"], g["lines"][0]["title"]) for g in build_context(reg, "rag-analysis")["groups"] if g["lines"]]
+    reader = PdfReader(str(render_appendix(reg, "rag-analysis", "pdf", tmp_path / "r.pdf")))
+    texts = [re.sub(r"\s+", "", p.extract_text()) for p in reader.pages]
+    for name, first in groups:
+        page = next(i for i, t in enumerate(texts) if re.sub(r"\s+", "", name) in t)
+        assert re.sub(r"\s+", "", first)[:20] in texts[page], name
+
+
+def test_every_proforma_page_names_its_option(tmp_path):
+    """A proforma whose text runs onto another page is named there too (page 22 of the sample held five lines of
+    an option's text and nothing saying whose): the option's heading repeats over its continuation."""
+    from savings_tracker.documents import build_context
+
+    reg = read_register(SAMPLES_DIR / SAMPLES["options"])
+    headings = [re.sub(r"\s+", "", o["heading"]) for o in build_context(reg, "options")["options"]]
+    reader = PdfReader(str(render_appendix(reg, "options", "pdf", tmp_path / "o.pdf")))
+    texts = [re.sub(r"\s+", "", p.extract_text()) for p in reader.pages]
+    first = next(i for i, t in enumerate(texts) if headings[0] in t)
+    for n, text in enumerate(texts[first:], start=first + 1):
+        assert any(h in text for h in headings), f"page {n}"
+    import pikepdf
+
+    with pikepdf.open(reader.stream.name if hasattr(reader.stream, "name") else tmp_path / "o.pdf") as pdf, \
+            pdf.open_outline() as outline:
+        titles = [i.title for top in outline.root for i in top.children]
+    assert len([t for t in titles if re.sub(r"\s+", "", t) in headings]) == len(headings)  # one bookmark each

@@ -59,17 +59,3 @@ def test_console_script_runs_without_traceback(sample_paths):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "Saving Total £m" in r.stdout and "-41.708" in r.stdout
-
-
-def test_a_very_large_pdf_is_announced_with_what_to_do_instead(tmp_path, monkeypatch, capsys):
-    from savings_tracker.cli import appendix as cli_appendix
-    from savings_tracker import samples
-
-    monkeypatch.setattr(cli_appendix, "PDF_LARGE", 50)          # the sample's 67 lines count as "large"
-    out = tmp_path / "a.pdf"
-    # issue 13: the sample has a validation error, so the appendix is written as a DRAFT and the exit status is 1
-    assert main(["appendix", str(samples.path("tracker")), "--format", "pdf", "--out", str(out)]) == 1
-    err = capsys.readouterr().err
-    assert "a PDF of 67 lines" in err and "--committee NAME" in err and out.stat().st_size > 0
-    assert main(["appendix", str(samples.path("tracker")), "--format", "html", "--out", str(tmp_path / "a.html")]) == 1
-    assert "a PDF of" not in capsys.readouterr().err

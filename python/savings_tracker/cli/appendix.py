@@ -25,9 +25,6 @@ class Format(str, Enum):
     all = "all"
 
 
-PDF_LARGE = 2_000   # lines: above this a PDF needs more than 1 GB of memory; say so before starting
-
-
 def _fail(message: str, code: int = 2):
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
@@ -52,7 +49,7 @@ def appendix(
 
     Exit status: 0 written; 1 written as a DRAFT (the register has validation errors, printed on every page);
     2 not written (unusable file or template, --out that does not fit --format, --final with errors)."""
-    from ..documents.context import DEFAULT_TEMPLATE, in_committee
+    from ..documents.context import DEFAULT_TEMPLATE
     from ..documents.drafts import draft_label, errors_for, settings_warnings
     from ..documents.render import FORMATS, default_name, render_appendix
     from ..readers import read_register
@@ -81,13 +78,6 @@ def appendix(
         targets = [out / default_name(reg, name, f, committee) for f in formats]
     else:
         targets = [out]
-    lines = int(in_committee(reg, committee).sum()) if committee and reg.has("committee") else len(reg)
-    if "pdf" in formats and lines > PDF_LARGE:
-        # Typst keeps the whole document in memory: measured about 0.4 GB and 3-5 s per 1,000 tracker lines
-        typer.echo(f"warning: a PDF of {lines:,} lines is some {lines // 6:,} pages; it may take "
-                   f"{max(1, lines * 4 // 1000):,} seconds or more and about {lines * 0.4 / 1000:.1f} GB of "
-                   "memory. For committee papers write one appendix per committee (--committee NAME), or use "
-                   "--format docx or html, which are quick at any size", err=True)
     errors = errors_for(reg, committee)
     if final and errors:
         _fail(f"{file}: --final refused: the register has {len(errors)} validation error"

@@ -206,8 +206,8 @@ def _tracker_line(i, line, suggested, keys, kinds, decimals, every=None) -> dict
     arrow, word = _direction(line.get("direction"))
     out.update(direction_arrow=arrow, direction_word=word,
                direction=f"{arrow} {word}" if arrow else plain_text(line.get("direction")))
-    out["cells"] = [{"key": k, "text": out[k], "numeric": kinds[k], "css": out["rag_css"] if k == "rag" else ""}
-                    for k in keys]
+    out["cells"] = [{"key": k, "text": out[k], "numeric": kinds[k], "css": out["rag_css"] if k == "rag" else "",
+                     "fill": out["rag_fill"] if k == "rag" else ""} for k in keys]
     return out
 
 

@@ -48,6 +48,7 @@ def write(ctx: dict, template: str, out: Path, templates_dir: Path | None = None
     from docxtpl import InlineImage
 
     from .docx_rows import MARK_CALL, StreamingDocxTemplate
+    from .docx_tables import weight_columns
 
     path = docx_template_path(template, templates_dir)
     try:
@@ -66,6 +67,8 @@ def write(ctx: dict, template: str, out: Path, templates_dir: Path | None = None
         env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
         try:
             tpl.render(ctx, jinja_env=env, autoescape=True)
+            if "columns" in ctx:
+                weight_columns(tpl.docx, ctx["columns"])
             if alt:
                 _set_picture_alt_text(tpl.docx, alt, ctx["chart"]["title"])
             tpl.save_to(out, ctx, env)

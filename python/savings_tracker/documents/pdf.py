@@ -8,18 +8,14 @@ document. The templates are documented in ``templates/README.md``.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
-import shutil
 import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from ..errors import TemplateProblem
+from . import pdf_merge, pdf_parts, typst_run
 
-PDF_STANDARDS = ["ua-1"]
-TYPST_SHARED = ("base.typ",)
 # A word longer than this (a run of characters, a long URL) gets break opportunities (zero-width spaces, which
 # are not in the text a reader copies) so that it wraps inside its cell instead of running off the page.
 LONG_WORD = 50
@@ -37,7 +33,11 @@ TALL = 1_500  # characters in one cell: more than fits a page in a tracker colum
 
 
 def _mark_tall_rows(data: dict) -> None:
-    for group in data.get("groups", []) if isinstance(data.get("groups"), list) else []:
+    """``line.tall`` on rows too tall for a page; ``group.new_page`` on every committee after the first (each starts
+    a page)."""
+    for n, group in enumerate(data.get("groups", []) if isinstance(data.get("groups"), list) else []):
+        if isinstance(group, dict):
+            group["new_page"] = n > 0
         for line in group.get("lines", []):
             cells = line.get("cells") if isinstance(line, dict) else None
             if isinstance(cells, list) and any(len(str(c.get("text", ""))) > TALL for c in cells):
@@ -59,23 +59,6 @@ def as_data(value):
     return str(value)
 
 
-def _stage(template: str, search_path: list[str], folder: Path) -> Path:
-    """Copy the Typst files into ``folder``: the built-in ones, then a team's own over them (file by file)."""
-    for d in reversed(search_path):  # built-in first, custom last so it wins
-        for p in Path(d).glob("*.typ"):
-            shutil.copyfile(p, folder / p.name)
-    main = folder / f"{template}.typ"
-    if not main.exists():
-        raise TemplateProblem(f"Typst template {template}.typ was not found in {', '.join(search_path)}")
-    return main
-
-
-def _problem(exc: Exception, template: str, folder: Path) -> TemplateProblem:
-    text = str(exc).strip()
-    text = text.replace(str(folder) + os.sep, "")
-    return TemplateProblem(f"Typst template {template}.typ: {text}")
-
-
 def write(ctx: dict, template: str, out: Path, templates_dir: Path | None = None) -> Path:
     """Compile ``<template>.typ`` with the context as data (the chart as SVG); write ``out`` atomically (a failed
     compile leaves an earlier file as it was)."""
@@ -87,23 +70,23 @@ def write(ctx: dict, template: str, out: Path, templates_dir: Path | None = None
 
 
 def render_pdf(ctx: dict, template: str, out: Path, search_path: list[str], *, svg: str = "") -> Path:
-    import typst
-
     out = Path(out)
     data = as_data(ctx)
     _mark_tall_rows(data)
     if svg:
         data.setdefault("chart", {})["svg"] = svg
-    with tempfile.TemporaryDirectory(prefix="st-typst-") as tmp:
-        folder = Path(tmp)
-        main = _stage(template, search_path, folder)
-        (folder / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        part = folder / "out.pdf"
-        try:
-            typst.compile(str(main), output=str(part), root=str(folder), pdf_standards=PDF_STANDARDS)
-        except typst.TypstError as exc:
-            raise _problem(exc, template, folder) from None
-        tmp_out = out.with_name(f".{out.name}.part")
-        shutil.copyfile(part, tmp_out)
+    tmp_out = out.with_name(f".{out.name}.part")
+    try:
+        with tempfile.TemporaryDirectory(prefix="st-typst-") as tmp:
+            folder = Path(tmp)
+            main = typst_run.stage(template, search_path, folder)
+            if pdf_parts.in_parts(data, main.read_text(encoding="utf-8")):
+                parts = pdf_parts.compile_in_parts(data, template, search_path, folder)
+            else:
+                typst_run.write_data(data, folder)
+                parts = [typst_run.compile_here(main, folder, template)]
+            pdf_merge.merge(parts, tmp_out)  # one file or many: finished with row headers
         os.replace(tmp_out, out)
+    finally:
+        tmp_out.unlink(missing_ok=True)
     return out

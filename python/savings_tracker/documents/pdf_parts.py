@@ -1,0 +1,175 @@
+"""A long PDF appendix compiled in parts, then merged into one tagged PDF (``pdf_merge``).
+
+Typst holds the whole laid-out document in memory (about 0.4 GB and, on one compile, ever more time per 1,000
+tracker lines), so a tracker of more than ``SINGLE_MAX`` lines is compiled ``PART_LINES`` lines at a time:
+
+1. a first pass (``typst.query``: layout, no PDF) of each part in turn, from the line where the last one was cut,
+   reports the page each line starts on. The part is cut where a page starts inside a committee's table, so
+   that it ends at the foot of a page as one long compile would: no half-empty page where two parts meet;
+2. a second pass compiles every part to PDF (two at a time: Typst releases the GIL) with the same page
+   furniture, the page numbers continued from the parts before and the total known ("Page X of Y");
+3. ``pdf_merge.merge`` joins them into one PDF/UA-1 file with one structure tree.
+
+A template takes part when it calls ``part-end(ctx)`` (``templates/base.typ``); one that does not is always
+compiled whole.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from . import pdf_merge, typst_run
+
+PART_LINES = 400   # tracker lines per part: about 0.2 GB and half a second of Typst each
+SINGLE_MAX = 800   # up to this many lines a document is one compile
+WORKERS = max(1, min(2, os.cpu_count() or 1))
+PART_MARKER = "part-end("
+
+
+@dataclass
+class Part:
+    start: int          # the first line (numbered through the document, ``line.seq``)
+    end: int            # one past the last line
+    pages: int = 0
+    tables: int = 0     # tables the first pass saw (at least as many as the part prints)
+
+
+def line_count(data: dict) -> int:
+    groups = data.get("groups")
+    if not isinstance(groups, list):
+        return 0
+    return sum(len(g.get("lines", [])) for g in groups if isinstance(g, dict))
+
+
+def in_parts(data: dict, template_text: str) -> bool:
+    """Whether to compile in parts: a long register and a template that knows about parts."""
+    return line_count(data) > SINGLE_MAX and PART_MARKER in template_text
+
+
+def number_lines(data: dict) -> None:
+    """``line.seq``: each line's place in the document, by which the first pass reports it."""
+    seq = 0
+    for group in data["groups"]:
+        for line in group["lines"]:
+            line["seq"] = seq
+            seq += 1
+
+
+def _bounds(data: dict) -> list[tuple[int, int]]:
+    out, seq = [], 0
+    for group in data["groups"]:
+        out.append((seq, seq + len(group["lines"])))
+        seq += len(group["lines"])
+    return out
+
+
+def part_data(data: dict, start: int, end: int, part: dict) -> dict:
+    """The context of lines ``start`` to ``end``: the committees they belong to, each marked ``continued``
+    (its heading was printed by the part before) and ``complete`` (its total row belongs to this part)."""
+    total = line_count(data)
+    groups = []
+    for group, (a, b) in zip(data["groups"], _bounds(data)):
+        empty_here = a == b and (start <= a < end or (a == total and end == total))
+        if not empty_here and (b <= start or a >= end):
+            continue
+        groups.append({**group, "lines": group["lines"][max(a, start) - a:min(b, end) - a],
+                       "continued": a < start, "complete": b <= end})
+    first = start == 0
+    if groups and not first:
+        groups[0]["new_page"] = False  # a part starts a page of its own
+    lead = next((g for g in groups if not g["continued"]), None)
+    if lead is not None and not first:
+        lead["lead"] = True  # a later part's first heading (templates/base.typ, part-heading)
+    part = {"first": first, "last": end == total, "annex_lead": lead is None and not first, **part}
+    return {**data, "groups": groups, "part": part}
+
+
+def cut(part: Part, rows: list, group_starts: set[int], tall: set[int]) -> tuple[int, int]:
+    """Where to end a part after its first pass: (first line of the next part, pages of this one). At the latest
+    page that starts inside a committee's table (not on its first line, nor after a row that may break), so the
+    part ends with a full page; the whole part if no page does."""
+    first_on = {}
+    for seq, page in rows:
+        first_on[page] = min(seq, first_on.get(page, seq))
+    for page in sorted(first_on, reverse=True):
+        seq = first_on[page]
+        if page > 1 and seq > part.start and seq not in group_starts and seq - 1 not in tall:
+            return seq, page - 1
+    return part.end, part.pages
+
+
+Compile = Callable[[dict, Path, bool], object]
+
+
+def _segments(data: dict) -> list[tuple[int, int]]:
+    """Runs of lines whose parts can be planned side by side: each committee starts a page (tracker.typ), so its
+    parts do not depend on the committee before. One run when a committee has no lines."""
+    bounds = _bounds(data)
+    if any(b == a for a, b in bounds) or not bounds:
+        return [(0, line_count(data))]
+    return bounds
+
+
+def plan(data: dict, compile_part: Compile, folder: Path) -> list[Part]:
+    """The first pass: where each part ends and how many pages it has; committees two at a time, each one's parts
+    in turn (a part starts where the last one was cut)."""
+    group_starts = {a for a, b in _bounds(data) if b > a}
+    tall = {line["seq"] for g in data["groups"] for line in g["lines"] if line.get("tall")}
+
+    def chain(job):
+        n, (start, stop) = job
+        parts = []
+        while start < stop or not parts:
+            part = Part(start, min(stop, start + PART_LINES))
+            probe = compile_part(part_data(data, part.start, part.end, _numbers(probe=True)), folder / f"probe-{n}",
+                                 True)
+            part.pages, part.tables = int(probe["pages"]), int(probe["tables"])
+            if part.end < stop:
+                part.end, part.pages = cut(part, probe["rows"], group_starts, tall)
+            parts.append(part)
+            start = part.end
+        return parts
+    # the longest committees first, so the two workers finish together
+    jobs = sorted(enumerate(_segments(data)), key=lambda job: job[1][0] - job[1][1])
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        done = dict(zip((n for n, _ in jobs), pool.map(chain, jobs)))
+    return [part for n in sorted(done) for part in done[n]]
+
+
+def _numbers(*, probe: bool, page_offset: int = 0, page_total: int = 0, tables_before: int = 0) -> dict:
+    return {"probe": probe, "page_offset": page_offset, "page_total": page_total, "tables_before": tables_before}
+
+
+def compile_parts(data: dict, parts: list[Part], compile_part: Compile, folder: Path) -> list[Path]:
+    """The second pass: every part to PDF, numbered as one document."""
+    total = sum(p.pages for p in parts)
+    jobs = []
+    offset = tables = 0
+    for n, part in enumerate(parts):
+        numbers = _numbers(probe=False, page_offset=offset, page_total=total, tables_before=tables)
+        jobs.append((part_data(data, part.start, part.end, numbers), folder / f"part-{n:04d}"))
+        offset, tables = offset + part.pages, tables + part.tables
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        return list(pool.map(lambda job: compile_part(job[0], job[1], False), jobs))
+
+
+def compile_in_parts(data: dict, template: str, search_path: list[str], folder: Path) -> list[Path]:
+    """Plan the parts (first pass), compile them (second pass), each in a child process; again with the
+    counted pages in the unlikely case a part's second pass laid out a different number of pages than its first."""
+    def compile_part(part_ctx: dict, where: Path, probe: bool):
+        main = typst_run.stage(template, search_path, where)
+        typst_run.write_data(part_ctx, where)
+        return typst_run.run_child(main, where, template, probe=probe)
+
+    number_lines(data)
+    parts = plan(data, compile_part, folder)
+    paths = compile_parts(data, parts, compile_part, folder)
+    counts = pdf_merge.page_counts(paths)
+    if counts != [p.pages for p in parts]:
+        for part, pages in zip(parts, counts):
+            part.pages = pages
+        paths = compile_parts(data, parts, compile_part, folder)
+    return paths
