@@ -13,6 +13,12 @@ from .register import Register
 KEYS = ("original_rag", "achieved", "to_deliver", "slippage", "write_off", "write_off_reason",
         "replacement_saving", "replacement_ref")
 FIGURES = ("delivered", "at_risk", "slipped", "written_off", "replaced")
+#: Each figure's name wherever it is shown in full (the Summary sheet, the tracker appendix).
+LABELS = {"delivered": "Delivered (achieved to date)", "at_risk": "At risk (Red and Amber)",
+          "slipped": "Slipped to next year", "written_off": "Written off",
+          "replaced": "Covered by replacement savings"}
+#: The title of the table of these figures (the tracker appendix's caption says the same).
+TITLE = "Where the savings stand"
 
 
 def has_lifecycle(reg: Register) -> bool:
