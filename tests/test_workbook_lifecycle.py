@@ -1,0 +1,148 @@
+"""The savings lifecycle and BRAG in the built workbook: a council's BRAG tracker that follows each saving through
+its life, imported. The Tracker carries the lifecycle columns with their types, dropdown and formats; the Summary
+has a Blue column and the lifecycle figures (delivered, at risk, slipped, written off, replaced) as live formulas
+whose saved values, and LibreOffice's recalculation, equal `summary --format json`; Checks lists the lifecycle
+checks with links to their cells; a figure typed over on the Summary is restored by Refresh."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+import councils as C
+from savings_tracker import libreoffice as lo
+from savings_tracker.cli import main
+from savings_tracker.core import lifecycle, schema
+from savings_tracker.workbook import builder as B
+
+CATS = ["Red", "Amber", "Green", "Blue", "No RAG"]
+
+
+def summary_json(capsys, path) -> dict:
+    capsys.readouterr()
+    assert main(["summary", str(path), "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture(scope="module")
+def west(tmp_path_factory):
+    """(source, built workbook, LibreOffice's recalculated values of the built workbook)."""
+    d = tmp_path_factory.mktemp("westford")
+    src = C.brag_lifecycle(d / "westford.xlsx")
+    built = d / "Savings_Tracker.xlsm"
+    assert main(["import", str(src), "--out", str(built)]) == 0
+    return src, built, lo.recalculate(built)
+
+
+def saved_values(path, sheet: str) -> list[list]:
+    """A sheet's values as saved (each formula's cached result), as a reader that does not recalculate sees them."""
+    ws = openpyxl.load_workbook(path, data_only=True)[sheet]
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def summary_tables(rows: list[list]) -> dict:
+    """The Summary's by-group table (header, group rows, Total), chart data and lifecycle figures, from its values."""
+    rows = [list(r) + [None] * (12 - len(r)) for r in rows]
+    top = next(i for i, r in enumerate(rows) if r[1] == "Lines")
+    total = next(i for i in range(top + 1, len(rows)) if rows[i][0] == "Total")
+    chart = next(i for i in range(total + 1, len(rows)) if rows[i][0] == "RAG")
+    labels = {v: k for k, v in lifecycle.LABELS.items()}
+    return {"header": rows[top][:11], "groups": {r[0]: r for r in rows[top + 1:total]}, "total": rows[total],
+            "chart": {r[0]: r[1:3] for r in rows[chart + 1:chart + 6]},
+            "lifecycle": {labels[r[0]]: r[1] for r in rows if r[0] in labels}}
+
+
+def same(a, b) -> bool:
+    return Decimal(str(a)).quantize(Decimal("0.001")) == Decimal(str(b)).quantize(Decimal("0.001"))
+
+
+def check_summary(tables: dict, data: dict) -> None:
+    """The Summary's figures against `summary --format json` of the same tracker."""
+    assert tables["header"][2:7] == CATS
+    assert tables["total"][1] == data["register"]["lines"]
+    assert tables["total"][2:7] == [data["rag_counts"][k] for k in CATS]
+    for g in data["groups"]:
+        assert tables["groups"][g["name"]][1:7] == [g["lines"], *(g["rag_counts"].get(k, 0) for k in CATS)], g["name"]
+    for j, key in enumerate(("plan_total", "forecast_total", "variance")):
+        assert same(tables["total"][7 + j], data["totals"][key]), key
+    want = {k: v for k, v in data["lifecycle"].items() if k in lifecycle.FIGURES}
+    assert set(tables["lifecycle"]) == set(want)
+    for k, v in want.items():
+        assert same(tables["lifecycle"][k], v), (k, tables["lifecycle"][k], v)
+
+
+def test_the_summary_shows_blue_and_the_lifecycle_figures_of_the_cli(west, capsys):
+    src, built, recalculated = west
+    data = summary_json(capsys, src)
+    assert data["rag_counts"]["Blue"] == 1 and data["lifecycle"]["delivered"] == 730
+    assert summary_json(capsys, built)["lifecycle"] == data["lifecycle"]
+    check_summary(summary_tables(saved_values(built, "Summary")), data)         # the saved results
+    check_summary(summary_tables(recalculated["Summary"]), data)                # LibreOffice's recalculation
+    chart = summary_tables(recalculated["Summary"])["chart"]
+    assert chart["Blue"] == [500, 500] and chart["No RAG"] == [0, 0]            # Blue is not "No RAG"
+
+
+def test_the_lifecycle_figures_are_live_formulas(west):
+    _, built, _ = west
+    formulas = lo.formulas(built, "Summary")
+    rows = saved_values(built, "Summary")
+    at = {r[0]: i + 1 for i, r in enumerate(rows) if r and r[0] in lifecycle.LABELS.values()}
+    assert formulas[f"B{at[lifecycle.LABELS['delivered']]}"] == "=SUM(Savings[Achieved to date £000])"
+    assert "SUMIFS" in formulas[f"B{at[lifecycle.LABELS['at_risk']]}"]
+    assert formulas[f"B{at[lifecycle.LABELS['written_off']]}"] == "=SUM(Savings[Write-off £000])"
+
+
+def test_tracker_lifecycle_columns_types_dropdown_and_formats(west):
+    _, built, _ = west
+    ws = openpyxl.load_workbook(built)["Tracker"]
+    header = [c.value for c in ws[B.HEADER_ROW + 1]]
+    for key in lifecycle.KEYS:
+        assert schema.BY_KEY[key].header_for(None).replace("£000", "£000") in header, key
+    col = {h: i + 1 for i, h in enumerate(header)}
+    plan_format = ws.cell(B.HEADER_ROW + 2, col["Original Saving"]).number_format
+    first = B.HEADER_ROW + 2
+    for h in ("Achieved to date £000", "Write-off £000", "Replacement saving £000"):
+        assert ws.cell(first, col[h]).number_format == plan_format, h
+    assert ws.cell(first, col["Achieved to date £000"]).value == 500
+    assert ws.cell(first + 2, col["Replacement reference"]).value == "C-07"
+    letter = openpyxl.utils.get_column_letter(col["Original RAG"])
+    [dv] = [dv for dv in ws.data_validations.dataValidation if str(dv.sqref).startswith(letter + str(first))]
+    assert dv.type == "list" and dv.formula1 == '"Red,Amber,Green"'         # Blue is no budget-setting RAG
+    [brag] = [dv for dv in ws.data_validations.dataValidation
+              if str(dv.sqref).startswith(openpyxl.utils.get_column_letter(col["RAG"]) + str(first))]
+    assert "Blue" in brag.formula1
+
+
+def test_checks_list_the_lifecycle_checks_with_links_to_their_cells(west):
+    _, built, _ = west
+    book = openpyxl.load_workbook(built)
+    checks = {r[4]: r for r in ([c.value for c in row] for row in book["Checks"].iter_rows(min_row=2)) if r[4]}
+    ws = book["Tracker"]
+    header = {c.value: c.column_letter for c in ws[B.HEADER_ROW + 1]}
+    for code, severity, column in (("lifecycle-mismatch", "error", "Still to deliver £000"),
+                                   ("write-off-unexplained", "warning", "Write-off £000")):
+        row = checks[code]
+        assert row[0] == severity and row[1] == "Tracker" and row[3] == "C-02", row
+        assert row[2].rstrip("0123456789") == header[column]                    # the cell of that column
+        assert ws[f"A{row[2][len(header[column]):]}"].value == "C-02"          # on C-02's row
+        assert row[6] == f'=HYPERLINK("#\'Tracker\'!{row[2]}","Tracker!{row[2]}")'
+
+
+def test_a_lifecycle_figure_typed_over_is_restored_by_refresh(west, tmp_path, capsys):
+    _, built, _ = west
+    rows = saved_values(built, "Summary")
+    row = next(i + 1 for i, r in enumerate(rows) if r and r[0] == lifecycle.LABELS["delivered"])
+    tracker = openpyxl.load_workbook(built)["Tracker"]
+    achieved = next(c.column_letter for c in tracker[B.HEADER_ROW + 1] if c.value == "Achieved to date £000")
+    typed = lo.resave(built, tmp_path / "typed.xlsm", [
+        {"do": "set", "sheet": "Summary", "cell": f"B{row}", "value": 999},           # typed over the formula
+        {"do": "set", "sheet": "Tracker", "cell": f"{achieved}{B.HEADER_ROW + 3}", "value": 200}])  # H-02: 120 -> 200
+    assert f"B{row}" not in lo.formulas(typed, "Summary") and saved_values(typed, "Summary")[row - 1][1] == 999
+    assert main(["refresh", str(typed)]) in (0, 1)
+    assert lo.formulas(typed, "Summary")[f"B{row}"] == "=SUM(Savings[Achieved to date £000])"
+    data = summary_json(capsys, typed)
+    assert data["lifecycle"]["delivered"] == 810
+    check_summary(summary_tables(saved_values(typed, "Summary")), data)
+    check_summary(summary_tables(lo.recalculate(typed)["Summary"]), data)
