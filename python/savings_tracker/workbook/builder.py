@@ -391,9 +391,10 @@ def _uses_blue(geo: dict) -> bool:
 def _rag_formats(ws, fm: _Formats, geo: dict):
     r1, r2 = geo["first_data"], geo["last_data"]
     for ci, c in enumerate(geo["cols"]):
-        if c.choices is not schema.RAG:
+        if c.choices not in (schema.RAG, schema.ORIGINAL_RAG):   # the RAG now and at budget setting, alike
             continue
-        for rag in (*schema.RAG_VALUES, *([schema.BLUE] if _uses_blue(geo) else [])):
+        blue = c.choices is schema.RAG and _uses_blue(geo)
+        for rag in (*schema.RAG_VALUES, *([schema.BLUE] if blue else [])):
             ws.conditional_format(r1, ci, r2, ci, {"type": "cell", "criteria": "==", "value": f'"{rag}"',
                                                    "format": fm.rag_cf[rag]})
 
@@ -597,6 +598,7 @@ def _summary_lifecycle(ws, fm, reg: Register, geo: dict, row: int) -> None:
         elif k == 1:
             ws.write_string(r, 0, label, fm.header)
             ws.write_string(r, 1, value, fm.header)
+            ws.set_row(r, 18)
         elif k == len(rows) - 1:
             ws.write_string(r, 0, label, fm.note)
         else:
