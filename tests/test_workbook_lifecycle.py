@@ -146,3 +146,71 @@ def test_a_lifecycle_figure_typed_over_is_restored_by_refresh(west, tmp_path, ca
     assert data["lifecycle"]["delivered"] == 810
     check_summary(summary_tables(saved_values(typed, "Summary")), data)
     check_summary(summary_tables(lo.recalculate(typed)["Summary"]), data)
+
+
+LIFECYCLE_CSV = ("Reference,Title,Committee,Original Phasing - Q1,Original Saving,Current Forecast Phasing - Q1,"
+                 "Forecast Saving,Variance from Plan,RAG,Original RAG,Achieved to date,Still to deliver,"
+                 "Slippage to next year,Write-off,Write-off explanation,Replacement saving,Replacement reference\n"
+                 "L1,Libraries,People,-100,-100,-100,-100,0,Blue,Green,-100,0,,,,,\n"
+                 "L2,Day centres,People,-200,-200,-150,-150,50,Amber,Green,-50,-100,-50,,,,\n"
+                 "L3,Parking,Place,-80,-80,0,0,80,Red,Amber,,,,-80,,-80,P9\n")
+
+
+def test_the_open_workbook_refresh_restores_and_recalculates_the_same_figures(tmp_path, capsys):
+    """The Refresh button in Excel (xlwings' remote engine, tests/xlremote.py) on a BRAG tracker with the
+    product's columns and the lifecycle's: the Summary as the closed-file refresh writes it, Blue column and
+    lifecycle figures, a figure typed over restored, live formulas LibreOffice recalculates to the core's."""
+    import xlremote
+    from savings_tracker.excel import buttons as xl
+
+    src = tmp_path / "brag.csv"
+    src.write_text(LIFECYCLE_CSV, encoding="utf-8")
+    (tmp_path / "brag.settings.json").write_text(json.dumps({"unit": "£000", "sign": "negative", "layout": "tracker"}),
+                                                 encoding="utf-8")
+    built = tmp_path / "brag.xlsm"
+    assert main(["import", str(src), "--out", str(built)]) == 0
+    rows = saved_values(built, "Summary")
+    row = next(i + 1 for i, r in enumerate(rows) if r and r[0] == lifecycle.LABELS["written_off"])
+    typed = lo.resave(built, tmp_path / "typed.xlsm", [{"do": "set", "sheet": "Summary", "cell": f"B{row}",
+                                                        "value": 1}])
+    values = {name: saved_values(typed, name) for name in openpyxl.load_workbook(typed).sheetnames}
+    r = xlremote.run_macro(typed, xl.refresh, out_path=tmp_path / "out.xlsm", values_override=values)
+    assert "Summary refreshed" in r.alerts[-1]["prompt"], r.alerts
+    out = openpyxl.load_workbook(r.out_path)["Summary"]
+    assert out[f"B{row}"].value == "=SUM(Savings[Write-off £000])"
+    assert [c.value for c in out[5]][2:7] == CATS
+    data = summary_json(capsys, src)
+    assert data["rag_counts"]["Blue"] == 1 and data["lifecycle"]["written_off"] == -80
+    check_summary(summary_tables(lo.recalculate(r.out_path)["Summary"]), data)
+
+
+def test_the_product_workbook_has_the_lifecycle_columns_to_fill_in(tmp_path, capsys):
+    """The sample workbook carries the lifecycle columns, blank and grouped (one click folds them away), with
+    the sample's figures unchanged; the Summary shows where the savings stand, and a finance team's achieved
+    figure, once entered and refreshed, is delivered on the Summary as in the CLI."""
+    from savings_tracker import samples
+
+    built = tmp_path / "Savings_Tracker.xlsm"
+    assert main(["build-workbook", "--out", str(built)]) == 0
+    ws = openpyxl.load_workbook(built)["Tracker"]
+    header = {c.value: c.column_letter for c in ws[B.HEADER_ROW + 1]}
+    lines = summary_json(capsys, samples.path("tracker"))
+    for key in lifecycle.KEYS:
+        letter = header[schema.BY_KEY[key].header_for(None)]
+        index = openpyxl.utils.column_index_from_string(letter)
+        assert any(d.min <= index <= d.max and d.outline_level == 1 for d in ws.column_dimensions.values()), key
+        assert all(ws[f"{letter}{B.HEADER_ROW + 2 + k}"].value is None for k in range(lines["register"]["lines"]))
+    data = summary_json(capsys, built)
+    assert {k: data[k] for k in ("totals", "rag_counts", "rag_amounts")} == \
+        {k: lines[k] for k in ("totals", "rag_counts", "rag_amounts")}          # the sample's figures unchanged
+    assert data["lifecycle"]["delivered"] == 0
+    assert data["lifecycle"]["at_risk"] == lines["rag_amounts"]["Red"] + lines["rag_amounts"]["Amber"]
+    tables = summary_tables(saved_values(built, "Summary"))
+    assert tables["lifecycle"]["at_risk"] == data["lifecycle"]["at_risk"] and "Blue" not in tables["header"]
+    cell = f"{header['Achieved to date £000']}{B.HEADER_ROW + 2}"
+    typed = lo.resave(built, tmp_path / "achieved.xlsm", [{"do": "set", "sheet": "Tracker", "cell": cell,
+                                                           "value": -60}])
+    assert main(["refresh", str(typed)]) in (0, 1)
+    assert summary_json(capsys, typed)["lifecycle"]["delivered"] == -60
+    assert summary_tables(lo.recalculate(typed)["Summary"])["lifecycle"]["delivered"] == -60
+    assert summary_tables(saved_values(typed, "Summary"))["lifecycle"]["delivered"] == -60

@@ -100,15 +100,17 @@ def summary_chart_rows(reg: Register, blue: bool | None = None) -> list[list]:
     return [[rag, float(s.display(by[rag][0])), float(s.display(by[rag][1]))] for rag in cats]
 
 
-def lifecycle_rows(reg: Register) -> list[list]:
+def lifecycle_rows(reg: Register, present=None) -> list[list]:
     """The Summary's lifecycle table (title, header, one row per figure, the sign note) with live formulas, or
     [] for a register without lifecycle columns: the same figures and names as ``summary`` and the tracker
-    appendix (``core.lifecycle``), signs as ``display_sign`` says."""
-    figures = lifecycle.figures(reg)
+    appendix (``core.lifecycle``), signs as ``display_sign`` says. ``present``: the Savings table's columns,
+    where they are not the register's (the builder's table of a register without the lifecycle filled in)."""
+    present = list(reg.keys if present is None else present)
+    figures = lifecycle.figures(reg, columns=present)
     if figures is None:
         return []
     s = reg.settings
-    live = formulas.lifecycle_formulas(s, reg.keys, reg.layout)
+    live = formulas.lifecycle_formulas(s, present, reg.layout)
     return [[f"{lifecycle.TITLE}, {s.unit}", None], ["Figure", s.unit],
             *([lifecycle.LABELS[k], Formula(live[k], _f(s.display(v)) or 0.0)] for k, v in figures.items()),
             [s.sign_note(), None]]

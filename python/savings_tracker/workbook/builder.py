@@ -206,7 +206,8 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
     years = reg.years if layout != TRACKER else 0
     if layout == OPTIONS and not years:
         years = len(settings.years) or 3
-    cols = table_columns(reg) if imported else schema.columns_for(layout, years)
+    # the product's own tracker has the lifecycle columns for a council to fill in (an import: where it keeps them)
+    cols = table_columns(reg) if imported else schema.columns_for(layout, years, extras=layout == TRACKER)
     if not with_suggested:
         cols = [c for c in cols if c.key != "suggested_rag"]
     table = schema.TABLE_NAMES[layout]
@@ -296,8 +297,8 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
                              spec["total_value"])
         elif ci:
             ws.write_blank(last_row, ci, None, fm.total_label)
-    for ci, c in enumerate(cols):
-        ws.set_column(ci, ci, c.width, None)
+    for ci, c in enumerate(cols):   # the lifecycle columns grouped: one click folds them away to read or print
+        ws.set_column(ci, ci, c.width, None, {"level": 1} if c.extra else {})
     for ej, key in enumerate(extras):
         ws.write_blank(last_row, len(cols) + ej, None, fm.total_label)
         ws.set_column(len(cols) + ej, len(cols) + ej, 16, None)
@@ -589,7 +590,7 @@ def _summary_lifecycle(ws, fm, reg: Register, geo: dict, row: int) -> None:
     as ``plans.summary.lifecycle_rows`` gives it, where the register has lifecycle columns."""
     from ..plans.summary import lifecycle_rows
 
-    rows = lifecycle_rows(reg)
+    rows = lifecycle_rows(reg, [c.key for c in geo["cols"]])
     for k, cells_ in enumerate(rows):
         r = row + k
         label, value = cells_
