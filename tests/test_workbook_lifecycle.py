@@ -214,3 +214,21 @@ def test_the_product_workbook_has_the_lifecycle_columns_to_fill_in(tmp_path, cap
     assert summary_json(capsys, typed)["lifecycle"]["delivered"] == -60
     assert summary_tables(lo.recalculate(typed)["Summary"])["lifecycle"]["delivered"] == -60
     assert summary_tables(saved_values(typed, "Summary"))["lifecycle"]["delivered"] == -60
+
+
+def test_the_buttons_work_on_an_imported_tracker_without_the_products_phasing(west, tmp_path, capsys):
+    """A council's own tracker imported with its own columns (no quarters, no committee) is not refused by the
+    buttons as a product workbook with deleted columns would be: Validate, Refresh and Take snapshot run, the
+    Summary gets the Blue column and the lifecycle figures, and the snapshot records the Blue line as Blue."""
+    import xlremote
+    from savings_tracker.excel import buttons as xl
+
+    src, built, _ = west
+    values = {name: saved_values(built, name) for name in openpyxl.load_workbook(built).sheetnames}
+    for name in ("validate", "refresh", "snapshot"):
+        r = xlremote.run_macro(built, getattr(xl, name), out_path=tmp_path / f"{name}.xlsm", values_override=values)
+        assert "Nothing was changed" not in r.alerts[-1]["prompt"], (name, r.alerts)
+    assert "lifecycle-mismatch" in [c.value for c in openpyxl.load_workbook(tmp_path / "validate.xlsm")["Checks"]["E"]]
+    check_summary(summary_tables(lo.recalculate(tmp_path / "refresh.xlsm")["Summary"]), summary_json(capsys, src))
+    history = openpyxl.load_workbook(tmp_path / "snapshot.xlsm")["History"]
+    assert [row[7] for row in history.iter_rows(min_row=2, values_only=True)][:1] == ["Blue"]
