@@ -170,14 +170,15 @@ def chart_blocks(reg: Register, chart_header: int, blue: bool) -> list[Block]:
     has lifecycle columns."""
     sheet = schema.SHEET_NAMES["summary"]
     chart = summary_chart_rows(reg, blue)
-    out = [Block(sheet, f"A{chart_header + 1}", [
-        [rag, *map(Formula, formulas.summary_chart_row(reg.settings, chart_header + 1 + k, chart_header, rag,
-                                                       reg.keys, blue), values)]
-        for k, (rag, *values) in enumerate(chart)])]
+    rows = [[rag, *map(Formula, formulas.summary_chart_row(reg.settings, chart_header + 1 + k, chart_header, rag,
+                                                           reg.keys, blue), values)]
+            for k, (rag, *values) in enumerate(chart)]
     life = lifecycle_rows(reg)
-    if life:
-        out.append(Block(sheet, f"A{lifecycle_row(chart_header, len(chart))}", life))
-    return out
+    if life:    # one block with the chart data (its sign note and the blank row between): one write in Excel
+        gap = lifecycle_row(chart_header, len(chart)) - (chart_header + 1 + len(rows))
+        rows += [[reg.settings.sign_note(), None, None], *([[None] * 3] * (gap - 1)),
+                 *(r + [None] * (3 - len(r)) for r in life)]
+    return [Block(sheet, f"A{chart_header + 1}", rows)]
 
 
 def summary_formula_rows(reg: Register, summary: calc.Summary, header_row: int, blue: bool | None = None
