@@ -10,8 +10,11 @@ Called by ``extract_seeds.py`` (``extract_cases(seeds, base)``, ``base`` being t
 * ``sections_psr_2017-18.json``: which of seed 000's PSR programmes each section is, with the evidence.
 
 What the text layer cannot give is left blank, never guessed: the consultation type is a row of tick boxes in
-the paper ("Type: Inform Consult internal Engage Co-production Consult external") whose ticks are not in its
-text, and a workstream without a business case of its own (e.g. Life Long Learning) has no fields. A section's
+the paper ("Type: Inform Consult internal Engage Co-production Consult external"). Most cases' ticks are not in
+its text; where they are (a checked box, ``<input checked="" type="checkbox"/>``, after a type, or a capital X
+after one: "Type: Inform Consult internal X") the ticked types are read. The other form ("Inform x Consult
+Engagement x Partnership x Consult internal x") marks four of its five labels with the same x and lists a type
+the form does not have, so whether x is a tick or an empty box cannot be told: left blank. A workstream without a business case of its own (e.g. Life Long Learning) has no fields. A section's
 shared narrative goes to the workstream whose heading it follows. Standard library only.
 """
 from __future__ import annotations
@@ -100,6 +103,9 @@ SUB_TARGET = {"service users": "users", "the community": "users", "community": "
               "partners/other organisations": "partners", "council": "council"}
 TICK_BOXES = re.compile(r"^(?:Type:\s*)?(?:(?:Inform|Consult internal|Consult external|Consult|Engage|Engagement|"
                         r"Co-production|Partnership|x)[\s,]*)+$", re.I)
+# one of the form's five types, then what follows it: a checked box, an empty box, a capital X or nothing
+TYPE_MARK = re.compile(r"(Inform|Consult internal|Consult external|Engage|Co-production)\b"
+                       r"(?:[\s–]*(<input checked=\"\" type=\"checkbox\"/>|<input type=\"checkbox\"/>|X\b))?")
 RANGE_ONLY = re.compile(r"^\d+(?:\s*(?:-|to)\s*\d+)?$")
 
 
@@ -184,14 +190,18 @@ def _fields(block: list[str]) -> dict[str, str]:
             if line:
                 out.setdefault(f"{current}_{sub}", []).append(line)
             continue
-        if current == "consultation" and TICK_BOXES.match(line):
-            continue   # the form's tick boxes: which one is ticked is not in the text
+        if current == "consultation" and (TICK_BOXES.match(line) or "<input" in line):
+            out.setdefault("_form", []).append(line)   # the form's tick boxes: read by _ticked
+            continue
         out.setdefault(current, []).append(line)
     opening = out.pop("_opening", [])
     if opening and "proposal" not in out:
         out["proposal"] = opening   # a case without "It is proposed ...": its opening text says what is
     fields = {k: "\n".join(v).strip() for k, v in out.items() if k not in ("outcomes", "impact")}
-    fields.pop("consultation", None)   # narrative under the heading is not a type; the type itself is lost
+    fields.pop("consultation", None)   # narrative under the heading is not a type
+    ticked = _ticked(fields.pop("_form", ""))
+    if ticked:
+        fields["consultation"] = ticked
     staffing = fields.get("staffing", "")
     if RANGE_ONLY.match(staffing) and not fields.get("redundancies"):
         fields["redundancies"] = staffing          # "Staffing Implications – 4-5": the redundancies range
@@ -243,6 +253,17 @@ def _psr_keys(base, lines000: list[str], summary: list[list[str]]) -> dict:
                   "scripts/extract_seed_001.py; used by `savings-tracker reconcile --keys`."),
         "sections": sections,
     }
+
+
+def _ticked(form: str) -> str:
+    """The consultation types the form's text shows ticked ("Inform; Consult internal"), or "" where it does not
+    say: a checked box after a type, or a capital X after one (the form without boxes in its text)."""
+    if "x " in form.replace("X ", "") or form.rstrip().endswith(" x"):
+        return ""    # the other form: a lower-case x after nearly every label, tick or box glyph unknown
+    marks = TYPE_MARK.findall(form)
+    if "<input" in form:
+        return "; ".join(t for t, m in marks if "checked" in m)
+    return "; ".join(t for t, m in marks if m == "X")
 
 
 def extract_cases(seeds, base) -> dict[str, bytes]:

@@ -146,6 +146,30 @@ def in_year_future_brag(path: Path) -> Path:
     return _save(wb, path)
 
 
+def brag_lifecycle(path: Path) -> Path:
+    """A borough's BRAG tracker in £000 with savings positive, grouped by directorate, that follows each saving
+    through its life: the RAG at budget setting, achieved to date, still to deliver, slippage, write-offs (one
+    replaced, one explained, one neither) and the replacement saving's reference; one line whose achieved and
+    still-to-deliver figures do not add up to its forecast."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tracker"
+    ws.append(["Westford Borough Council", None, None, "Savings tracker 2025/26, Month 6"])
+    ws.append(["Ref", "Saving", "Directorate", "Original RAG", "2025/26 Target £000", "Forecast £000", "Variance £000",
+               "BRAG", "Achieved to date £000", "Still to deliver £000", "Slippage £000", "Write-off £000",
+               "Reason for write off", "Replacement saving £000", "Replacement ref"])
+    data = [("H-01", "Home care review", "Adults", "Green", 500, 500, "Blue", 500, 0, None, None, None, None, None),
+            ("H-02", "Day services", "Adults", "Green", 300, 200, "Amber", 120, 80, 100, None, None, None, None),
+            ("C-01", "Libraries", "Communities", "Amber", 150, 0, "Red", 0, 0, None, 150, None, 150, "C-07"),
+            ("C-02", "Parking charges", "Communities", "Amber", 80, 40, "Red", 10, 20, None, 40, None, None, None),
+            ("C-03", "Events", "Communities", "Red", 35, 0, "Red", None, None, None, 35, "Festival cancelled", None,
+             None),
+            ("R-01", "Procurement", "Resources", "Red", 220, 230, "G", 100, 130, None, None, None, None, None)]
+    for ref, title, dte, orig, plan, fc, rag, *life in data:
+        ws.append([ref, title, dte, orig, plan, fc, fc - plan, rag, *life])
+    return _save(wb, path)
+
+
 def headerless_headings(path: Path) -> Path:
     """A district's tracker in £ (pounds), savings positive: the first column has no header and holds the
     directorate headings and each line's name; subtotal rows; a grand total; years as 2025-26."""

@@ -223,3 +223,14 @@ def test_a_tracker_with_a_section_column_is_still_a_tracker(tmp_path):
                  "A1,Libraries,£m,People,-100,-100,Green\n", encoding="utf-8")
     reg = read_register(p)
     assert reg.layout == "tracker" and len(reg) == 1
+
+
+def test_bundled_sample_consultation_types_where_the_paper_shows_the_ticks():
+    """Seed 001's text carries the ticks of two business cases' consultation boxes (checked boxes after a type);
+    the others print the form without its ticks (or with an x after nearly every label) and stay blank."""
+    from savings_tracker import samples
+    lines = read_register(samples.path("cases")).lines.set_index("workstream")
+    assert lines.at["Commercial Fleet Management", "consultation"] == "Inform"
+    assert lines.at["Land management", "consultation"] == "Inform; Consult internal"
+    filled = {w for w, v in lines["consultation"].items() if isinstance(v, str) and v}
+    assert filled == {"Commercial Fleet Management", "Land management"}

@@ -53,3 +53,15 @@ def test_periods_and_previous(reg):
     assert history.previous_period(rows, "oct") == "Sept"
     assert history.previous_period(rows, "Sept") is None
     assert history.has_period(rows, "OCT")
+
+
+def test_brag_blue_is_recorded_and_delivered_is_better_than_green(tmp_path):
+    """BRAG: a snapshot keeps a line's Blue (it was recorded blank), and Green -> Blue is an improvement."""
+    p = tmp_path / "brag.csv"
+    p.write_text("Reference,Title,Original Saving,Forecast Saving,RAG\nB1,Delivered,-10,-10,Blue\n"
+                 "B2,On track,-5,-5,Green\n", encoding="utf-8")
+    reg = read_register(p)
+    rows = history.snapshot_rows(reg, "May", "2025-05-31")
+    assert [r[history.COL["RAG"]] for r in rows] == ["Blue", "Green"]
+    assert history.direction("Green", "Blue", -10, -10, S) == "↑"
+    assert history.direction("Blue", "Amber", -10, -10, S) == "↓"

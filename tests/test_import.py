@@ -52,6 +52,7 @@ LAYOUTS = {
     "ods-notes-row": lambda d: lo.convert(C.notes_under_header(d / "notes.xlsx"), "ods", d / "ods"),
     "hidden-frozen-merged": lambda d: C.hidden_frozen_merged(d / "upton.xlsx"),
     "line-breaks-rag-words": lambda d: C.line_breaks_and_words(d / "midshire.xlsx"),
+    "brag-lifecycle-£000": lambda d: C.brag_lifecycle(d / "westford.xlsx"),
 }
 
 
@@ -94,14 +95,20 @@ def test_libreoffice_recalculation_gives_the_same_totals(imported, name):
         assert got == Decimal(str(want)).quantize(Decimal(1).scaleb(-dp)), (key, totals[col], want)
         checked += 1
     assert checked >= 1
-    # the Summary's Total row (planned, forecast, variance in columns G..I) after recalculation
+    # the Summary's Total row after recalculation: the line counts by RAG (with Blue where the register uses
+    # BRAG), then planned, forecast, variance
     summary = values[schema.SHEET_NAMES["summary"]]
+    header = next(r for r in summary if r and len(r) > 2 and r[1] == "Lines")
     total = next(r for r in summary[4:] if r and r[0] == "Total")
+    money = header.index("No RAG") + 1
     for j, key in enumerate(("plan_total", "forecast_total", "variance")):
         want = expected.get(key, 0) if key in back.source.columns else 0
-        assert Decimal(str(total[6 + j])).quantize(Decimal(1).scaleb(-dp)) == \
+        assert Decimal(str(total[money + j])).quantize(Decimal(1).scaleb(-dp)) == \
             Decimal(str(want)).quantize(Decimal(1).scaleb(-dp)), (key, total)
     assert total[1] == len(reg)
+    counts = summary_json(src)["rag_counts"]
+    assert ("Blue" in header) == ("Blue" in counts)
+    assert {h: total[c] for c, h in enumerate(header) if h in counts} == counts
     for sheet, rows in values.items():
         for r, row in enumerate(rows, start=1):
             for c, v in enumerate(row, start=1):

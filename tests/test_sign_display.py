@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from savings_tracker import cli, samples
-from savings_tracker.core import calc, report
+from savings_tracker.core import calc, lifecycle, report
 from savings_tracker.core.settings import Settings, SettingsError
 from savings_tracker.readers import grids, read_register
 from savings_tracker.workbook.builder import RAG_TABLE_TITLE, build_workbook
@@ -27,7 +27,10 @@ def test_the_summary_tables_and_chart_follow_one_rule(tmp_path, capsys, display,
     planned, forecast = calc.by_line_rag(reg)["Red"]
     assert red[1:3] == [factor * float(planned), factor * float(forecast)]
     notes = [v for r in rows for v in r[:2] if isinstance(v, str) and ("Amounts as" in v or "positive amounts" in v)]
-    assert len(notes) == 2 and notes[0] == notes[1] == reg.settings.sign_note()
+    assert len(notes) == 3 and set(notes) == {reg.settings.sign_note()}     # under each of the three tables
+    at_risk = next(r for r in rows if r[0] == lifecycle.LABELS["at_risk"])[1]
+    split = calc.rag_split(reg, calc.effective(reg))
+    assert at_risk == factor * float(sum(split["Red"]) + sum(split["Amber"]))
     assert any(r[0] == f"{RAG_TABLE_TITLE}, £000" for r in rows)
     # a refresh keeps the rule (formulas and their saved results)
     assert cli.main(["refresh", str(out)]) in (0, 1)

@@ -56,7 +56,7 @@ def _expected(path: Path) -> dict[str, dict[tuple[int, int], Decimal]]:
     for layout, r, header_row in (("tracker", reg, B.HEADER_ROW + 1), ("options", opts, 4)):
         eff = calc.effective(r)
         summary = calc.summarise(r)
-        cols = schema.columns_for(layout, r.years)
+        cols = schema.columns_for(layout, r.years, extras=layout == "tracker")   # the lifecycle's blank columns too
         cells = {}
         for ci, c in enumerate(cols, start=1):
             if c.kind not in (schema.MONEY, schema.NUMBER):
@@ -64,7 +64,7 @@ def _expected(path: Path) -> dict[str, dict[tuple[int, int], Decimal]]:
             if c.role == schema.COMPUTED:
                 for k, i in enumerate(r.lines.index):
                     cells[(header_row + 1 + k, ci)] = _d(eff.at[i, c.key])
-            cells[(header_row + len(r) + 1, ci)] = _d(summary.totals[c.key])
+            cells[(header_row + len(r) + 1, ci)] = _d(summary.totals.get(c.key, Decimal(0)))
         out[schema.SHEET_NAMES[layout]] = cells
     # Summary: the committee table, its total row and the by-RAG table
     s = calc.summarise(reg)
@@ -87,6 +87,12 @@ def _expected(path: Path) -> dict[str, dict[tuple[int, int], Decimal]]:
         lines = eff[[(v if v in calc.RAG_ORDER else calc.NO_RAG) == rag for v in eff["rag"]]]
         for j, key in enumerate(("plan_total", "forecast_total")):
             cells[(rag_header + 1 + k, 2 + j)] = _d(reg.settings.display(sum(lines[key], Decimal(0))))
+    # where the savings stand (the lifecycle columns are blank): nothing delivered, slipped or written off; at
+    # risk is the RAG analysis's Red and Amber
+    split = calc.rag_split(reg, eff)
+    at_risk = sum(split["Red"], Decimal(0)) + sum(split["Amber"], Decimal(0))
+    for k, v in enumerate((0, at_risk, 0, 0, 0)):
+        cells[(rag_header + 9 + k, 2)] = _d(reg.settings.display(Decimal(v)))
     out[schema.SHEET_NAMES["summary"]] = cells
     return out
 

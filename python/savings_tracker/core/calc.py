@@ -132,11 +132,23 @@ def rag_split(reg: Register, eff: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, index=eff.index, columns=[*schema.RAG_VALUES, *blue, NO_RAG], dtype=object).fillna(ZERO)
 
 
+def uses_blue(reg: Register) -> bool:
+    """BRAG: the register rates some line Blue (delivered); its RAG counts and amounts then have a Blue column."""
+    return reg.has("rag") and any(v == schema.BLUE for v in reg.lines["rag"].tolist())
+
+
+def rag_categories(reg: Register) -> tuple[str, ...]:
+    """The RAG categories a register's counts and amounts show: Red, Amber, Green, Blue where it uses BRAG,
+    then No RAG (blank or invalid)."""
+    return (*schema.RAG_VALUES, *([schema.BLUE] if uses_blue(reg) else []), NO_RAG)
+
+
 def by_line_rag(reg: Register) -> dict[str, tuple[Decimal, Decimal]]:
-    """Planned and forecast saving summed by each line's own RAG (blank or invalid: No RAG), in the register's
-    sign: the Summary sheet's chart ("Planned and forecast saving by the line's RAG"). Unlike ``rag_split``
-    (the RAG analysis) a shortfall stays at the line's RAG."""
-    out = {r: (ZERO, ZERO) for r in (*schema.RAG_VALUES, NO_RAG)}
+    """Planned and forecast saving summed by each line's own RAG (Blue where the register uses BRAG; blank or
+    invalid: No RAG), in the register's sign: the Summary sheet's chart ("Planned and forecast saving by the
+    line's RAG"). Unlike ``rag_split`` (the RAG analysis) a shortfall stays at the line's RAG."""
+    cats = rag_categories(reg)
+    out = {r: (ZERO, ZERO) for r in cats}
     if not len(reg):
         return out
     eff = effective(reg)
@@ -145,7 +157,7 @@ def by_line_rag(reg: Register) -> dict[str, tuple[Decimal, Decimal]]:
     plans = list(eff["plan_total"]) if "plan_total" in eff else [None] * n
     fcs = list(eff["forecast_total"]) if "forecast_total" in eff else [None] * n
     for r, p, f in zip(rags, plans, fcs):
-        key = r if r in RAG_ORDER else NO_RAG
+        key = r if r in cats and r != NO_RAG else NO_RAG
         a, b = out[key]
         out[key] = (a + amount_or_zero(p), b + amount_or_zero(f))
     return out

@@ -4,7 +4,7 @@ The ``History`` table of the workbook holds one row per line per snapshot, in th
 ``HISTORY_HEADERS``. ``snapshot_rows`` makes this period's rows, ``directions`` compares each line with the
 previous snapshot and ``direction`` is the rule for one line:
 
-* RAG better (Red -> Amber -> Green) gives ↑, worse gives ↓;
+* RAG better (Red -> Amber -> Green -> Blue, BRAG's delivered) gives ↑, worse gives ↓;
 * same RAG: a higher forecast saving gives ↑, a lower one ↓, equal (at the published precision) ↔;
 * no previous snapshot of the line gives ↔.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from . import calc
+from . import calc, schema
 from .money import rounded, try_parse
 from .register import Register
 from .settings import Settings
@@ -22,6 +22,7 @@ HISTORY_HEADERS = ("Period", "Taken at", "Reference", "Title", "Plan total", "Fo
                    "Direction")
 COL = {h: i for i, h in enumerate(HISTORY_HEADERS)}
 UP, SAME, DOWN = "↑", "↔", "↓"
+RAG_ORDER = {**calc.RAG_ORDER, schema.BLUE: len(calc.RAG_ORDER)}   # BRAG: delivered is better than Green
 
 
 def _dec(value, unit: str = "£000") -> Decimal | None:
@@ -33,7 +34,7 @@ def direction(prev_rag, rag, prev_forecast, forecast, settings: Settings) -> str
     """↑, ↔ or ↓ for one line against its previous snapshot (forecasts in the register's unit and sign)."""
     if prev_rag in (None, "") and prev_forecast in (None, ""):
         return SAME
-    order = calc.RAG_ORDER
+    order = RAG_ORDER
     if prev_rag in order and rag in order and prev_rag != rag:
         return UP if order[rag] > order[prev_rag] else DOWN
     prev, now = _dec(prev_forecast, settings.unit), _dec(forecast, settings.unit)
@@ -112,7 +113,7 @@ def snapshot_rows(reg: Register, period, taken_at) -> list[list]:
         rag = line.get("rag") if "rag" in eff else ""
         out.append([period_label(period), taken_at, line.get("reference", "") if "reference" in eff else "",
                     line.get("title", "") if "title" in eff else "", num("plan_total"), num("forecast_total"),
-                    num("variance"), rag if rag in calc.RAG_ORDER else "", None])
+                    num("variance"), rag if rag in RAG_ORDER else "", None])
     return out
 
 

@@ -13,17 +13,24 @@ from .register import Register
 KEYS = ("original_rag", "achieved", "to_deliver", "slippage", "write_off", "write_off_reason",
         "replacement_saving", "replacement_ref")
 FIGURES = ("delivered", "at_risk", "slipped", "written_off", "replaced")
+#: Each figure's name wherever it is shown in full (the Summary sheet, the tracker appendix).
+LABELS = {"delivered": "Delivered (achieved to date)", "at_risk": "At risk (Red and Amber)",
+          "slipped": "Slipped to next year", "written_off": "Written off",
+          "replaced": "Covered by replacement savings"}
+#: The title of the table of these figures (the tracker appendix's caption says the same).
+TITLE = "Where the savings stand"
 
 
 def has_lifecycle(reg: Register) -> bool:
     return any(reg.has(k) for k in KEYS)
 
 
-def figures(reg: Register, eff=None) -> dict[str, Decimal] | None:
+def figures(reg: Register, eff=None, columns=None) -> dict[str, Decimal] | None:
     """Delivered (achieved to date), at risk (the in-year £ at Red or Amber in the RAG analysis: forecasts rated
     Red or Amber, and any shortfall against plan), slipped, written off and replaced, in the register's sign.
-    None when the register has no lifecycle column."""
-    if not has_lifecycle(reg):
+    None when the register has no lifecycle column (``columns``: the keys of the table it will be written to,
+    when that has lifecycle columns the register does not fill yet)."""
+    if not (has_lifecycle(reg) or any(k in KEYS for k in columns or ())):
         return None
     eff = calc.effective(reg) if eff is None else eff
     out = {k: ZERO for k in FIGURES}

@@ -14,8 +14,9 @@ Three layouts of register share these columns (see ``LAYOUTS``):
   Its headers are recognised only when reading a business-case register (``match_header(..., "cases")``),
   so its generic names ("Total", "Project") never change how the other layouts are read.
 
-Columns marked ``extra`` (the savings lifecycle) are read, checked and summarised where a register has them;
-the product's own workbook does not build them (``columns_for(..., extras=True)`` includes them).
+Columns marked ``extra`` (the savings lifecycle) are read, checked and summarised where a register has them; a
+register need not have them (``columns_for(..., extras=True)`` includes them). The product's own tracker workbook
+builds them, blank, for a council to fill in; an imported tracker has them where the council's file does.
 """
 from __future__ import annotations
 
@@ -142,7 +143,7 @@ class Column:
     year: int = 0                # 1-based year index for multi-year columns
     layout_headers: tuple[tuple[str, str], ...] = ()  # (layout, header) where a layout names it differently
     optional_in: tuple[str, ...] = ()  # layouts where a required column may be absent
-    extra: bool = False          # read, checked and summarised where a register has it; not in the built workbook
+    extra: bool = False          # read, checked and summarised where a register has it; a register may lack it
     optional: bool = False       # in a register (and its workbook table) only where the council's file has it
     group: bool = False          # a grouping a council reports by (committee, directorate, portfolio, ...)
 

@@ -40,6 +40,17 @@ TABLE = schema.TABLE_NAMES["tracker"]
 #: Columns the buttons cannot work without (deleting one is reported, nothing is changed).
 NEEDED = ("reference", "title", "committee", "plan_q1", "plan_q2", "plan_q3", "plan_q4", "plan_total",
           "forecast_q1", "forecast_q2", "forecast_q3", "forecast_q4", "forecast_total", "variance", "rag")
+#: What an imported council tracker's table needs (its own columns, not the product's phasing).
+NEEDED_OWN = ("reference", "title", "plan_total")
+
+
+def needed_columns(headers) -> tuple[str, ...]:
+    """The columns a button cannot work without: the product's tracker (one with quarterly phasing) needs every
+    column it was built with; a council's own tracker, imported with its own columns, needs its lines and plan."""
+    quarters = [k for k in NEEDED if k.startswith(("plan_q", "forecast_q"))]
+    return NEEDED if any(k in headers for k in quarters) else NEEDED_OWN
+
+
 APPENDIX_NAMES = {"template": "AppendixTemplate", "format": "AppendixFormat", "committee": "AppendixCommittee"}
 
 
@@ -181,7 +192,7 @@ class Context:
         self.reg, self.headers = register_from_values(values, sheet=self.sheet.name, top=self.top, left=self.left,
                                                       settings=self.settings, path=book.fullname)
         self.body_last = self.top + len(values) - 1
-        missing = [k for k in NEEDED if k not in self.headers]
+        missing = [k for k in needed_columns(self.headers) if k not in self.headers]
         if missing:
             names = ", ".join(f"'{schema.BY_KEY[k].header_for(self.settings, 'tracker')}'" for k in missing)
             raise Problem(f"The Savings table on sheet {self.sheet.name} has no {names} column (deleted or "

@@ -10,7 +10,7 @@ from ..core import schema
 from ..core.calc import NO_RAG  # lines whose RAG is blank or invalid
 from .. import cells
 
-RAG_COLUMNS = (*schema.RAG_VALUES, NO_RAG)
+RAG_COLUMNS = (*schema.RAG_VALUES, NO_RAG)   # the Summary's RAG columns of a register without BRAG
 SUMMARY_MONEY = ("plan_total", "forecast_total", "variance")
 
 
@@ -55,34 +55,41 @@ def _heads(settings, present=None, group: str = "committee") -> dict[str, str | 
     return out
 
 
+def rag_columns(blue: bool = False) -> tuple[str, ...]:
+    """The Summary's RAG columns: Red, Amber, Green, Blue where the register uses BRAG, No RAG."""
+    return (*schema.RAG_VALUES, *([schema.BLUE] if blue else []), NO_RAG)
+
+
 def summary_group_row(settings, row: int, header_row: int, name: str, present=None,
-                      group: str = "committee") -> list[str]:
-    """Columns B..I of one group row of the Summary (1-based ``row``; the RAG words are in the header
-    row's C..E): lines, Red, Amber, Green, No RAG, planned, forecast, variance. A column the table does not
+                      group: str = "committee", blue: bool = False) -> list[str]:
+    """Columns B.. of one group row of the Summary (1-based ``row``; the RAG words are in the header row from
+    C): lines, Red, Amber, Green, (Blue,) No RAG, planned, forecast, variance. A column the table does not
     have gives 0; with no group column the one row covers every line."""
     t, h = schema.TABLE_NAMES["tracker"], _heads(settings, present, group)
     if h["group"] is None:
-        return summary_total_row(settings, row, header_row, 0, -1, present, group)
+        return summary_total_row(settings, row, header_row, 0, -1, present, group, blue)
     crit = '""' if name == "(none)" else f"$A{row}"
     committee = sref(t, h["group"])
+    rated = len(rag_columns(blue)) - 1
     return [f"=COUNTIFS({committee},{crit})",
             *(f"=COUNTIFS({sref(t, h['rag'])},{cells.letters(3 + k)}${header_row},{committee},{crit})"
-              if h["rag"] else "=0" for k in range(len(schema.RAG_VALUES))),
-            f"=B{row}-SUM(C{row}:E{row})",
+              if h["rag"] else "=0" for k in range(rated)),
+            f"=B{row}-SUM(C{row}:{cells.letters(2 + rated)}{row})",
             *(f"={_sign(settings)}SUMIFS({sref(t, h[key])},{committee},{crit})" if h[key] else "=0"
               for key in SUMMARY_MONEY)]
 
 
 def summary_total_row(settings, row: int, header_row: int, first: int, last: int, present=None,
-                      group: str = "committee") -> list[str]:
-    """Columns B..I of the Summary's Total row (group rows ``first``..``last``, 1-based)."""
+                      group: str = "committee", blue: bool = False) -> list[str]:
+    """Columns B.. of the Summary's Total row (group rows ``first``..``last``, 1-based)."""
     t, h = schema.TABLE_NAMES["tracker"], _heads(settings, present, group)
     lines = f"=SUM(B{first}:B{last})" if last >= first else \
         (f"=ROWS({sref(t, h['count'])})" if h["group"] is None else "=0")
+    rated = len(rag_columns(blue)) - 1
     return [lines,
             *(f"=COUNTIFS({sref(t, h['rag'])},{cells.letters(3 + k)}${header_row})" if h["rag"] else "=0"
-              for k in range(len(schema.RAG_VALUES))),
-            f"=B{row}-SUM(C{row}:E{row})",
+              for k in range(rated)),
+            f"=B{row}-SUM(C{row}:{cells.letters(2 + rated)}{row})",
             *(f"={_sign(settings)}SUM({sref(t, h[key])})" if h[key] else "=0" for key in SUMMARY_MONEY)]
 
 
@@ -91,17 +98,59 @@ def _sign(settings) -> str:
     return "-" if settings.display_factor < 0 else ""
 
 
-def summary_chart_row(settings, row: int, header_row: int, rag: str, present=None) -> list[str]:
+def summary_chart_row(settings, row: int, header_row: int, rag: str, present=None, blue: bool = False) -> list[str]:
     """Columns B..C (planned, forecast; signs as ``display_sign`` says) of one chart-data row of the Summary."""
     t, h = schema.TABLE_NAMES["tracker"], _heads(settings, present)
     sign = _sign(settings)
+    rated = len(rag_columns(blue)) - 1
     out = []
     for j, key in enumerate(("plan_total", "forecast_total")):
         col = cells.letters(2 + j)
         if h[key] is None:
             out.append("=0")
-        elif rag in schema.RAG_VALUES:
+        elif rag != NO_RAG:
             out.append(f"={sign}SUMIFS({sref(t, h[key])},{sref(t, h['rag'])},$A{row})" if h["rag"] else "=0")
         else:  # lines with no valid RAG: everything not counted above
-            out.append(f"={sign}SUM({sref(t, h[key])})-SUM({col}{header_row + 1}:{col}{header_row + 3})")
+            out.append(f"={sign}SUM({sref(t, h[key])})-SUM({col}{header_row + 1}:{col}{header_row + rated})")
     return out
+
+
+def lifecycle_formulas(settings, present, layout: str = "tracker") -> dict[str, str]:
+    """The Summary's lifecycle figures (``core.lifecycle.figures``) as live formulas over the Savings table:
+    delivered, slipped, written off and replaced are column sums; at risk is the RAG analysis's Red and Amber
+    (explicit Red/Amber columns where the table has them, else the forecast of the Red and Amber lines plus
+    every line's shortfall against plan). A column the table does not have gives 0."""
+    t, have = schema.TABLE_NAMES["tracker"], set(present)
+
+    def ref(key):
+        return sref(t, schema.BY_KEY[key].header_for(settings, "tracker"))
+
+    def total(key):
+        return f"SUM({ref(key)})" if key in have else "0"
+
+    sign = _sign(settings)
+    out = {"delivered": total("achieved"), "slipped": total("slippage"), "written_off": total("write_off"),
+           "replaced": total("replacement_saving")}
+    if layout not in ("tracker", "programme"):
+        out["at_risk"] = "0"
+    elif {"red", "amber", "green"} <= have:
+        out["at_risk"] = f"{total('red')}+{total('amber')}"
+    else:
+        out["at_risk"] = _at_risk(ref, have, settings)
+    order = ("delivered", "at_risk", "slipped", "written_off", "replaced")
+    return {k: f"={sign}({out[k]})" if sign else f"={out[k]}" for k in order}
+
+
+def _at_risk(ref, have: set, settings) -> str:
+    """The forecast of the lines rated Red or Amber, plus each line's shortfall (plan - forecast where that is
+    less saved than planned, in the register's sign) as ``calc.rag_split`` counts it."""
+    parts = []
+    if "rag" in have and "forecast_total" in have:
+        parts += [f'SUMIFS({ref("forecast_total")},{ref("rag")},"{r}")' for r in ("Red", "Amber")]
+    plan = ref("plan_total") if "plan_total" in have else None
+    fc = ref("forecast_total") if "forecast_total" in have else None
+    if plan or fc:
+        gap = f"({plan or 0}-{fc or 0})"
+        short = gap if settings.saving_sign > 0 else f"(-{gap})"
+        parts.append(f"SUMPRODUCT({gap}*({short}>0))")
+    return "+".join(parts) or "0"

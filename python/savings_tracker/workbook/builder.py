@@ -28,7 +28,8 @@ from ..core.money import total as money_total
 from ..core.register import Finding, Register, Source, empty_lines
 from ..core.settings import Settings
 from .cellformats import number_format, text_lines
-from ..plans.formulas import RAG_COLUMNS, column_formula, sref, summary_chart_row, summary_group_row, summary_total_row
+from ..plans.formulas import (column_formula, rag_columns, sref, summary_chart_row, summary_group_row,
+                              summary_total_row)
 
 S = schema.SHEET_NAMES
 TRACKER, OPTIONS = "tracker", "options"
@@ -205,7 +206,8 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
     years = reg.years if layout != TRACKER else 0
     if layout == OPTIONS and not years:
         years = len(settings.years) or 3
-    cols = table_columns(reg) if imported else schema.columns_for(layout, years)
+    # the product's own tracker has the lifecycle columns for a council to fill in (an import: where it keeps them)
+    cols = table_columns(reg) if imported else schema.columns_for(layout, years, extras=layout == TRACKER)
     if not with_suggested:
         cols = [c for c in cols if c.key != "suggested_rag"]
     table = schema.TABLE_NAMES[layout]
@@ -295,8 +297,8 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
                              spec["total_value"])
         elif ci:
             ws.write_blank(last_row, ci, None, fm.total_label)
-    for ci, c in enumerate(cols):
-        ws.set_column(ci, ci, c.width, None)
+    for ci, c in enumerate(cols):   # the lifecycle columns grouped: one click folds them away to read or print
+        ws.set_column(ci, ci, c.width, None, {"level": 1} if c.extra else {})
     for ej, key in enumerate(extras):
         ws.write_blank(last_row, len(cols) + ej, None, fm.total_label)
         ws.set_column(len(cols) + ej, len(cols) + ej, 16, None)
@@ -390,9 +392,10 @@ def _uses_blue(geo: dict) -> bool:
 def _rag_formats(ws, fm: _Formats, geo: dict):
     r1, r2 = geo["first_data"], geo["last_data"]
     for ci, c in enumerate(geo["cols"]):
-        if c.choices is not schema.RAG:
+        if c.choices not in (schema.RAG, schema.ORIGINAL_RAG):   # the RAG now and at budget setting, alike
             continue
-        for rag in (*schema.RAG_VALUES, *([schema.BLUE] if _uses_blue(geo) else [])):
+        blue = c.choices is schema.RAG and _uses_blue(geo)
+        for rag in (*schema.RAG_VALUES, *([schema.BLUE] if blue else [])):
             ws.conditional_format(r1, ci, r2, ci, {"type": "cell", "criteria": "==", "value": f'"{rag}"',
                                                    "format": fm.rag_cf[rag]})
 
@@ -461,73 +464,102 @@ def _summary(wb, fm, reg: Register, geo: dict):
     s = reg.settings
     ws = wb.add_worksheet(S["summary"])
     ws.set_vba_name(CODE_NAMES["summary"])
-    H = {k: schema.BY_KEY[k].header_for(s, TRACKER) for k in ("committee", "rag", "plan_total", "forecast_total",
-                                                              "variance")}
-    summary = calc.summarise(reg) if len(reg) else None
-    present = [c.key for c in geo["cols"]]
-    group = calc.default_group(reg) if len(reg) else "committee"
-    if group in present:
-        H["committee"] = schema.BY_KEY[group].header_for(s, TRACKER)
     ws.write_string(0, 0, f"{s.title} - RAG summary" if s.title else "RAG summary", fm.title)
     ws.write_string(1, 0, " ".join(p for p in (s.organisation, s.period_label) if p), fm.bold)
     ws.write_string(2, 0, NOT_REFRESHED, fm.note)
     wb.define_name(NAME_LAST_REFRESHED, f"='{S['summary']}'!$A$3")
-    # by committee
+    blue = calc.uses_blue(reg)
     top = 4
-    heads = [H["committee"], "Lines", *RAG_COLUMNS, H["plan_total"], H["forecast_total"],
-             H["variance"]]
-    for ci, h in enumerate(heads):
-        ws.write_string(top, ci, h, fm.header)
-    ws.set_row(top, 42)
-    groups = list(summary.groups) if summary and group in present else []
-    names = [g.name for g in groups] + [c for c in s.committees if c not in {g.name for g in groups}]
-    by = {g.name: g for g in groups}
-    rows = []
-    for ri, name in enumerate(names):
-        r = top + 1 + ri
-        g = by.get(name)
-        ws.write_string(r, 0, name, fm.plain)
-        cached = [g.lines if g else 0, *((g.rag_counts[rag] if g else 0) for rag in (*schema.RAG_VALUES, calc.NO_RAG)),
-                  *((_num(s.display(g.totals.get(key, Decimal(0)))) if g else 0)
-                    for key in ("plan_total", "forecast_total", "variance"))]
-        for k, (formula, value) in enumerate(zip(summary_group_row(s, r + 1, top + 1, name, present, group),
-                                                 cached)):
-            ws.write_formula(r, 1 + k, formula, fm.count if k < 5 else fm.money(s), value)
-        rows.append(r)
-    tr = top + 1 + len(names)
-    ws.write_string(tr, 0, "Total", fm.total_label)
-    first, last = top + 2, tr
-    counts = summary.rag_counts if summary else {k: 0 for k in (*schema.RAG_VALUES, calc.NO_RAG)}
-    cached = [len(reg), *(counts[rag] for rag in (*schema.RAG_VALUES, calc.NO_RAG)),
-              *((_num(s.display(summary.totals.get(key, Decimal(0)))) if summary else 0)
-                for key in ("plan_total", "forecast_total", "variance"))]
-    for k, (formula, value) in enumerate(zip(summary_total_row(s, tr + 1, top + 1, first, last, present, group),
-                                             cached)):
-        ws.write_formula(tr, 1 + k, formula, fm.count_total if k < 5 else fm.money(s, total=True), value)
+    names, tr = _summary_groups(ws, fm, reg, geo, top, blue)
     # one sign rule for every table and the chart, stated under each (column A of this row stays blank: the
     # committee table ends at the first blank name)
     ws.write_string(tr + 1, 1, s.sign_note(), fm.note)
-    # planned and forecast saving by the line's RAG, for the chart (signs as display_sign says)
     rt = tr + 3
+    cats = _summary_chart(wb, ws, fm, reg, geo, rt, blue)
+    _summary_lifecycle(ws, fm, reg, geo, rt + len(cats) + 3)
+    # RAG legend
+    lg = rt + len(cats) + 3 + 14
+    ws.write_string(lg, 0, "RAG definitions", fm.subtitle)
+    for k, rag in enumerate(schema.RAG_VALUES):
+        ws.write_string(lg + 1 + k, 0, rag, fm.rag[rag])
+        ws.write_string(lg + 1 + k, 1, s.rag_definitions.get(rag, ""), fm.plain)
+    if blue:
+        ws.write_string(lg + 4, 0, schema.BLUE, fm.rag[schema.BLUE])
+        ws.write_string(lg + 4, 1, "Delivered: the saving has been made (BRAG).", fm.plain)
+    ws.write_string(lg + 5 + blue, 0, f"Suggested RAG: Green when the forecast delivers at least "
+                                      f"{s.green_at * 100:.0f}% of the plan, Amber from {s.amber_at * 100:.0f}%, Red "
+                                      f"below (thresholds on the {S['settings']} sheet).", fm.note)
+    widths = [26, 8, 8, 8, 8, *([8] if blue else []), 8, 13, 13, 13]
+    for ci, w in enumerate(widths):
+        ws.set_column(ci, ci, w)
+    ws.freeze_panes(top + 1, 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    _buttons(ws, 0, len(widths), 10)
+    _appendix_choice(wb, ws, fm, names, len(widths) + 1)
+    return {"top": top, "total_row": tr, "rag_table": rt}
+
+
+def _summary_groups(ws, fm, reg: Register, geo: dict, top: int, blue: bool) -> tuple[list[str], int]:
+    """The by-committee (or other grouping) table with its Total row, live formulas with their values.
+    Returns the group names and the Total row (0-based)."""
+    from ..plans.summary import summary_group_rows
+
+    s = reg.settings
+    present = [c.key for c in geo["cols"]]
+    group = calc.default_group(reg) if len(reg) else "committee"
+    H = {k: schema.BY_KEY[k].header_for(s, TRACKER) for k in ("committee", "plan_total", "forecast_total",
+                                                              "variance")}
+    if group in present:
+        H["committee"] = schema.BY_KEY[group].header_for(s, TRACKER)
+    cats = rag_columns(blue)
+    heads = [H["committee"], "Lines", *cats, H["plan_total"], H["forecast_total"], H["variance"]]
+    for ci, h in enumerate(heads):
+        ws.write_string(top, ci, h, fm.header)
+    ws.set_row(top, 42)
+    summary = calc.summarise(reg) if len(reg) else calc.summarise(reg, group)
+    if group not in present:
+        summary.groups = []
+    values = summary_group_rows(reg, summary, blue)      # name, lines, counts..., plan, forecast, variance
+    names = [row[0] for row in values[:-1]]
+    counted = 1 + len(cats)                              # lines and the RAG counts
+    for ri, row in enumerate(values[:-1]):
+        r = top + 1 + ri
+        ws.write_string(r, 0, row[0], fm.plain)
+        for k, (formula, value) in enumerate(zip(summary_group_row(s, r + 1, top + 1, row[0], present, group, blue),
+                                                 row[1:])):
+            ws.write_formula(r, 1 + k, formula, fm.count if k < counted else fm.money(s), value)
+    tr = top + 1 + len(names)
+    ws.write_string(tr, 0, "Total", fm.total_label)
+    first, last = top + 2, tr
+    for k, (formula, value) in enumerate(zip(summary_total_row(s, tr + 1, top + 1, first, last, present, group, blue),
+                                             values[-1][1:])):
+        ws.write_formula(tr, 1 + k, formula, fm.count_total if k < counted else fm.money(s, total=True), value)
+    return names, tr
+
+
+def _summary_chart(wb, ws, fm, reg: Register, geo: dict, rt: int, blue: bool) -> list[str]:
+    """Planned and forecast saving by the line's RAG (signs as display_sign says): its table at row ``rt``
+    (0-based header) and the column chart beside it. Returns the categories."""
+    from ..plans.summary import summary_chart_rows
+
+    s = reg.settings
+    present = [c.key for c in geo["cols"]]
+    H = {k: schema.BY_KEY[k].header_for(s, TRACKER) for k in ("rag", "plan_total", "forecast_total")}
+    rows = summary_chart_rows(reg, blue)
+    cats = [row[0] for row in rows]
     ws.write_string(rt - 1, 0, f"{RAG_TABLE_TITLE}, {s.unit}", fm.subtitle)
-    ws.write_string(rt + len(RAG_COLUMNS) + 1, 0, s.sign_note(), fm.note)
+    ws.write_string(rt + len(cats) + 1, 0, s.sign_note(), fm.note)
     for ci, h in enumerate((H["rag"], H["plan_total"], H["forecast_total"])):
         ws.write_string(rt, ci, h, fm.header)
     ws.set_row(rt, 30)
-    eff = geo["eff"]
-    cats = list(RAG_COLUMNS)
-    for k, rag in enumerate(cats):
+    for k, (rag, *values) in enumerate(rows):
         r = rt + 1 + k
         ws.write_string(r, 0, rag, fm.rag.get(rag, fm.plain))
-        for j, key in enumerate(("plan_total", "forecast_total")):
-            if len(reg):
-                mask = eff["rag"].map(lambda v: v if v in calc.RAG_ORDER else calc.NO_RAG) == rag \
-                    if "rag" in eff else pd.Series([rag == calc.NO_RAG] * len(eff), index=eff.index)
-                value = s.display(money_total(eff.loc[mask, key]) if key in eff else Decimal(0))
-            else:
-                value = Decimal(0)
-            formula = summary_chart_row(s, r + 1, rt + 1, rag, present)[j]
-            ws.write_formula(r, 1 + j, formula, fm.money(s), _num(value))
+        for j, formula in enumerate(summary_chart_row(s, r + 1, rt + 1, rag, present, blue)):
+            ws.write_formula(r, 1 + j, formula, fm.money(s), _num(Decimal(str(values[j]))))
     chart = wb.add_chart({"type": "column"})
     for j, key in enumerate(("plan_total", "forecast_total")):
         chart.add_series({
@@ -539,35 +571,40 @@ def _summary(wb, fm, reg: Register, geo: dict):
         })
     title = f"{RAG_TABLE_TITLE} ({s.unit})"
     chart.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
-    chart.set_y_axis({"name": f"Saving {s.unit}" + (" (savings negative)" if s.display_factor * s.saving_sign < 0 else ""), "num_format": "#,##0", "major_gridlines": {"visible": True,
-                                                                                                "line": {"color": "#D9D9D9"}}})
+    negative = s.display_factor * s.saving_sign < 0
+    chart.set_y_axis({"name": f"Saving {s.unit}" + (" (savings negative)" if negative else ""),
+                      "num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_x_axis({"name": H["rag"], "label_position": "low"})   # below the bars when savings are negative
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 620, "height": 330})
+    named = ", ".join(cats[:-1]) + f" and no-RAG lines"
     ws.insert_chart(rt - 1, 4, chart, {
         "x_offset": 20, "y_offset": 0, "object_position": 1,
-        "description": (f"{title}: column chart comparing the planned and forecast saving of the Red, Amber, "
-                        f"Green and no-RAG lines; the figures are in the table to its left.")})
-    # RAG legend
-    lg = rt + len(cats) + 3 + 14
-    ws.write_string(lg, 0, "RAG definitions", fm.subtitle)
-    for k, rag in enumerate(schema.RAG_VALUES):
-        ws.write_string(lg + 1 + k, 0, rag, fm.rag[rag])
-        ws.write_string(lg + 1 + k, 1, s.rag_definitions.get(rag, ""), fm.plain)
-    ws.write_string(lg + 5, 0, f"Suggested RAG: Green when the forecast delivers at least {s.green_at * 100:.0f}% of "
-                               f"the plan, Amber from {s.amber_at * 100:.0f}%, Red below (thresholds on the "
-                               f"{S['settings']} sheet).", fm.note)
-    widths = [26, 8, 8, 8, 8, 8, 13, 13, 13]
-    for ci, w in enumerate(widths):
-        ws.set_column(ci, ci, w)
-    ws.freeze_panes(top + 1, 1)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    _buttons(ws, 0, 9, 10)
-    _appendix_choice(wb, ws, fm, names)
-    return {"top": top, "total_row": tr, "rag_table": rt}
+        "description": (f"{title}: column chart comparing the planned and forecast saving of the {named}; the "
+                        f"figures are in the table to its left.")})
+    return cats
+
+
+def _summary_lifecycle(ws, fm, reg: Register, geo: dict, row: int) -> None:
+    """Where the savings stand (delivered, at risk, slipped, written off, replaced) from row ``row`` (0-based),
+    as ``plans.summary.lifecycle_rows`` gives it, where the register has lifecycle columns."""
+    from ..plans.summary import lifecycle_rows
+
+    rows = lifecycle_rows(reg, [c.key for c in geo["cols"]])
+    for k, cells_ in enumerate(rows):
+        r = row + k
+        label, value = cells_
+        if k == 0:
+            ws.write_string(r, 0, label, fm.subtitle)
+        elif k == 1:
+            ws.write_string(r, 0, label, fm.header)
+            ws.write_string(r, 1, value, fm.header)
+            ws.set_row(r, 18)
+        elif k == len(rows) - 1:
+            ws.write_string(r, 0, label, fm.note)
+        else:
+            ws.write_string(r, 0, label, fm.plain)
+            ws.write_formula(r, 1, str(value), fm.money(reg.settings), _num(Decimal(str(value.result))))
 
 
 APPENDIX_CHOICES = (  # (defined name read by xl.appendix, label, default, allowed values)
@@ -577,9 +614,10 @@ APPENDIX_CHOICES = (  # (defined name read by xl.appendix, label, default, allow
 )
 
 
-def _appendix_choice(wb, ws, fm, committees: list[str]):
-    """What the Generate appendix button writes: three cells under the buttons, each a dropdown."""
-    row, col = 2, 10   # one empty column between the summary table and the choice
+def _appendix_choice(wb, ws, fm, committees: list[str], col: int = 10):
+    """What the Generate appendix button writes: three cells under the buttons, each a dropdown (from column
+    ``col``, 0-based: one empty column after the summary table)."""
+    row = 2
     ws.write_string(row - 1, col, "Generate appendix:", fm.bold)
     for k, (name, label, default, allowed) in enumerate(APPENDIX_CHOICES):
         r = row + k
