@@ -101,7 +101,9 @@ def summary_text(reg: Register, s: calc.Summary) -> str:
                 bits.append(f"forecast {fmt(st.display(g.totals['forecast_total']), dp):>10}")
                 bits.append(f"variance {fmt(st.display(g.totals.get('variance')), dp):>8}")
             if reg.layout == "tracker":
-                bits.append("R/A/G " + "/".join(str(g.rag_counts[k]) for k in schema.RAG_VALUES))
+                rags = (*schema.RAG_VALUES, schema.BLUE) if calc.uses_blue(reg) else schema.RAG_VALUES
+                bits.append("/".join(r[0] for r in rags) + " "
+                            + "/".join(str(g.rag_counts.get(k, 0)) for k in rags))
             elif reg.layout == "programme" and g.rag_amounts:
                 bits.append("in-year R/A/G " + "/".join(fmt(st.display(g.rag_amounts[k]), dp)
                                                         for k in schema.RAG_VALUES))

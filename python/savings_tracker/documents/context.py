@@ -283,15 +283,12 @@ def tracker_context(reg: Register, committee: str | None = None) -> dict:
 
 
 def _tracker_chart(reg: Register, eff) -> dict:
+    """The workbook Summary's chart (calc.by_line_rag: Blue where the register uses BRAG), in the document's sign."""
     s = reg.settings
-    cats = []
-    for rag in (*schema.RAG_VALUES, calc.NO_RAG):
-        part = eff[[(_rag(v) or calc.NO_RAG) == rag for v in eff.get("rag", [None] * len(eff))]] if len(eff) else eff
-        if rag == calc.NO_RAG and not len(part):
-            continue
-        plan = sum((_shown(v, s) for v in part.get("plan_total", [])), ZERO)
-        fc = sum((_shown(v, s) for v in part.get("forecast_total", [])), ZERO)
-        cats.append({"label": rag, "values": [plan, fc]})
+    known = set(calc.rag_categories(reg)) - {calc.NO_RAG}
+    unrated = sum(1 for v in (eff["rag"] if "rag" in eff else [None] * len(eff)) if v not in known)
+    cats = [{"label": rag, "values": [_shown(plan, s), _shown(fc, s)]}
+            for rag, (plan, fc) in calc.by_line_rag(reg).items() if rag != calc.NO_RAG or unrated]
     return {
         "title": f"{BY_LINE_RAG} ({s.unit})",     # the same name as the workbook's chart and the CLI
         "unit": s.unit, "precision": s.precision, "sign_note": sign_note(s),
@@ -305,17 +302,12 @@ def _shown(value, s) -> Decimal:
     return value * display_factor(s) if isinstance(value, Decimal) else ZERO
 
 
-LIFECYCLE_LABELS = {"delivered": "Delivered (achieved to date)", "at_risk": "At risk (Red and Amber)",
-                    "slipped": "Slipped to next year", "written_off": "Written off",
-                    "replaced": "Covered by replacement savings"}
-
-
 def _lifecycle(reg: Register, eff) -> list[dict]:
     """Delivered, at risk, slipped, written off (and replaced), where the register has lifecycle columns."""
     figures = lifecycle.figures(reg, eff)
     if figures is None:
         return []
-    return [{"key": k, "label": LIFECYCLE_LABELS[k], "text": fmt(v, reg.settings.precision)}
+    return [{"key": k, "label": lifecycle.LABELS[k], "text": fmt(v, reg.settings.precision)}
             for k, v in figures.items()]
 
 
