@@ -74,6 +74,21 @@ def _bounds(xml: bytes) -> tuple[int | None, int | None]:
     return (m.end(), end) if end >= 0 else (None, None)
 
 
+def split(xml: bytes) -> tuple[bytes, list[tuple[int, bytes]], bytes] | None:
+    """The worksheet as (everything before the rows, [(row number, row bytes)], everything after them), the
+    rows in file order; None when sheetData is absent, empty or prefixed, or a row has no number."""
+    start, end = _bounds(xml)
+    if start is None:
+        return None
+    rows = []
+    for chunk in _ROW.findall(xml, start, end):
+        m = _ROW_NUMBER.match(chunk)
+        if not m:
+            return None
+        rows.append((int(m.group(1)), chunk))
+    return xml[:start], rows, xml[end:]
+
+
 def reduce(xml: bytes, rows_needed: set[int], *, with_shared_groups: bool = True,
            above: int | None = None) -> Reduced | None:
     """The worksheet with only ``rows_needed`` (and, when ``with_shared_groups``, every row of a shared-formula
