@@ -80,12 +80,18 @@ def split(xml: bytes) -> tuple[bytes, list[tuple[int, bytes]], bytes] | None:
     start, end = _bounds(xml)
     if start is None:
         return None
-    rows = []
-    for chunk in _ROW.findall(xml, start, end):
-        m = _ROW_NUMBER.match(chunk)
-        if not m:
+    rows, pos, find, match = [], start, xml.find, _ROW_NUMBER.match
+    while True:                       # find() over the bytes: several times quicker than a regex over 11 MB
+        lt = find(b"<row", pos, end)
+        if lt < 0:
+            break
+        gt = find(b">", lt, end)
+        stop = gt + 1 if xml[gt - 1] == 47 else find(b"</row>", gt, end) + 6      # 47: '/', <row .../>
+        m = match(xml, lt, stop)
+        if gt < 0 or stop < 6 or xml[lt + 4] not in b" \t\r\n/>" or not m:
             return None
-        rows.append((int(m.group(1)), chunk))
+        rows.append((int(m.group(1)), xml[lt:stop]))
+        pos = stop
     return xml[:start], rows, xml[end:]
 
 

@@ -77,12 +77,29 @@ class Cell:
         return b"<c" + attrs + b">" + b"".join(raw for _, raw in self.children) + b"</c>"
 
 
-def _scalar(value, where: str, formula_result: bool = False) -> tuple[bytes | None, bytes]:
+_TEXT: dict[str, bytes] = {}            # text -> its inline string: Checks and RAG texts repeat
+
+
+def _where(where) -> str:
+    """'sheet Checks cell B7', for a message (``where``: that text or (sheet, address))."""
+    return where if isinstance(where, str) else f"sheet {where[0]} cell {where[1].decode()}"
+
+
+def _scalar(value, where, formula_result: bool = False) -> tuple[bytes | None, bytes]:
     """(the cell's t attribute or None, its value element) as ``sheet`` writes them."""
+    if type(value) is str and not formula_result:
+        body = _TEXT.get(value)
+        if body is None:
+            text = clean_text(value)
+            space = b' xml:space="preserve"' if text != text.strip() or "\n" in text else b""
+            body = b"<is><t" + space + b">" + _escape(text) + b"</t></is>"
+            if len(_TEXT) < 10_000:
+                _TEXT[value] = body
+        return b"inlineStr", body
     if isinstance(value, bool):
         return b"b", b"<v>1</v>" if value else b"<v>0</v>"
     if isinstance(value, (int, float, Decimal)):
-        return None, b"<v>" + number_text(value, where).encode() + b"</v>"
+        return None, b"<v>" + number_text(value, _where(where)).encode() + b"</v>"
     if isinstance(value, (dt.date, dt.datetime)) and not formula_result:
         return None, b"<v>" + repr(round(excel_serial(value), 10)).encode() + b"</v>"
     text = clean_text(value)
@@ -368,26 +385,37 @@ def patch_rows(xml: bytes, edits: dict[tuple[int, int], object], tables, sheet: 
     return _dimension(rows.to_bytes(chunks), chunks, rows), lost
 
 
+_LETTERS: dict[int, bytes] = {}
+
+
+def _ref(r: int, col: int) -> bytes:
+    letters = _LETTERS.get(col)
+    if letters is None:
+        letters = _LETTERS[col] = cells.letters(col).encode()
+    return letters + b"%d" % r
+
+
 def _edit(rows: Rows, r: int, col: int, value, body: dict, sheet: str) -> bool:
     """One cell edit, as ``sheet._patch_whole_sheet`` does it; True when a formula gave way to a value."""
     writes = value is not None and not isinstance(value, CellResult)
-    row = rows.row(r, create=writes)
+    row = rows.opened.get(r) or rows.row(r, create=writes)
     if row is None:
         return False
-    ref = cells.address(r, col).encode()
+    ref = _ref(r, col)
     old = row.get(col, ref)
-    style = None
+    style = formula = None
     if old is None:
         if not writes:
             return False
         span = body.get(col)
         if span and span[0] < r <= span[1] and (r - 1) in rows:   # a new table cell looks like the one above
-            above = rows.row(r - 1, create=False).get(col, cells.address(r - 1, col).encode())
+            above = rows.row(r - 1, create=False).get(col, _ref(r - 1, col))
             style = style_of(above) if above is not None else None
-    formula = formula_of(old) if old is not None else None
-    if formula is not None and b'"shared"' in formula:
-        raise Unusual                         # the lxml path expands the shared group first
-    new = new_cell(old, ref, value, f"sheet {sheet} cell {ref.decode()}", style)
+    elif b"<f" in old:
+        formula = formula_of(old)
+        if formula is not None and b'"shared"' in formula:
+            raise Unusual                     # the lxml path expands the shared group first
+    new = new_cell(old, ref, value, (sheet, ref), style)
     if new != old:
         row.set(col, ref, new)
     row.drop_spans = True
