@@ -229,6 +229,7 @@ class Row:
         self.spans: dict[bytes, tuple[int, int]] = {}      # address -> where the cell is in ``raw``
         self.edited: dict[bytes, bytes] = {}                # address -> new bytes (b"": removed), while unparsed
         self.drop_spans = False
+        self.reshaped = raw is None                         # a cell inserted or removed (the used range)
 
     def get(self, col: int, ref: bytes) -> bytes | None:
         """The cell's bytes as they are now; None when the row has no such cell."""
@@ -247,7 +248,9 @@ class Row:
         """Replace, remove (None) or insert the cell."""
         if self.cells is None and (ref in self.spans or self.get(col, ref) is not None):
             self.edited[ref] = cell or b""
+            self.reshaped |= cell is None
             return
+        self.reshaped = True
         if self.cells is None:
             self._parse()
         i = self.index(col)
@@ -423,8 +426,8 @@ def _edit(rows: Rows, r: int, col: int, value, body: dict, sheet: str) -> bool:
 
 
 def _dimension(xml: bytes, chunks: list[tuple[int, bytes]], rows: Rows) -> bytes:
-    """The used range: rows from those that still hold cells, columns widened to the edited rows' cells (the
-    rows left as they were are inside the original range)."""
+    """The used range: rows from those that still hold cells, columns widened to the cells of the rows that
+    gained or lost one (the other rows' cells are where they were, inside the original range)."""
     m = _DIMENSION.search(xml, 0, len(rows.head))
     old = cells.parse_range(m.group(2).decode()) if m else None
     used = [r for r, chunk in chunks if b"<c " in chunk or b"<c>" in chunk]
@@ -432,7 +435,7 @@ def _dimension(xml: bytes, chunks: list[tuple[int, bytes]], rows: Rows) -> bytes
         return xml
     c1, c2 = old[1], old[3]
     for row in rows.opened.values():
-        extent = row.columns()
+        extent = row.columns() if row.reshaped else None
         if extent:
             c1, c2 = min(c1, extent[0]), max(c2, extent[1])
     r1, r2 = used[0], used[-1]
