@@ -75,7 +75,10 @@ EDITS = {
 }
 
 
-@pytest.mark.parametrize("edits", [EDITS, {(2, 1): None}, {(1, 3): 5}, {(5, 1): "new row"}, {}])
+SAME = {(1, 1): "Ref", (1, 2): 1, (1, 3): 6, (1, 4): CellFormula('A1&"x"', "Refx"), (4, 2): "#DIV/0!"}
+
+
+@pytest.mark.parametrize("edits", [EDITS, SAME, {(2, 1): None}, {(1, 3): 5}, {(5, 1): "new row"}, {}])
 def test_each_kind_of_cell_is_written_as_the_lxml_path_writes_it(monkeypatch, edits):
     xml = sheet(ROWS)
     assert stream.patch_rows(xml, dict(edits), [], "Data") is not None     # the text path takes it
@@ -112,6 +115,8 @@ def test_marks_are_written_as_the_lxml_path_writes_them(monkeypatch):
 
 def test_unchanged_rows_are_kept_byte_for_byte():
     xml = sheet(ROWS)
+    same = {(1, 1): "Ref", (1, 2): 1, (1, 4): CellFormula('A1&"x"', "Refx")}
+    assert stream.patch_rows(xml, same, [], "Data")[0] == xml.replace(b' spans="1:4"', b"")   # nothing rewritten
     new, _ = stream.patch_rows(xml, {(4, 2): CellResult("#DIV/0!")}, [], "Data")
     assert new.split(b'<row r="4"')[0] == xml.split(b'<row r="4"')[0]
     root = etree.fromstring(new)

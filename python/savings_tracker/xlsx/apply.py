@@ -90,9 +90,10 @@ def edits_from_plan(plan) -> Edits:
         r0, c0 = cell_ref(block.top_left)
         values = [list(row) if isinstance(row, (list, tuple)) else [row] for row in (block.values or [])]
         width = max((len(row) for row in values), default=0)
-        for dr, row in enumerate(values):
+        into = e.cells.setdefault(block.sheet, {})
+        for dr, row in enumerate(values):            # the hot loop of a large refresh: plain dict writes
             for dc, v in enumerate(row):
-                e.put(block.sheet, r0 + dr, c0 + dc, _plan_value(v))
+                into[(r0 + dr, c0 + dc)] = v if v is None or type(v) is str else _plan_value(v)
         last = r0 + len(values) - 1
         clear_to = getattr(block, "clear_to_row", None)
         if clear_to and width:

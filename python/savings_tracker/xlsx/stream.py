@@ -191,6 +191,21 @@ def _assemble(attrs: bytes, t: bytes | None, body: bytes) -> bytes:
     return b"<c" + attrs + (b">" + body + b"</c>" if body else b"/>")
 
 
+def _unchanged(old: bytes, value, where) -> bool:
+    """Whether ``old`` already holds ``value`` as ``new_cell`` would write it (most cells of a refresh:
+    the same Checks rows and Suggested RAG again), found without taking the cell apart."""
+    if isinstance(value, CellResult) or value is None:
+        return False
+    t, body = _plain(value, where)
+    if not body or not old.endswith(b"</c>"):
+        return False
+    tail = (b' t="' + t + b'">' if t else b">") + body + b"</c>"
+    if not old.endswith(tail):
+        return False
+    start = old[:len(old) - len(tail)]          # the rest of the start tag, and nothing else
+    return b">" not in start and b" cm=" not in start and b" vm=" not in start and b' t="' not in start
+
+
 def formula_of(cell: bytes) -> bytes | None:
     """The start tag of the cell's formula, None when it holds none (a formula is a cell's first child)."""
     gt = cell.find(b">")
@@ -418,9 +433,10 @@ def _edit(rows: Rows, r: int, col: int, value, body: dict, sheet: str) -> bool:
         formula = formula_of(old)
         if formula is not None and b'"shared"' in formula:
             raise Unusual                     # the lxml path expands the shared group first
-    new = new_cell(old, ref, value, (sheet, ref), style)
-    if new != old:
-        row.set(col, ref, new)
+    if old is None or not _unchanged(old, value, (sheet, ref)):
+        new = new_cell(old, ref, value, (sheet, ref), style)
+        if new != old:
+            row.set(col, ref, new)
     row.drop_spans = True
     return formula is not None and not isinstance(value, (CellFormula, CellResult))
 
