@@ -63,11 +63,14 @@ def derive(reg: Register, untrusted: dict[str, set[int]], *, totals_untrusted: d
                     changed[(row, k)] = values[pos]
                     values[pos] = value
             lines[k] = values
+    totals: dict[str, Decimal] = {}          # each column added up once, however many total rows read it
     for pub in reg.published:
         for k in list(pub.values):
             if not totals_untrusted or pub.row not in totals_untrusted.get(k, ()) or not reg.has(k):
                 continue
-            total = sum((v for v in reg.lines[k] if isinstance(v, Decimal)), Decimal(0))
+            if k not in totals:
+                totals[k] = sum((v for v in reg.lines[k].tolist() if isinstance(v, Decimal)), Decimal(0))
+            total = totals[k]
             if pub.values[k] != total:
                 changed[(pub.row, k)] = pub.values[k]
                 pub.values[k] = total
