@@ -121,3 +121,38 @@ def test_unchanged_rows_are_kept_byte_for_byte():
     assert new.split(b'<row r="4"')[0] == xml.split(b'<row r="4"')[0]
     root = etree.fromstring(new)
     assert root.find(f"{{{M}}}sheetData")[2][0].get("t") == "str"
+
+
+def test_a_workbook_saved_by_libreoffice_gets_the_same_edits_on_both_paths(built, tmp_path, monkeypatch):
+    """LibreOffice (like Excel) saves text as shared strings: a text cell written again with the same text is
+    left as it is on both paths, and every other edit is the same."""
+    from savings_tracker import libreoffice
+
+    plain = tmp_path / "plain.xlsm"
+    plain.write_bytes(built)
+    saved = libreoffice.resave(plain, tmp_path / "lo.xlsm")
+    assert b't="s"' in read_parts(saved)["xl/worksheets/sheet2.xml"]
+    out = {}
+    for enabled in (False, True):
+        p = tmp_path / f"lo-{enabled}.xlsm"
+        p.write_bytes(saved.read_bytes())
+        monkeypatch.setattr(stream, "ENABLED", enabled)
+        out[enabled] = commands(p)
+    assert out[True][0] == out[False][0]
+    assert_same_parts(out[False][1], out[True][1])
+
+
+def test_a_shared_string_with_the_same_text_is_left_as_it_is(monkeypatch):
+    from savings_tracker.xlsx.values import SharedStrings
+
+    shared = SharedStrings(lambda: f'<sst xmlns="{M}"><si><t>Green</t></si><si><r><t>Am</t></r><r><t>ber</t></r>'
+                                   f'<rPh><t>x</t></rPh></si></sst>'.encode())
+    rows = '<row r="1"><c r="A1" s="3" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+    xml = sheet(rows, "A1:B1")
+    out = {}
+    for enabled in (True, False):
+        monkeypatch.setattr(stream, "ENABLED", enabled)
+        out[enabled] = patch_sheet(xml, {(1, 1): "Green", (1, 2): "Red"}, [], "Data", shared=shared)[0]
+    assert canonical(out[True]) == canonical(out[False])
+    assert b'<c r="A1" s="3" t="s"><v>0</v></c>' in out[True] and b"<t>Red</t>" in out[True]
+    assert shared.text(1) == "Amber" and shared.holds("1", "Amber") and not shared.holds("9", "Amber")

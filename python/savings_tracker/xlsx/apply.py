@@ -46,6 +46,7 @@ from .package import (PatchError, compress, drop_override, drop_rel, full_calc, 
                       write_zip)
 from .sheet import CellFormula, CellResult, Region, cell_ref, load_table, patch_sheet, plan_tables, resize_table
 from .filters import filter_name, sheet_filter
+from .values import SharedStrings
 from .zipguard import check_package
 
 @dataclass
@@ -188,6 +189,7 @@ def patch_workbook(path_in, path_out, plan) -> PatchReport:
             from .rows import insert_rows
             zf, new = insert_rows(zf, edits.insert_rows, report.notes)
         lost_formula = bool(edits.insert_rows)      # calcChain lists cells by address: moved rows make it stale
+        shared = SharedStrings(lambda: zf.read(SharedStrings.PART) if SharedStrings.PART in zf.NameToInfo else None)
         for sheet, sheet_cells in edits.cells.items():
             part = sheets.get(sheet)
             if part is None or part not in zf.NameToInfo:
@@ -196,7 +198,7 @@ def patch_workbook(path_in, path_out, plan) -> PatchReport:
             tables = [load_table(zf, t) for t in table_parts(zf, part)]
             plan_tables(tables, sheet_cells, edits.regions.get(sheet, []), report.notes, edits.resizes.get(sheet))
             try:
-                new[part], lost = patch_sheet(zf.read(part), sheet_cells, tables, sheet)
+                new[part], lost = patch_sheet(zf.read(part), sheet_cells, tables, sheet, shared=shared)
             except etree.XMLSyntaxError as exc:
                 raise PatchError(f"{path_in.name}: sheet {sheet} is damaged ({exc})") from None
             lost_formula |= lost

@@ -15,7 +15,7 @@ from .. import cells
 from .package import M, PARSER, XML_NS, PatchError, serialise
 from .slices import edit_in_batches, reduce
 from . import stream
-from .values import CellFormula, CellResult, clean_text, excel_serial, number_text
+from .values import CellFormula, CellResult, SharedStrings, clean_text, excel_serial, number_text
 
 
 def cell_ref(ref: str) -> tuple[int, int]:
@@ -242,29 +242,30 @@ def _sqref_extend(sqref: str, tables: list[TableInfo]) -> str:
 
 
 def patch_sheet(xml: bytes, edits: dict[tuple[int, int], object], tables: list[TableInfo], sheet: str,
-                *, slice_above: int | None = None) -> tuple[bytes, bool]:
+                *, slice_above: int | None = None, shared: SharedStrings | None = None) -> tuple[bytes, bool]:
     """Apply cell edits to one worksheet part. Returns (new xml, whether a formula cell lost its formula).
     A large sheet is cut down to the rows the edits need (``xlsx.slices``): the rows written, the rows above
     them (a new table cell takes the style of the one above) and the tables' last rows (filled down).
     Usually the edit is written as text (``xlsx.stream``), which keeps every untouched row as it is."""
-    fast = stream.patch_rows(xml, edits, tables, sheet)
+    shared = shared or SharedStrings()
+    fast = stream.patch_rows(xml, edits, tables, sheet, shared)
     if fast is not None:
         return fast
     if any(t.new_r2 != t.r2 for t in tables):         # a table grows: its fill-down is done once, whole
         needed = {r for r, _ in edits} | {r - 1 for r, _ in edits} | {t.r2 for t in tables}
         small = reduce(xml, needed, above=slice_above)
-        out, lost = _patch_whole_sheet(small.xml if small else xml, edits, tables, sheet)
+        out, lost = _patch_whole_sheet(small.xml if small else xml, edits, tables, sheet, shared)
         return (small.join(out) if small else out), lost
 
     def edit(small: bytes, batch: set[int]):
-        return _patch_whole_sheet(small, {k: v for k, v in edits.items() if k[0] in batch}, tables, sheet)
+        return _patch_whole_sheet(small, {k: v for k, v in edits.items() if k[0] in batch}, tables, sheet, shared)
     out, lost = edit_in_batches(xml, {r for r, _ in edits}, edit, context=lambda b: {r - 1 for r in b},
                                 above=slice_above)
     return out, any(lost)
 
 
-def _patch_whole_sheet(xml: bytes, edits: dict[tuple[int, int], object], tables: list[TableInfo], sheet: str
-                       ) -> tuple[bytes, bool]:
+def _patch_whole_sheet(xml: bytes, edits: dict[tuple[int, int], object], tables: list[TableInfo], sheet: str,
+                       shared: SharedStrings | None = None) -> tuple[bytes, bool]:
     root = etree.fromstring(xml, PARSER)
     sd = root.find(f"{{{M}}}sheetData")
     if sd is None:
@@ -332,6 +333,10 @@ def _patch_whole_sheet(xml: bytes, edits: dict[tuple[int, int], object], tables:
                     c.set("s", above.get("s"))
         elif c.find(f"{{{M}}}f") is not None and not isinstance(value, (CellFormula, CellResult)):
             lost_formula = True
+        elif c.get("t") == "s" and len(c) == 1 and c[0].tag == f"{{{M}}}v" and not c.get("cm") and \
+                not c.get("vm") and shared is not None and shared.holds(c[0].text, value):
+            row.attrib.pop("spans", None)
+            continue                         # the shared string is that text already
         _set_cell(c, value, where)
         if value is None and not c.get("s") and len(c) == 0:
             row.remove(c)

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from .. import cells
 from .slices import split
-from .values import CellFormula, CellResult, clean_text, excel_serial, number_text
+from .values import CellFormula, CellResult, SharedStrings, clean_text, excel_serial, number_text
 
 ENABLED = True                   # tests switch it off to compare with the lxml path
 
@@ -191,11 +191,18 @@ def _assemble(attrs: bytes, t: bytes | None, body: bytes) -> bytes:
     return b"<c" + attrs + (b">" + body + b"</c>" if body else b"/>")
 
 
-def _unchanged(old: bytes, value, where) -> bool:
+_SHARED_CELL = re.compile(rb'<c\b([^>]*?)\st="s"([^>]*)><v>(\d+)</v></c>')
+
+
+def _unchanged(old: bytes, value, where, shared: SharedStrings) -> bool:
     """Whether ``old`` already holds ``value`` as ``new_cell`` would write it (most cells of a refresh:
-    the same Checks rows and Suggested RAG again), found without taking the cell apart."""
+    the same Checks rows and Suggested RAG again), found without taking the cell apart; a shared string
+    (Excel's and LibreOffice's text cells) counts when its text is the value's."""
     if isinstance(value, CellResult) or value is None:
         return False
+    if type(value) is str and b't="s"' in old:
+        m = _SHARED_CELL.fullmatch(old)
+        return bool(m) and b" cm=" not in old and b" vm=" not in old and shared.holds(m.group(3), value)
     t, body = _plain(value, where)
     if not body or not old.endswith(b"</c>"):
         return False
@@ -386,7 +393,8 @@ class Rows:
 
 
 # ---- the sheet -----------------------------------------------------------------------------------------
-def patch_rows(xml: bytes, edits: dict[tuple[int, int], object], tables, sheet: str) -> tuple[bytes, bool] | None:
+def patch_rows(xml: bytes, edits: dict[tuple[int, int], object], tables, sheet: str,
+               shared: SharedStrings | None = None) -> tuple[bytes, bool] | None:
     """``sheet.patch_sheet``'s edit as text: (new XML, whether a formula cell lost its formula), or None
     where the lxml path must do it (a table grows, a shared formula in an edited row, an unusual row)."""
     if not ENABLED or any(t.new_r2 != t.r2 for t in tables):
@@ -395,8 +403,9 @@ def patch_rows(xml: bytes, edits: dict[tuple[int, int], object], tables, sheet: 
         rows = Rows(xml)
         body = {col: (t.body_first, t.new_r2) for t in tables for col in range(t.c1, t.c2 + 1)}
         lost = False
+        shared = shared or SharedStrings()
         for (r, col), value in sorted(edits.items(), key=lambda kv: kv[0]):
-            lost |= _edit(rows, r, col, value, body, sheet)
+            lost |= _edit(rows, r, col, value, body, sheet, shared)
     except Unusual:
         return None
     chunks = rows.chunks()
@@ -413,7 +422,7 @@ def _ref(r: int, col: int) -> bytes:
     return letters + b"%d" % r
 
 
-def _edit(rows: Rows, r: int, col: int, value, body: dict, sheet: str) -> bool:
+def _edit(rows: Rows, r: int, col: int, value, body: dict, sheet: str, shared: SharedStrings) -> bool:
     """One cell edit, as ``sheet._patch_whole_sheet`` does it; True when a formula gave way to a value."""
     writes = value is not None and not isinstance(value, CellResult)
     row = rows.opened.get(r) or rows.row(r, create=writes)
@@ -433,7 +442,7 @@ def _edit(rows: Rows, r: int, col: int, value, body: dict, sheet: str) -> bool:
         formula = formula_of(old)
         if formula is not None and b'"shared"' in formula:
             raise Unusual                     # the lxml path expands the shared group first
-    if old is None or not _unchanged(old, value, (sheet, ref)):
+    if old is None or not _unchanged(old, value, (sheet, ref), shared):
         new = new_cell(old, ref, value, (sheet, ref), style)
         if new != old:
             row.set(col, ref, new)

@@ -56,3 +56,42 @@ def number_text(value, where: str) -> str:
 def clean_text(text: str) -> str:
     text = _ILLEGAL_XML.sub("", str(text))
     return text[:EXCEL_TEXT_LIMIT]
+
+
+class SharedStrings:
+    """The package's shared strings (``xl/sharedStrings.xml``), read on first use: a text cell that Excel or
+    LibreOffice saved (``t="s"``, an index into this table) and that a plan writes again with the same text is
+    left as it is, on both sheet writers."""
+
+    PART = "xl/sharedStrings.xml"
+
+    def __init__(self, read=None):
+        self._read = read                   # () -> the part's bytes, or None when the package has none
+        self._texts: list[str] | None = None
+
+    def text(self, index) -> str | None:
+        if self._texts is None:
+            self._texts = _shared_texts(self._read() if self._read else None)
+        try:
+            i = int(index)
+        except (TypeError, ValueError):
+            return None
+        return self._texts[i] if 0 <= i < len(self._texts) else None
+
+    def holds(self, index, value) -> bool:
+        """Whether the shared string ``index`` is the text a writer would store for ``value``."""
+        return type(value) is str and self.text(index) == clean_text(value)
+
+
+def _shared_texts(xml: bytes | None) -> list[str]:
+    if not xml:
+        return []
+    from lxml import etree
+
+    from .package import M, PARSER
+    root = etree.fromstring(xml, PARSER)
+    out = []
+    for si in root.iterfind(f"{{{M}}}si"):       # plain text, or rich-text runs; phonetic hints are not text
+        out.append("".join(t.text or "" for t in si.iter(f"{{{M}}}t")
+                           if t.getparent().tag != f"{{{M}}}rPh"))
+    return out
