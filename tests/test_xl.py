@@ -475,3 +475,56 @@ def test_refresh_with_new_committees_matches_the_headless_refresh(wb_path, tmp_p
     assert [[c.value for c in row] for row in button.iter_rows(min_row=4, max_row=last, max_col=9)] == \
         [[c.value for c in row] for row in closed.iter_rows(min_row=4, max_row=last, max_col=9)]
     assert len(inserts) == 1                                   # one Insert call, whatever the count
+
+
+# ---- typed-over detection from the cell itself (Range.formula, as Excel on Windows and macOS reads it) -------
+def _typed(wb_path, tmp_path, edits: dict, name: str):
+    src = tmp_path / name
+    wb = openpyxl.load_workbook(wb_path, keep_vba=True)
+    for cell, value in edits.items():
+        wb[TR][cell] = value
+    wb.save(src)
+    return src
+
+
+def test_refresh_restores_a_typed_number_equal_to_the_formula_result(wb_path, tmp_path, sample_reg):
+    """A constant where the column's formula belongs is typed over whatever its value: the button reads the
+    computed columns' formulas (one Range.formula call) and restores it, as the headless refresh does."""
+    _, top, _ = geometry(wb_path)
+    fc = col_of(wb_path, "forecast_total", sample_reg.settings)
+    cell = f"{openpyxl.utils.get_column_letter(fc)}{top + 3}"
+    shown = cached(wb_path)[TR][top + 2][fc - 1]               # the formula's result, typed over it
+    src = _typed(wb_path, tmp_path, {cell: shown}, "equal.xlsm")
+    r = run(src, xl.refresh, tmp_path, formulas=True)
+    out = openpyxl.load_workbook(r.out_path)
+    assert str(out[TR][cell].value).startswith("=SUM(Savings[[#This Row],[Current Forecast Phasing - Q1]")
+    restored = [rr[2] for rr in out["Checks"].iter_rows(min_row=2, max_col=5, values_only=True)
+                if rr[4] == plans.RESTORED_CODE]
+    assert restored == [cell]
+    reads = [a for a in r.actions if a["func"] in ("getRangeData",)]
+    assert not reads                                             # formulas came with one synchronous read
+    # where formulas cannot be read (xlwings Lite, the remote engine) a value equal to the result is left
+    r2 = run(src, xl.refresh, tmp_path, name="values.xlsm")
+    assert not [rr for rr in openpyxl.load_workbook(r2.out_path)["Checks"].iter_rows(min_row=2, max_col=5,
+                                                                                      values_only=True)
+                if rr[4] == plans.RESTORED_CODE]
+
+
+def test_refresh_completes_a_new_line_with_blank_computed_cells_in_one_run(wb_path, tmp_path, sample_reg):
+    _, top, _ = geometry(wb_path)
+    s = sample_reg.settings
+    keys = ("plan_total", "forecast_total", "variance")
+    row = top + 4
+    cells_ = {k: f"{openpyxl.utils.get_column_letter(col_of(wb_path, k, s))}{row}" for k in keys}
+    src = _typed(wb_path, tmp_path, {c: None for c in cells_.values()}, "blank.xlsm")
+    values = cached(wb_path)
+    for k in keys:
+        values[TR][row - 1][col_of(wb_path, k, s) - 1] = None  # what Excel shows for the emptied cells
+    r = run(src, xl.refresh, tmp_path, values_override=values, formulas=True)
+    out = openpyxl.load_workbook(r.out_path)
+    for k, cell in cells_.items():
+        assert str(out[TR][cell].value).startswith(("=SUM(Savings[[#This Row]", "=Savings[[#This Row]")), k
+    checks = [rr for rr in out["Checks"].iter_rows(min_row=2, max_col=6, values_only=True)
+              if rr[4] == plans.RESTORED_CODE]
+    assert sorted(rr[2] for rr in checks) == sorted(cells_.values())
+    assert all("was blank" in rr[5] and "typed value" not in rr[5] for rr in checks)

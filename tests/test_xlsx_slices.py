@@ -1,10 +1,11 @@
 """Large sheets are edited a slice of rows at a time (xlsx_slices): the result must be the workbook the
 whole-sheet edit gives. Forced here on the sample workbook with tiny slices (every sheet sliced, batches of 7
-rows), through the real commands."""
+rows), through the real commands, with the text path (xlsx.stream, compared in test_xlsx_stream) off."""
 from lxml import etree
 
 from savings_tracker import cli
 from savings_tracker.xlsx import slices as xlsx_slices
+from savings_tracker.xlsx import stream
 from savings_tracker.readers import read_register
 from savings_tracker.xlsx.apply import patch_workbook
 from savings_tracker.xlsx.package import read_parts
@@ -22,6 +23,7 @@ def canonical(xml: bytes) -> bytes:
 
 def run_commands(path, monkeypatch, sliced: bool):
     cut = []
+    monkeypatch.setattr(stream, "ENABLED", False)
     if sliced:
         monkeypatch.setattr(xlsx_slices, "SLICE_ABOVE", 0)
         monkeypatch.setattr(xlsx_slices, "BATCH_ROWS", 7)

@@ -983,12 +983,14 @@ def run_macro(
     *,
     out_path,
     values_override: dict[str, list[list[Any]]] | None = None,
+    formulas: bool = False,
     **payload_kw,
 ) -> RemoteRun:
     """Open ``path`` as a remote book, call ``fn(book)``, replay its actions
     onto ``out_path``. ``fn`` may also take no argument and use
     ``xw.Book.caller()`` (RunPython style): the book is installed as caller
-    while it runs."""
+    while it runs. ``formulas``: ``Range.formula`` reads as in desktop Excel
+    (``desktop_formulas``)."""
     import inspect
 
     book = open_remote_book(path, values_override=values_override, **payload_kw)
@@ -997,7 +999,7 @@ def run_macro(
     except (TypeError, ValueError):
         takes_book = True
     try:
-        with _as_caller(book):
+        with _as_caller(book), (desktop_formulas(path) if formulas else contextlib.nullcontext()):
             result = fn(book) if takes_book else fn()
     finally:
         _clear_engine_cache()
@@ -1008,6 +1010,36 @@ def run_macro(
 
 
 _MISSING = object()
+
+
+@contextlib.contextmanager
+def desktop_formulas(path):
+    """Reading ``Range.formula`` as Excel on Windows and macOS answers it
+    (``Range.Formula``): a formula cell's formula text, a constant as it is,
+    an empty cell as ''; a 2D list for a range, a scalar for one cell. The
+    remote engine cannot read formulas synchronously (its getter raises
+    NotImplementedError); here the getter reads them from ``path`` with
+    openpyxl, and everything else, writing formulas included, stays the
+    engine's own."""
+    from xlwings.pro import _xlremote
+
+    wb = openpyxl.load_workbook(path)
+    original = _xlremote.Range.formula
+
+    def read(self):
+        ws = wb[self.sheet.name]
+        r0, c0 = self.row, self.column
+        n, m = self.shape
+        grid = [["" if ws.cell(r0 + i, c0 + j).value is None else ws.cell(r0 + i, c0 + j).value
+                 for j in range(m)] for i in range(n)]
+        return grid[0][0] if (n, m) == (1, 1) else grid
+
+    _xlremote.Range.formula = property(read, original.fset)
+    try:
+        yield
+    finally:
+        _xlremote.Range.formula = original
+        wb.close()
 
 
 def _clear_engine_cache() -> None:

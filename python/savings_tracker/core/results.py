@@ -28,6 +28,11 @@ def derived(key: str, values: dict) -> Decimal | None:
     return sum((values[k] for k in parts), Decimal(0))
 
 
+def _parts(key: str) -> tuple[str, ...]:
+    """The columns ``key`` is worked out from (``derived``'s rule, in its order)."""
+    return ("forecast_total", "plan_total") if key == "variance" else tuple(schema.BY_KEY[key].parts)
+
+
 def computed_keys(reg: Register) -> list[str]:
     return [k for k in ORDER if reg.has(k) and (k == "variance" or schema.phasing_keys(k, reg.keys))
             and (k != "variance" or (reg.has("forecast_total") and reg.has("plan_total")))]
@@ -43,24 +48,29 @@ def derive(reg: Register, untrusted: dict[str, set[int]], *, totals_untrusted: d
     if keys and len(reg):
         lines = reg.lines
         rows = [int(r) for r in lines["_row"]]
-        needed = sorted({p for k in keys for p in (schema.BY_KEY[k].parts if k != "variance"
-                                                   else ("forecast_total", "plan_total")) if reg.has(p)} | set(keys))
-        columns = {k: lines[k].tolist() for k in needed}
-        for pos, row in enumerate(rows):
-            for k in keys:
-                if row not in untrusted[k]:
+        columns = {k: lines[k].tolist() for k in {*keys, *(p for k in keys for p in _parts(k))} if reg.has(k)}
+        for k in keys:                   # in ORDER: the totals first, so a variance reads its derived totals
+            parts = [columns[p] for p in _parts(k) if p in columns]
+            values, rows_k = columns[k], untrusted[k]
+            for pos, row in enumerate(rows):
+                if row not in rows_k:
                     continue
-                value = derived(k, {p: columns[p][pos] for p in needed})
-                if value is not None and value != columns[k][pos]:
-                    changed[(row, k)] = columns[k][pos]
-                    columns[k][pos] = value
-        for k in keys:
-            lines[k] = columns[k]
+                got = [part[pos] for part in parts]
+                if not got or not all(isinstance(v, Decimal) for v in got):
+                    continue
+                value = got[0] - got[1] if k == "variance" else sum(got, Decimal(0))
+                if value != values[pos]:
+                    changed[(row, k)] = values[pos]
+                    values[pos] = value
+            lines[k] = values
+    totals: dict[str, Decimal] = {}          # each column added up once, however many total rows read it
     for pub in reg.published:
         for k in list(pub.values):
             if not totals_untrusted or pub.row not in totals_untrusted.get(k, ()) or not reg.has(k):
                 continue
-            total = sum((v for v in reg.lines[k] if isinstance(v, Decimal)), Decimal(0))
+            if k not in totals:
+                totals[k] = sum((v for v in reg.lines[k].tolist() if isinstance(v, Decimal)), Decimal(0))
+            total = totals[k]
             if pub.values[k] != total:
                 changed[(pub.row, k)] = pub.values[k]
                 pub.values[k] = total

@@ -7,8 +7,9 @@ macOS and under xlwings' remote engine.
 Calls into Excel do not grow with the number of lines: the ``Savings`` table and the Settings sheet are read
 in one bulk call each; each block of an ``plans.UpdatePlan`` is written in one call; marks are cleared with
 one call on the table body and set with ``Range.set_colors`` once per marked column (chunks of <= 10,000
-cells); restored formulas are written once per computed column. Only values are read (never formats or
-formulas: the remote engine cannot read them). Every function catches everything and tells the user in an
+cells); restored formulas are written once per computed column. Values are read, and the formulas of the
+computed columns in one call where the engine can read them (Excel on Windows and macOS; not xlwings Lite or
+the remote engine), never formats. Every function catches everything and tells the user in an
 alert; nothing the user typed is overwritten (only Checks, Summary, History and the computed columns are
 written; snapshot also sets the Direction of travel column, as the issue asks).
 """
@@ -27,7 +28,7 @@ import xlwings as xw
 from ..core import history, schema
 from .. import plans
 from ..errors import SavingsTrackerError, SettingsError
-from ..readers.values import register_from_values
+from ..readers.values import register_from_values, take_formulas
 from .writer import OpenBookWriter
 from .. import cells
 from ..core.register import ERROR
@@ -192,12 +193,30 @@ class Context:
         self.reg, self.headers = register_from_values(values, sheet=self.sheet.name, top=self.top, left=self.left,
                                                       settings=self.settings, path=book.fullname)
         self.body_last = self.top + len(values) - 1
+        self.formulas_read = self._read_formulas()
         missing = [k for k in needed_columns(self.headers) if k not in self.headers]
         if missing:
             names = ", ".join(f"'{schema.BY_KEY[k].header_for(self.settings, 'tracker')}'" for k in missing)
             raise Problem(f"The Savings table on sheet {self.sheet.name} has no {names} column (deleted or "
                           f"renamed?). Undo the change, or copy the header back from a fresh workbook; the "
                           f"buttons need every column")
+
+    def _read_formulas(self) -> bool:
+        """Which computed cells hold their formula, read in one call (``Range.formula`` of the computed
+        columns' span), so a constant typed over a formula is found whatever its value. Excel on Windows and
+        macOS reads formulas; xlwings Lite and the remote engine cannot read them synchronously, and there the
+        typed-over cells are those whose value differs from what the formula gives. Returns whether read."""
+        keys = [k for k in plans.COMPUTED_FORMULA_KEYS if self.reg.source.columns.get(k, -1) >= 0]
+        if not keys or self.body_last <= self.top or on_lite():
+            return False
+        first = min(self.reg.source.columns[k] for k in keys) + 1
+        last = max(self.reg.source.columns[k] for k in keys) + 1
+        try:
+            matrix = self.sheet.range((self.top + 1, first), (self.body_last, last)).formula
+        except NotImplementedError:
+            return False
+        take_formulas(self.reg, matrix, top=self.top + 1, left=first, keys=keys, columns=last - first + 1)
+        return True
 
     def require_lines(self, what: str) -> None:
         if not len(self.reg):

@@ -22,9 +22,9 @@ def column_block(reg: Register, key: str, values_by_index: dict) -> Block | None
     first, last = rows
     col = reg.source.columns[key]
     out: list[list] = [[None] for _ in range(last - first + 1)]
+    row_of = dict(zip(reg.lines.index, reg.lines["_row"].tolist()))    # one column read, not a lookup a line
     for i, v in values_by_index.items():
-        r = int(reg.lines.at[i, "_row"])
-        out[r - first] = [v]
+        out[int(row_of[i]) - first] = [v]
     return Block(reg.source.sheet, cells.address(first, col + 1), out)
 
 

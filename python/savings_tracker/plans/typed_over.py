@@ -76,16 +76,12 @@ def find_typed_over(reg: Register, headers: dict | None = None) -> list[TypedOve
         for pos, (i, row, value, *vals) in enumerate(zip(lines.index, rows, values, *columns)):
             if any(v is None for v in vals):
                 continue
+            if formula_rows is not None and row in formula_rows:
+                continue                     # the formula is there (an untrusted result is derived on reading)
             expected = sum(vals, Decimal(0)) if key != "variance" else vals[0] - vals[1]
             cell = reg.source.cell(key, row)
-            if formula_rows is not None:
-                if row in formula_rows:
-                    continue                 # the formula is there (an untrusted result is derived on reading)
-            elif value is None:
-                if cell not in money_invalid:
-                    continue
-            elif same(value, expected, dp):
-                continue
+            if formula_rows is None and (cell not in money_invalid if value is None else same(value, expected, dp)):
+                continue                     # values only: a blank, or the value the formula gives
             result[pos] = expected
             out.append(TypedOver(reg.source.sheet, cell, key, i, None if row in blank_rows else value, expected,
                                  formula, blank=row in blank_rows))

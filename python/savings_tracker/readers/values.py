@@ -41,3 +41,29 @@ def register_from_values(values, *, sheet: str, top: int, left: int, settings: S
     reg = choose(gb, settings, "tracker", sheet)
     headers = {k: header[ci] for k, ci in hdr.columns.items()}
     return reg, headers
+
+
+def take_formulas(reg: Register, matrix, *, top: int, left: int, keys, columns: int) -> None:
+    """Record which cells of the computed columns ``keys`` hold a formula (``Source.formulas``) and which are
+    empty (``Source.blank``), from ``Range.formula`` of the rows from 1-based sheet row ``top`` and the columns
+    from ``left``: as on the closed-file path, a constant where the column's formula belongs is typed over
+    whatever its value. Excel gives a formula as text starting with '=', a constant as itself, an empty cell
+    as ''. ``columns``: the range's width (one row or one column may come as a flat list)."""
+    if not isinstance(matrix, (list, tuple)):
+        matrix = [[matrix]]
+    elif matrix and not isinstance(matrix[0], (list, tuple)):
+        matrix = [list(matrix)] if columns > 1 else [[v] for v in matrix]
+    rows = [list(r) for r in matrix]
+    formulas: dict[str, set[int]] = {}
+    blank: dict[str, set[int]] = {}
+    for key in keys:
+        ci = reg.source.columns[key] + 1 - left
+        formulas[key], blank[key] = set(), set()
+        for i, row in enumerate(rows):
+            value = row[ci] if 0 <= ci < len(row) else None
+            if isinstance(value, str) and value.startswith("="):
+                formulas[key].add(top + i)
+            elif value is None or (isinstance(value, str) and not value.strip()):
+                blank[key].add(top + i)
+    reg.source.formulas = formulas
+    reg.source.blank = blank

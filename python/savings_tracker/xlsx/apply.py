@@ -46,6 +46,7 @@ from .package import (PatchError, compress, drop_override, drop_rel, full_calc, 
                       write_zip)
 from .sheet import CellFormula, CellResult, Region, cell_ref, load_table, patch_sheet, plan_tables, resize_table
 from .filters import filter_name, sheet_filter
+from .values import SharedStrings
 from .zipguard import check_package
 
 @dataclass
@@ -90,9 +91,10 @@ def edits_from_plan(plan) -> Edits:
         r0, c0 = cell_ref(block.top_left)
         values = [list(row) if isinstance(row, (list, tuple)) else [row] for row in (block.values or [])]
         width = max((len(row) for row in values), default=0)
-        for dr, row in enumerate(values):
+        into = e.cells.setdefault(block.sheet, {})
+        for dr, row in enumerate(values):            # the hot loop of a large refresh: plain dict writes
             for dc, v in enumerate(row):
-                e.put(block.sheet, r0 + dr, c0 + dc, _plan_value(v))
+                into[(r0 + dr, c0 + dc)] = v if v is None or type(v) is str else _plan_value(v)
         last = r0 + len(values) - 1
         clear_to = getattr(block, "clear_to_row", None)
         if clear_to and width:
@@ -187,6 +189,7 @@ def patch_workbook(path_in, path_out, plan) -> PatchReport:
             from .rows import insert_rows
             zf, new = insert_rows(zf, edits.insert_rows, report.notes)
         lost_formula = bool(edits.insert_rows)      # calcChain lists cells by address: moved rows make it stale
+        shared = SharedStrings(lambda: zf.read(SharedStrings.PART) if SharedStrings.PART in zf.NameToInfo else None)
         for sheet, sheet_cells in edits.cells.items():
             part = sheets.get(sheet)
             if part is None or part not in zf.NameToInfo:
@@ -195,7 +198,7 @@ def patch_workbook(path_in, path_out, plan) -> PatchReport:
             tables = [load_table(zf, t) for t in table_parts(zf, part)]
             plan_tables(tables, sheet_cells, edits.regions.get(sheet, []), report.notes, edits.resizes.get(sheet))
             try:
-                new[part], lost = patch_sheet(zf.read(part), sheet_cells, tables, sheet)
+                new[part], lost = patch_sheet(zf.read(part), sheet_cells, tables, sheet, shared=shared)
             except etree.XMLSyntaxError as exc:
                 raise PatchError(f"{path_in.name}: sheet {sheet} is damaged ({exc})") from None
             lost_formula |= lost

@@ -4,35 +4,18 @@ or shrink with the rows a plan writes, the used-range dimension kept true."""
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from lxml import etree
 
-from .. import cells
 import zipfile
 
+from .. import cells
 from .package import M, PARSER, XML_NS, PatchError, serialise
 from .slices import edit_in_batches, reduce
-
-EXCEL_TEXT_LIMIT = 32_767
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-@dataclass(frozen=True)
-class CellFormula:
-    """A formula for a cell (``text`` with or without the leading '='), optionally with a cached value."""
-    text: str
-    cached: object = None
-
-
-@dataclass(frozen=True)
-class CellResult:
-    """A new saved result for a formula cell: its formula is kept, ``value`` becomes its cached value (a cell
-    without a formula is left as it is: a user's constant is never overwritten by a result)."""
-    value: object
+from . import stream
+from .values import CellFormula, CellResult, SharedStrings, clean_text, excel_serial, number_text
 
 
 def cell_ref(ref: str) -> tuple[int, int]:
@@ -48,6 +31,7 @@ def area_ref(ref: str) -> tuple[int, int, int, int]:
     except cells.NotAnAddress as exc:
         raise PatchError(str(exc)) from None
 
+
 @dataclass
 class Region:
     """Cells a block of the plan owns: rows r1..r2 (r2 = last row holding a value), columns c1..c2."""
@@ -58,36 +42,7 @@ class Region:
     replaces_body: bool = True      # the block rewrites everything from r1 down (tables follow its length)
 
 
-# ---- cell writing ------------------------------------------------------------------------------------
-_EPOCH = dt.datetime(1899, 12, 30)
-
-
-def excel_serial(value) -> float:
-    if isinstance(value, dt.datetime):
-        delta = value.replace(tzinfo=None) - _EPOCH
-    else:
-        delta = dt.datetime(value.year, value.month, value.day) - _EPOCH
-    return delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
-
-
-def _number_text(value, where: str) -> str:
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise PatchError(f"{where}: {value} is not a number Excel can store")
-        text = format(value.normalize(), "f")
-        return "0" if text in ("-0", "") else text
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            raise PatchError(f"{where}: {value!r} is not a number Excel can store")
-        return repr(value) if not value.is_integer() or abs(value) >= 1e16 else str(int(value))
-    return str(int(value))
-
-
-def _clean_text(text: str) -> str:
-    text = _ILLEGAL_XML.sub("", str(text))
-    return text[:EXCEL_TEXT_LIMIT]
-
-
+# ---- cell writing (the values' rules: xlsx.values) ------------------------------------------------
 def _set_result(c, value, where: str) -> None:
     f = c.find(f"{{{M}}}f")
     if f is None:
@@ -131,7 +86,7 @@ def _set_cell(c, value, where: str) -> None:
 
     if isinstance(value, CellFormula):
         f = add("f")
-        f.text = _clean_text(value.text[1:] if value.text.startswith("=") else value.text)
+        f.text = clean_text(value.text[1:] if value.text.startswith("=") else value.text)
         if value.cached is not None:
             _scalar(c, add, value.cached, where, formula_result=True)
         return
@@ -145,14 +100,14 @@ def _scalar(c, add, value, where, *, formula_result: bool = False) -> None:
         c.set("t", "b")
         add("v").text = "1" if value else "0"
     elif isinstance(value, (int, float, Decimal)):
-        add("v").text = _number_text(value, where)
+        add("v").text = number_text(value, where)
     elif isinstance(value, (dt.date, dt.datetime)) and not formula_result:
         add("v").text = repr(round(excel_serial(value), 10))
     elif formula_result:
         c.set("t", "str")
-        add("v").text = _clean_text(value)
+        add("v").text = clean_text(value)
     else:
-        text = _clean_text(value)
+        text = clean_text(value)
         c.set("t", "inlineStr")
         is_ = add("is")
         t = etree.SubElement(is_, f"{{{M}}}t")
@@ -287,25 +242,30 @@ def _sqref_extend(sqref: str, tables: list[TableInfo]) -> str:
 
 
 def patch_sheet(xml: bytes, edits: dict[tuple[int, int], object], tables: list[TableInfo], sheet: str,
-                *, slice_above: int | None = None) -> tuple[bytes, bool]:
+                *, slice_above: int | None = None, shared: SharedStrings | None = None) -> tuple[bytes, bool]:
     """Apply cell edits to one worksheet part. Returns (new xml, whether a formula cell lost its formula).
     A large sheet is cut down to the rows the edits need (``xlsx.slices``): the rows written, the rows above
-    them (a new table cell takes the style of the one above) and the tables' last rows (filled down)."""
+    them (a new table cell takes the style of the one above) and the tables' last rows (filled down).
+    Usually the edit is written as text (``xlsx.stream``), which keeps every untouched row as it is."""
+    shared = shared or SharedStrings()
+    fast = stream.patch_rows(xml, edits, tables, sheet, shared)
+    if fast is not None:
+        return fast
     if any(t.new_r2 != t.r2 for t in tables):         # a table grows: its fill-down is done once, whole
         needed = {r for r, _ in edits} | {r - 1 for r, _ in edits} | {t.r2 for t in tables}
         small = reduce(xml, needed, above=slice_above)
-        out, lost = _patch_whole_sheet(small.xml if small else xml, edits, tables, sheet)
+        out, lost = _patch_whole_sheet(small.xml if small else xml, edits, tables, sheet, shared)
         return (small.join(out) if small else out), lost
 
     def edit(small: bytes, batch: set[int]):
-        return _patch_whole_sheet(small, {k: v for k, v in edits.items() if k[0] in batch}, tables, sheet)
+        return _patch_whole_sheet(small, {k: v for k, v in edits.items() if k[0] in batch}, tables, sheet, shared)
     out, lost = edit_in_batches(xml, {r for r, _ in edits}, edit, context=lambda b: {r - 1 for r in b},
                                 above=slice_above)
     return out, any(lost)
 
 
-def _patch_whole_sheet(xml: bytes, edits: dict[tuple[int, int], object], tables: list[TableInfo], sheet: str
-                       ) -> tuple[bytes, bool]:
+def _patch_whole_sheet(xml: bytes, edits: dict[tuple[int, int], object], tables: list[TableInfo], sheet: str,
+                       shared: SharedStrings | None = None) -> tuple[bytes, bool]:
     root = etree.fromstring(xml, PARSER)
     sd = root.find(f"{{{M}}}sheetData")
     if sd is None:
@@ -373,6 +333,10 @@ def _patch_whole_sheet(xml: bytes, edits: dict[tuple[int, int], object], tables:
                     c.set("s", above.get("s"))
         elif c.find(f"{{{M}}}f") is not None and not isinstance(value, (CellFormula, CellResult)):
             lost_formula = True
+        elif c.get("t") == "s" and len(c) == 1 and c[0].tag == f"{{{M}}}v" and not c.get("cm") and \
+                not c.get("vm") and shared is not None and shared.holds(c[0].text, value):
+            row.attrib.pop("spans", None)
+            continue                         # the shared string is that text already
         _set_cell(c, value, where)
         if value is None and not c.get("s") and len(c) == 0:
             row.remove(c)

@@ -74,6 +74,27 @@ def _bounds(xml: bytes) -> tuple[int | None, int | None]:
     return (m.end(), end) if end >= 0 else (None, None)
 
 
+def split(xml: bytes) -> tuple[bytes, list[tuple[int, bytes]], bytes] | None:
+    """The worksheet as (everything before the rows, [(row number, row bytes)], everything after them), the
+    rows in file order; None when sheetData is absent, empty or prefixed, or a row has no number."""
+    start, end = _bounds(xml)
+    if start is None:
+        return None
+    rows, pos, find, match = [], start, xml.find, _ROW_NUMBER.match
+    while True:                       # find() over the bytes: several times quicker than a regex over 11 MB
+        lt = find(b"<row", pos, end)
+        if lt < 0:
+            break
+        gt = find(b">", lt, end)
+        stop = gt + 1 if xml[gt - 1] == 47 else find(b"</row>", gt, end) + 6      # 47: '/', <row .../>
+        m = match(xml, lt, stop)
+        if gt < 0 or stop < 6 or xml[lt + 4] not in b" \t\r\n/>" or not m:
+            return None
+        rows.append((int(m.group(1)), xml[lt:stop]))
+        pos = stop
+    return xml[:start], rows, xml[end:]
+
+
 def reduce(xml: bytes, rows_needed: set[int], *, with_shared_groups: bool = True,
            above: int | None = None) -> Reduced | None:
     """The worksheet with only ``rows_needed`` (and, when ``with_shared_groups``, every row of a shared-formula

@@ -14,6 +14,7 @@ from lxml import etree
 
 from .. import cells
 from .slices import edit_in_batches
+from . import stream
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STYLES_PART = "xl/styles.xml"
@@ -129,6 +130,9 @@ def mark_sheet(xml: bytes, styles: Styles, clear: list[str], marks: dict[str, st
     boxes = [cells.parse_range(r) for r in clear if ":" in r]
     want = {_norm(ref): colour for ref, colour in marks.items()}        # 'J12' -> colour
     needed = {cells.parse(k)[0] for k in (*want, *cleared)} | {r for b in boxes for r in range(b[0], b[2] + 1)}
+    fast = stream.mark_rows(xml, styles, cleared, boxes, want)
+    if fast is not None:
+        return fast
     row_of = {k: cells.parse(k)[0] for k in (*want, *cleared)}
 
     def edit(small: bytes, batch: set[int]):
