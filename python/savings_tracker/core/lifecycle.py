@@ -25,11 +25,25 @@ def has_lifecycle(reg: Register) -> bool:
     return any(reg.has(k) for k in KEYS)
 
 
+def is_recorded(reg: Register) -> bool:
+    """Some line has a lifecycle figure or text entered. The workbook has its lifecycle columns from the start,
+    blank until a council fills them (a blank amount reads as nil and is listed in ``reg.blanks``): blank
+    columns are not reported as figures."""
+    for k in KEYS:
+        if reg.has(k):
+            for row, v in zip(reg.lines["_row"].tolist(), reg.lines[k].tolist()):
+                if v not in (None, "") and (int(row), k) not in reg.blanks:
+                    return True
+    return False
+
+
 def figures(reg: Register, eff=None, columns=None) -> dict[str, Decimal] | None:
     """Delivered (achieved to date), at risk (the in-year £ at Red or Amber in the RAG analysis: forecasts rated
     Red or Amber, and any shortfall against plan), slipped, written off and replaced, in the register's sign.
-    None when the register has no lifecycle column (``columns``: the keys of the table it will be written to,
-    when that has lifecycle columns the register does not fill yet)."""
+    None when no line has a lifecycle figure entered, or, given ``columns`` (the keys of the table it will be
+    written to, the workbook's Summary), when neither the register nor that table has a lifecycle column."""
+    if columns is None and not is_recorded(reg):
+        return None
     if not (has_lifecycle(reg) or any(k in KEYS for k in columns or ())):
         return None
     eff = calc.effective(reg) if eff is None else eff
