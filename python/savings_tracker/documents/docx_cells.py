@@ -67,7 +67,7 @@ class QuickRows:
             try:
                 key = (column, *map(cell.__getitem__, self.names))
                 xml = self.kinds.get(key) or self._kind(key, cell, column, grid)
-                return xml.replace(self.marker, escape(cell["text"]))
+                return xml.replace(self.marker, _escaped(cell["text"]))
             except (KeyError, TypeError):  # a value missing (Jinja says which), or one that cannot be a key
                 pass
         return self._fitted(self.cell_template.render({self.cell: cell}), column, grid)
@@ -102,3 +102,11 @@ class QuickRows:
         if batch:
             yield batch
 
+
+def _escaped(text) -> str:
+    """``text`` as Jinja's autoescape writes it (markupsafe's escape; for a plain string the same five
+    replacements, twice as quick over 200,000 cells)."""
+    if type(text) is not str:
+        return str(escape(text))
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;") \
+        .replace('"', "&#34;")
