@@ -2,8 +2,8 @@
 
 ``context`` builds one context per template from the register (every figure worked out by the core);
 ``render`` holds the registry of formats and the one entry point, ``render_appendix``; each format is a module:
-``html``, ``docx`` (with ``docx_rows`` and ``docx_tables``), ``pdf``; ``templates`` finds templates and reports
-broken ones; ``charts`` draws the charts; ``demo`` writes every appendix of the bundled samples.
+``html``, ``docx`` (with ``docx_rows``, ``docx_cells`` and ``docx_tables``), ``pdf``; ``templates`` finds
+templates and reports broken ones; ``charts`` draws the charts; ``demo`` writes every appendix of the bundled samples.
 """
 from .context import TEMPLATES, build_context, plain_text
 from .demo import SAMPLES, write_all_appendices

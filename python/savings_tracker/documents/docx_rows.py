@@ -24,6 +24,7 @@ from jinja2 import meta
 from lxml import etree
 from markupsafe import Markup
 
+from .docx_cells import QuickRows
 from .docx_tables import fit_grid, fit_row_widths, order_cell_properties
 
 MARK_CALL = "_docx_rows_here"  # the context name of the marking function
@@ -151,9 +152,15 @@ class StreamingDocxTemplate(DocxTemplate):
         templates = [env.from_string(loop.source) for loop in self.row_loops]
         grids = self._table_grids()
         self.current_rendering_part = self.docx._part  # a picture in a row belongs to the body, not the footer
+        quick = [QuickRows.of(loop.source, env) for loop in self.row_loops]
         spans = []
         for call, (loop, captured) in enumerate(self.row_calls):
             start, pending = fh.tell(), []
+            if quick[loop] is not None:  # cells filled in (docx_cells), widths fitted as they are made
+                for rows in quick[loop].rows({**context, **captured}, grids.get(call)):
+                    fh.write("".join(self._finish(row, None) for row in rows).encode("utf-8"))
+                spans.append((start, fh.tell()))
+                continue
             for chunk in templates[loop].generate({**context, **captured}):
                 pending.append(chunk)
                 if _ROW_END in chunk:  # whole rows so far: finish and write them, keep the rest
