@@ -3,13 +3,13 @@ a council that shows its RAG by colour alone keeps its judgement when its tracke
 from __future__ import annotations
 
 import colorsys
-import posixpath
 import re
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from .. import cells
 from ..xlsx.zipguard import check_package
+from .grids import sheet_parts
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -26,7 +26,7 @@ def fill_colours(path: Path, sheet: str, wanted: set[tuple[int, int]]) -> dict[t
     """RRGGBB of the solid fill of each ``wanted`` cell (0-based row, column) of ``sheet`` that has one."""
     zf = check_package(path)
     try:
-        part = _sheet_part(zf, sheet)
+        part = sheet_parts(zf).get(sheet, "")
         if not part:
             return {}
         fills = _style_fills(zf)
@@ -45,21 +45,6 @@ def fill_colours(path: Path, sheet: str, wanted: set[tuple[int, int]]) -> dict[t
         return {}
     finally:
         zf.close()
-
-
-def _sheet_part(zf, sheet: str) -> str:
-    wb = ET.fromstring(zf.read("xl/workbook.xml"))
-    rels = {}
-    if "xl/_rels/workbook.xml.rels" in zf.namelist():
-        for r in ET.fromstring(zf.read("xl/_rels/workbook.xml.rels")).findall("rel:Relationship", NS):
-            target = r.get("Target", "")
-            rels[r.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                posixpath.join("xl", target))
-    for s in wb.findall("m:sheets/m:sheet", NS):
-        if s.get("name") == sheet:
-            part = rels.get(s.get(f"{{{NS['r']}}}id"), "")
-            return part if part in zf.namelist() else ""
-    return ""
 
 
 def _style_fills(zf) -> dict[int, str]:

@@ -246,10 +246,8 @@ def _formula_cells_of(xml: bytes) -> tuple[set, set]:
     return found, empty
 
 
-def formula_cells(zf: zipfile.ZipFile) -> dict[str, tuple[set, set]]:
-    """Per sheet name: the 0-based (row, col) of its formula cells, and of those saved with no result (a
-    formula written without its value, e.g. by a tool that does not calculate). calamine reads both as values
-    only, so the reader could not otherwise tell a saved result from a typed number."""
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Per sheet name: the package part holding it (sheets whose part is missing are left out)."""
     wb = ET.fromstring(zf.read("xl/workbook.xml"))
     rels = {}
     if "xl/_rels/workbook.xml.rels" in zf.namelist():
@@ -257,13 +255,20 @@ def formula_cells(zf: zipfile.ZipFile) -> dict[str, tuple[set, set]]:
             target = r.get("Target", "")
             rels[r.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
                 posixpath.join("xl", target))
+    names = set(zf.namelist())
     out = {}
     for sheet in wb.findall("m:sheets/m:sheet", NS):
         part = rels.get(sheet.get(f"{{{NS['r']}}}id"), "")
-        if part not in zf.namelist():
-            continue
-        out[sheet.get("name")] = _formula_cells_of(zf.read(part))
+        if part in names:
+            out[sheet.get("name")] = part
     return out
+
+
+def formula_cells(zf: zipfile.ZipFile) -> dict[str, tuple[set, set]]:
+    """Per sheet name: the 0-based (row, col) of its formula cells, and of those saved with no result (a
+    formula written without its value, e.g. by a tool that does not calculate). calamine reads both as values
+    only, so the reader could not otherwise tell a saved result from a typed number."""
+    return {name: _formula_cells_of(zf.read(part)) for name, part in sheet_parts(zf).items()}
 
 
 class _ReadOnce:
