@@ -7,36 +7,18 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
 import councils as C
+from clirun import run, summary_json
 from savings_tracker import libreoffice as lo
 from savings_tracker import samples
-from savings_tracker.cli import app
 from savings_tracker.core import schema
 from savings_tracker.core.validate import validate
 from savings_tracker.readers import read_register
 from savings_tracker.workbook import builder as B
-
-runner = CliRunner()
-
-
-def run(*args) -> tuple[int, str]:
-    res = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in res.output and res.exit_code != 3, res.output
-    return res.exit_code, res.output
-
-
-def summary_json(path: Path, *extra) -> dict:
-    code, out = run("summary", path, "--format", "json", *extra)
-    assert code == 0, out
-    data = json.loads(out)
-    data["register"].pop("source")
-    return data
 
 
 LAYOUTS = {

@@ -9,24 +9,16 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
 import councils as C
-from savings_tracker.cli import app
+from clirun import run
 from savings_tracker.core import schema
 from savings_tracker.readers import read_register
 from savings_tracker.readers.values import register_from_values
 from savings_tracker.core.settings import Settings
 from savings_tracker.workbook import builder as B
 
-runner = CliRunner()
 TRACKER = schema.SHEET_NAMES["tracker"]
-
-
-def run(*args) -> tuple[int, str]:
-    res = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in res.output and res.exit_code != 3, res.output
-    return res.exit_code, res.output
 
 
 @pytest.fixture

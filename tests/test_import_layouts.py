@@ -8,31 +8,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
 import councils as C
-from savings_tracker.cli import app
+from clirun import run, summary_json
 from savings_tracker.core import schema
 from savings_tracker.core.validate import validate
 from savings_tracker.readers import read_register
 from savings_tracker.workbook import builder as B
 
-runner = CliRunner()
 TRACKER = schema.SHEET_NAMES["tracker"]
-
-
-def run(*args) -> tuple[int, str]:
-    res = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in res.output and res.exit_code != 3, res.output
-    return res.exit_code, res.output
-
-
-def summary_json(path: Path, *extra) -> dict:
-    code, out = run("summary", path, "--format", "json", *extra)
-    assert code == 0, out
-    data = json.loads(out)
-    data["register"].pop("source")
-    return data
 
 
 def imported(src: Path, *extra) -> Path:

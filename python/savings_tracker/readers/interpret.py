@@ -17,7 +17,7 @@ from ..core.settings import Settings
 from .grids import Book, Grid, TableRef
 from .fills import fill_colours, rag_of_colour
 from .header import Header, blank as _blank, find_header, renamed_columns, usable_mapping
-from .titles import infer_unit, read_titles
+from .titles import infer_unit, is_unit_label, read_titles
 
 SERVICE_SHEETS = {"summary", "checks", "history", "settings", "xlwings.conf", "_xlwings.conf", "lists", "start here"}
 
@@ -292,7 +292,7 @@ class _Rows:
         if self.records or self.published:
             return False
         texts = [_text(values.get(k)) for k in self.money_keys if not _blank(values.get(k))]
-        if not texts or not all(UNIT_LABEL.match(t) for t in texts):
+        if not texts or not all(is_unit_label(t) for t in texts):
             return False
         shown = "; ".join(_text(c) for c in row if not _blank(c))
         self.findings.append(Finding(WARNING, "row-notes",
@@ -411,7 +411,6 @@ class _Rows:
 
 
 HEADING = "_heading"
-UNIT_LABEL = re.compile(r"^\(?\s*£\s*'?\s*(000s?|k|m|mn|millions?|thousands?)?\s*\)?$", re.I)   # '£000', "(£'m)"
 GROUP_WORDS = (("directorate", "directorate"), ("department", "directorate"), ("portfolio", "portfolio"),
                ("service area", "service_area"), ("service", "service_area"), ("division", "service_area"),
                ("programme", "programme"), ("committee", "committee"))

@@ -28,6 +28,13 @@ UNITS = (
 )
 
 
+
+def is_unit_label(text: str) -> bool:
+    """A cell that names a unit and nothing else ('£000', "(£'m)", '£'): a notes row under a header, not a line."""
+    t = text.strip().strip("()").strip()
+    return any(pattern.fullmatch(t) for pattern, _unit in UNITS)
+
+
 @dataclass
 class TitleFacts:
     organisation: str = ""
