@@ -98,9 +98,10 @@ def footer(doc: Document) -> None:
     p.style.font.size = Pt(8)
     run = p.add_run("{{ doc.footer }} · Produced {{ doc.generated }}")
     run.font.size = Pt(8)
-    tab_stops = p.paragraph_format.tab_stops
-    tab_stops.add_tab_stop(sec.page_width - sec.left_margin - sec.right_margin, alignment=2)  # right
-    r = p.add_run("\tPage ")
+    # the page number right-aligned on a line of its own: a long footer ran into a right tab stop ("2026Page")
+    p = sec.footer.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    r = p.add_run("Page ")
     r.font.size = Pt(8)
     field(p, "PAGE")
     r = p.add_run(" of ")

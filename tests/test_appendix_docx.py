@@ -303,3 +303,16 @@ def test_the_built_in_tracker_takes_the_quick_rows(registers, tmp_path, monkeypa
     monkeypatch.setattr(docx_cells.QuickRows, "rows", lambda self, *a: taken.append(1) or original(self, *a))
     render_appendix(registers["tracker"], "tracker", "docx", tmp_path / "t.docx")
     assert len(taken) == 3  # one run of rows per committee
+
+
+def test_page_number_has_a_line_of_its_own_in_every_word_template(tmp_path):
+    """A long footer ran into the right tab stop of "Page X of Y" ("...1 December 2026Page 1 of 65" in the
+    business cases): the page number is a right-aligned paragraph of its own, apart from the produced date."""
+    import docx as python_docx
+
+    for path in sorted((ROOT / "templates").glob("*.docx")):
+        footer = python_docx.Document(str(path)).sections[0].footer
+        texts = [p.text for p in footer.paragraphs]
+        page = [t for t in texts if t.startswith("Page ")]
+        assert page and all("Produced" not in t for t in page), (path.name, texts)
+        assert any("Produced" in t for t in texts), (path.name, texts)
