@@ -366,7 +366,10 @@ def test_checks_sheet_lists_validation_findings(book, sample):
             for f in validate(read(book))]
     assert got == want and len(want) == len(validate(sample))
     assert all(f.sheet == "Tracker" for f in validate(read(book)))
-    assert ws.auto_filter.ref == f"A1:G{len(want) + 1}"
+    # a table (no style of its own: the cells' formats), so its filter follows the findings on every path
+    table = ws.tables["Checks"]
+    assert table.ref == table.autoFilter.ref == f"A1:G{len(want) + 1}" and ws.auto_filter.ref is None
+    assert table.tableStyleInfo.name is None and [c.name for c in table.tableColumns] == [c.value for c in ws[1]]
     tracker = wb[schema.SHEET_NAMES["tracker"]]
     fills = {f.cell: tracker[f.cell].fill.fgColor.rgb for f in validate(read(book))}
     assert all(str(v).upper().endswith(("FFC7CE", "FFEB9C")) for v in fills.values()), fills    # highlighted

@@ -23,8 +23,10 @@ Plan semantics (what an adapter must do, in this order):
 4. ``marks``: fill ``cell`` with ``MARK_COLOURS[severity]``.
 5. ``resize_tables``: ``(sheet, table, "A1:I40")``: the table's new full range (header to last row).
    (History only; the cells written below the old last row become table rows.)
-5a. ``filters``: ``(sheet, "A1:G33")``: the sheet's AutoFilter, where it has one, covers the range (the Checks
-   table as written), so filtering Checks sees every finding.
+5a. ``filters``: ``(sheet, "A1:G33")``: what filters the sheet covers the range (the Checks rows as written),
+   so filtering Checks sees every finding: the sheet's table whose header starts at the range's top-left
+   cell is resized to it (header to last row); on a sheet without one (a workbook built before Checks was
+   a table) its AutoFilter is moved, where the writer can (the closed-file writer can; xlwings cannot).
 6. ``messages``: what to tell the user (the first one is the summary alert).
 
 Links in Checks: each finding row carries its link as a formula in the last column ("Go to"):
@@ -84,6 +86,7 @@ class UpdatePlan:
 MARK_COLOURS = {ERROR: "#FFC7CE", WARNING: "#FFEB9C"}
 CHECKS_HEADERS = ("Severity", "Sheet", "Cell", "Reference", "Code", "Message", "Go to")
 CHECKS_TOP_LEFT = "A1"
+CHECKS_TABLE = "Checks"           # the Checks sheet's table (workbooks built before it have an AutoFilter)
 SUMMARY_TOP_LEFT = "A4"
 HISTORY_TABLE = "History"
 RESTORED_CODE = "formula-restored"

@@ -635,13 +635,16 @@ def _appendix_choice(wb, ws, fm, committees: list[str], col: int = 10):
 def _checks(wb, fm, findings: list[Finding], links: bool = False):
     """The Checks sheet; ``links``: a 'Go to' column with a link to each finding's cell in this workbook (the
     column Refresh writes)."""
-    from ..plans.model import CHECKS_HEADERS, hyperlink
+    from ..plans.model import CHECKS_HEADERS, CHECKS_TABLE, hyperlink
 
     ws = wb.add_worksheet(S["checks"])
     ws.set_vba_name(CODE_NAMES["checks"])
-    # Severity .. Message, then "Go to" (the link; refresh_built rewrites the rows with the workbook's own cells)
-    for ci, head in enumerate(CHECKS_HEADERS):
-        ws.write_string(0, ci, head, fm.header)
+    # Severity .. Message, then "Go to" (the link; refresh_built rewrites the rows with the workbook's own cells).
+    # A table, so its filter follows the findings on every path: xlwings resizes a table in Excel and Lite
+    # but cannot move a sheet's AutoFilter. No table style: the sheet looks as the cells' own formats say.
+    ws.add_table(0, 0, max(len(findings), 1), len(CHECKS_HEADERS) - 1, {
+        "name": CHECKS_TABLE, "style": None, "columns": [{"header": h, "header_format": fm.header}
+                                                          for h in CHECKS_HEADERS]})
     own = set(S.values())
     for ri, f in enumerate(findings, start=1):
         for ci, key in enumerate(CHECK_KEYS):
@@ -653,7 +656,6 @@ def _checks(wb, fm, findings: list[Finding], links: bool = False):
             ws.write_blank(ri, len(CHECK_KEYS), None, fm.plain)
     for ci, w in enumerate((10, 12, 8, 14, 18, 120, 14)):
         ws.set_column(ci, ci, w, fm.plain)
-    ws.autofilter(0, 0, max(len(findings), 1), len(CHECKS_HEADERS) - 1)
     ws.freeze_panes(1, 0)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)

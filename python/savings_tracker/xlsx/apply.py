@@ -68,6 +68,7 @@ class Edits:
     clear_marks: dict[str, list[str]] = field(default_factory=dict)    # sheet -> ranges whose mark fills go
     notes: list[str] = field(default_factory=list)
     insert_rows: list[tuple[str, int, int]] = field(default_factory=list)   # (sheet, above row, count)
+    filters: dict[str, list[str]] = field(default_factory=dict)        # sheet -> ranges its filter covers (5a)
 
     def put(self, sheet: str, row: int, col: int, value) -> None:
         self.cells.setdefault(sheet, {})[(row, col)] = value
@@ -105,6 +106,8 @@ def edits_from_plan(plan) -> Edits:
     for sheet, table, ref in getattr(plan, "resize_tables", ()) or ():
         e.resizes.setdefault(sheet, {})[table] = ref
         e.cells.setdefault(sheet, {})
+    for sheet, ref in getattr(plan, "filters", ()) or ():
+        e.filters.setdefault(sheet, []).append(ref)
     for item in getattr(plan, "restored_formulas", ()) or ():
         sheet, ref, text = _restored(item)
         r, c = cell_ref(ref)
@@ -171,6 +174,21 @@ def _apply_marks(zf, sheets: dict[str, str], edits: Edits, new: dict[str, bytes]
         new[STYLES_PART] = styles.to_bytes()
 
 
+def _table_filters(tables, refs, resizes) -> tuple[dict[str, str], list[str]]:
+    """A sheet's filter ranges (plan 5a) as resizes of the table that starts at a range's top-left cell with
+    the same columns (Checks); returns the resizes for ``plan_tables`` and the ranges left for the sheet's
+    AutoFilter (a workbook built before Checks was a table)."""
+    resizes, left = dict(resizes or {}), []
+    for ref in refs:
+        r1, c1, _, c2 = cells.area(ref)
+        table = next((t for t in tables if (t.r1, t.c1, t.c2) == (r1, c1, c2)), None)
+        if table is None:
+            left.append(ref)
+        else:
+            resizes.setdefault(table.name, ref)
+    return resizes, left
+
+
 # ---- the entry point ----------------------------------------------------------------------------------
 def patch_workbook(path_in, path_out, plan) -> PatchReport:
     """Copy ``path_in`` to ``path_out`` with the plan's cells written; see the module docstring."""
@@ -196,7 +214,9 @@ def patch_workbook(path_in, path_out, plan) -> PatchReport:
                 raise PatchError(f"{path_in.name}: no sheet named '{sheet}' to write to; sheets: "
                                  f"{', '.join(sheets)}")
             tables = [load_table(zf, t) for t in table_parts(zf, part)]
-            plan_tables(tables, sheet_cells, edits.regions.get(sheet, []), report.notes, edits.resizes.get(sheet))
+            resizes, edits.filters[sheet] = _table_filters(tables, edits.filters.get(sheet, ()),
+                                                           edits.resizes.get(sheet))
+            plan_tables(tables, sheet_cells, edits.regions.get(sheet, []), report.notes, resizes)
             try:
                 new[part], lost = patch_sheet(zf.read(part), sheet_cells, tables, sheet, shared=shared)
             except etree.XMLSyntaxError as exc:
@@ -211,7 +231,7 @@ def patch_workbook(path_in, path_out, plan) -> PatchReport:
         drop = set()
         if new:
             new["xl/workbook.xml"] = full_calc(zf.read("xl/workbook.xml"))
-        for sheet, ref in getattr(plan, "filters", ()) or ():
+        for sheet, ref in ((sheet, ref) for sheet, refs in edits.filters.items() for ref in refs):
             part = sheets.get(sheet)
             if part is None or part not in zf.NameToInfo:
                 continue
