@@ -233,3 +233,31 @@ def test_the_buttons_work_on_an_imported_tracker_without_the_products_phasing(we
     check_summary(summary_tables(lo.recalculate(tmp_path / "refresh.xlsm")["Summary"]), summary_json(capsys, src))
     history = openpyxl.load_workbook(tmp_path / "snapshot.xlsm")["History"]
     assert [row[7] for row in history.iter_rows(min_row=2, values_only=True)][:1] == ["Blue"]
+
+
+@pytest.mark.parametrize("sign", ["negative", "positive"])
+def test_at_risk_stays_a_figure_when_a_typed_total_holds_text(tmp_path, capsys, sign):
+    """A council's own tracker (totals entered, no phasing) with 'TBC' typed as a forecast: the Summary's
+    at risk figure, recalculated by LibreOffice, is the core's (the TBC line counts as nothing forecast, the
+    others as they are), not #VALUE!."""
+    src = tmp_path / "own.csv"
+    rows = [("OWN/1", "Libraries", "Place", "-100", "-60", "Red", "-20"),
+            ("OWN/2", "Parks", "Place", "-80", "TBC", "Amber", ""), ("OWN/3", "Waste", "Place", "-50", "-50", "Green", ""),
+            ("OWN/4", "Fleet", "Corporate", "TBC", "-30", "Amber", ""), ("OWN/5", "Print", "Corporate", "-40", "-10",
+                                                                         "Green", "-5")]
+    if sign == "positive":                        # the same register with savings stored as positive amounts
+        rows = [tuple(v[1:] if v.startswith("-") else v for v in r) for r in rows]
+    src.write_text("Reference,Title,Committee,Original Saving,Forecast Saving,RAG,Achieved to date\n"
+                   + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    src.with_name("own.settings.json").write_text(json.dumps({"organisation": "Test Council", "unit": "£000",
+                                                              "sign": sign, "period": "October 2017",
+                                                              "financial_year": "2017-18"}), encoding="utf-8")
+    built = tmp_path / "Savings_Tracker.xlsm"
+    assert main(["build-workbook", "--data", str(src), "--out", str(built)]) == 0
+    reg = read_register(built)
+    want = lifecycle.figures(reg)["at_risk"]
+    # forecast of Red and Amber (-60, -30) plus the shortfalls (-40 Libraries, -80 Parks, -30 Print)
+    assert Decimal(str(want)) == Decimal(-240 if sign == "negative" else 240)
+    got = summary_tables(lo.recalculate(built)[schema.SHEET_NAMES["summary"]])["lifecycle"]
+    assert isinstance(got["at_risk"], (int, float)) and same(got["at_risk"], want), got
+    assert same(summary_tables(saved_values(built, schema.SHEET_NAMES["summary"]))["lifecycle"]["at_risk"], want)
