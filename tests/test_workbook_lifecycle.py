@@ -261,3 +261,67 @@ def test_at_risk_stays_a_figure_when_a_typed_total_holds_text(tmp_path, capsys, 
     got = summary_tables(lo.recalculate(built)[schema.SHEET_NAMES["summary"]])["lifecycle"]
     assert isinstance(got["at_risk"], (int, float)) and same(got["at_risk"], want), got
     assert same(summary_tables(saved_values(built, schema.SHEET_NAMES["summary"]))["lifecycle"]["at_risk"], want)
+
+
+def lifecycle_cells(ws) -> list[str]:
+    """The cells (A and B) of the Summary's lifecycle table: its title row to its sign note."""
+    top = next(c.row for c in ws["A"] if isinstance(c.value, str) and c.value.startswith(lifecycle.TITLE))
+    last = next(c.row for c in ws["A"] if c.value == lifecycle.LABELS["replaced"]) + 1
+    return [f"{col}{r}" for r in range(top, last + 1) for col in "AB"]
+
+
+def looks(cell) -> tuple:
+    f, b, a = cell.font, cell.border, cell.alignment
+    return (cell.number_format, f.b, f.i, f.sz, f.color.rgb if f.color is not None else None, cell.fill.fill_type,
+            cell.fill.fgColor.rgb, b.bottom.style, b.top.style, a.horizontal, a.wrap_text)
+
+
+@pytest.fixture
+def without_lifecycle_table(tmp_path):
+    """A workbook whose Summary has no lifecycle table (built before it, or deleted): a fresh build with the
+    table's cells emptied, values and formats. Returns (fresh build, that workbook, the table's cells)."""
+    from openpyxl.styles.cell_style import StyleArray
+    from savings_tracker import samples
+    from savings_tracker.workbook import build_workbook
+    fresh = build_workbook(tmp_path / "fresh.xlsm", read_register(samples.path("tracker")))
+    wb = openpyxl.load_workbook(fresh, keep_vba=True)
+    ws = wb["Summary"]
+    where = lifecycle_cells(ws)
+    for ref in where:
+        ws[ref].value = None
+        ws[ref]._style = StyleArray()
+    old = tmp_path / "old.xlsm"
+    wb.save(old)
+    return fresh, old, where
+
+
+def test_refresh_writes_a_missing_lifecycle_table_formatted_as_a_fresh_build(without_lifecycle_table, capsys):
+    fresh, old, where = without_lifecycle_table
+    assert main(["refresh", str(old), "--backups", "0"]) in (0, 1)
+    want, got = openpyxl.load_workbook(fresh)["Summary"], openpyxl.load_workbook(old)["Summary"]
+    assert lifecycle_cells(got) == where
+    assert [(r, got[r].value) for r in where if not str(got[r].value).startswith("=")] == \
+        [(r, want[r].value) for r in where if not str(want[r].value).startswith("=")]
+    assert [(r, looks(got[r])) for r in where] == [(r, looks(want[r])) for r in where]
+    # a second refresh leaves the table's formats as they are (a user's own change to them is kept)
+    assert main(["refresh", str(old), "--backups", "0"]) in (0, 1)
+    again = openpyxl.load_workbook(old)["Summary"]
+    assert [looks(again[r]) for r in where] == [looks(want[r]) for r in where]
+
+
+def test_the_refresh_button_writes_a_missing_lifecycle_table_formatted_as_a_fresh_build(without_lifecycle_table,
+                                                                                         tmp_path):
+    import xlremote
+    from savings_tracker.excel import buttons as xl
+    fresh, old, where = without_lifecycle_table
+    shown = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)]
+             for ws in openpyxl.load_workbook(fresh, data_only=True).worksheets}
+    for ref in where:                                 # what Excel shows of the workbook without the table
+        r, c = openpyxl.utils.cell.coordinate_to_tuple(ref)
+        shown["Summary"][r - 1][c - 1] = None
+    run = xlremote.run_macro(old, xl.refresh, out_path=tmp_path / "out.xlsm", values_override=shown)
+    assert "copyRange" in {a["func"] for a in run.actions}
+    want, got = openpyxl.load_workbook(fresh)["Summary"], openpyxl.load_workbook(run.out_path)["Summary"]
+    assert [(r, looks(got[r])) for r in where] == [(r, looks(want[r])) for r in where]
+    assert [got[r].value for r in where if not str(got[r].value).startswith("=")] == \
+        [want[r].value for r in where if not str(want[r].value).startswith("=")]

@@ -39,6 +39,10 @@ def _apply(book, plan: plans.UpdatePlan, status, lite: bool = False) -> int:
         sh = sheet_by_name(book, sheet)
         sh.range(f"{row}:{row + count - 1}").insert("down")
         calls += 1
+    for sheet, source, target in plan.formats:   # cells copied whole (Range.Copy: Excel, Lite); blocks follow
+        sh = sheet_by_name(book, sheet)
+        sh.range(source).copy(sh.range(target))
+        calls += 1
     for i, block in enumerate(plan.blocks):
         status(f"Savings Tracker: writing {block.sheet} ({i + 1} of {len(plan.blocks)}) ...")
         sh = sheet_by_name(book, block.sheet)

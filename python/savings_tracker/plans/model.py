@@ -9,6 +9,10 @@ Plan semantics (what an adapter must do, in this order):
    when there are more committees than rows before the chart data; the chart's references move with them),
    formatted like the row above, as Excel's Insert does (headless: ``xlsx.rows``, on the closed package).
    Every other address in the plan is AFTER the insertion.
+0a. ``formats``: ``(sheet, "A18:B18", "A22:B22")``: the second range's cells take the first's formats (number
+   format, font, fill, borders, alignment; the two ranges of one shape), before the blocks are written into
+   them (Summary only: a table a workbook built before it had, laid out as the table above it). An adapter may
+   copy the cells whole (Excel's ``Range.Copy``): the blocks then write every value.
 1. ``blocks``: write ``values`` (a rectangular 2D list) with its top-left cell at ``top_left`` on ``sheet``,
    in one write. A value of type ``Formula`` is a formula (``=HYPERLINK(...)`` in Checks); any other string is text. ``None`` empties
    the cell. When ``clear_to_row`` is set and below the block, the values of the block's columns from the
@@ -80,6 +84,7 @@ class UpdatePlan:
     insert_rows: list[tuple[str, int, int]] = field(default_factory=list)   # (sheet, before row, count)
     results: list[tuple[str, str, object]] = field(default_factory=list)    # (sheet, cell, value): see 2a
     filters: list[tuple[str, str]] = field(default_factory=list)            # (sheet, range): see 5a
+    formats: list[tuple[str, str, str]] = field(default_factory=list)       # (sheet, from, to): see 0a
     refused: bool = False          # the plan changes nothing because the request was refused (messages say why)
 
 

@@ -46,6 +46,7 @@ from .package import (PatchError, compress, drop_override, drop_rel, full_calc, 
                       write_zip)
 from .sheet import CellFormula, CellResult, Region, cell_ref, load_table, patch_sheet, plan_tables, resize_table
 from .filters import filter_name, sheet_filter
+from .formats import copy_formats
 from .values import SharedStrings
 from .zipguard import check_package
 
@@ -69,6 +70,7 @@ class Edits:
     notes: list[str] = field(default_factory=list)
     insert_rows: list[tuple[str, int, int]] = field(default_factory=list)   # (sheet, above row, count)
     filters: dict[str, list[str]] = field(default_factory=dict)        # sheet -> ranges its filter covers (5a)
+    formats: dict[str, list[tuple[str, str]]] = field(default_factory=dict)   # sheet -> (from, to) ranges (0a)
 
     def put(self, sheet: str, row: int, col: int, value) -> None:
         self.cells.setdefault(sheet, {})[(row, col)] = value
@@ -108,6 +110,9 @@ def edits_from_plan(plan) -> Edits:
         e.cells.setdefault(sheet, {})
     for sheet, ref in getattr(plan, "filters", ()) or ():
         e.filters.setdefault(sheet, []).append(ref)
+    for sheet, source, target in getattr(plan, "formats", ()) or ():
+        e.formats.setdefault(sheet, []).append((source, target))
+        e.cells.setdefault(sheet, {})
     for item in getattr(plan, "restored_formulas", ()) or ():
         sheet, ref, text = _restored(item)
         r, c = cell_ref(ref)
@@ -222,6 +227,8 @@ def patch_workbook(path_in, path_out, plan) -> PatchReport:
             except etree.XMLSyntaxError as exc:
                 raise PatchError(f"{path_in.name}: sheet {sheet} is damaged ({exc})") from None
             lost_formula |= lost
+            if edits.formats.get(sheet):
+                new[part] = copy_formats(new[part], edits.formats[sheet])
             report.cells_written += len(sheet_cells)
             for t in tables:
                 if t.new_r2 != t.r2:
