@@ -12,6 +12,7 @@ from pathlib import Path
 from dataclasses import replace
 
 import openpyxl
+from lxml import etree
 import pytest
 import xlwings
 from typer.testing import CliRunner
@@ -352,6 +353,23 @@ def test_summary_sheet(book, sample):
     legend = [ws.cell(r, 2).value for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value in schema.RAG_VALUES]
     for rag in schema.RAG_VALUES:
         assert sample.settings.rag_definitions[rag] in legend
+
+
+def test_summary_chart_labels_nil_bars_with_nothing_and_sits_its_labels_on_the_bars(fresh):
+    """The sample has no line without a RAG: its No RAG bars are nil. A label on a nil bar ("-") sat above the
+    plot, away from any bar; nil bars carry no label, and each label sits just past the end of its bar.
+    (Rendered through LibreOffice and looked at: the labels no longer run into their neighbour's.)"""
+    chart = etree.fromstring(_xml(fresh, "xl/charts/chart1.xml").encode())
+    ns = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
+    series = chart.findall(".//c:ser", ns)
+    assert len(series) == 2
+    for ser in series:
+        labels = ser.find("c:dLbls", ns)
+        fmt = labels.find("c:numFmt", ns).get("formatCode")
+        assert fmt.split(";")[2] == "" and labels.find("c:numFmt", ns).get("sourceLinked") == "0", fmt
+        pos = labels.find("c:dLblPos", ns)          # none written: a clustered column's default, outside end
+        assert pos is None or pos.get("val") == "outEnd"
+        assert labels.find("c:showVal", ns).get("val") == "1"
 
 
 def test_checks_sheet_lists_validation_findings(book, sample):

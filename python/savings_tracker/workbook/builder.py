@@ -27,7 +27,7 @@ from ..core import calc, schema
 from ..core.money import total as money_total
 from ..core.register import Finding, Register, Source, empty_lines
 from ..core.settings import Settings
-from .cellformats import number_format, text_lines
+from .cellformats import label_format, number_format, text_lines
 from ..plans.formulas import (column_formula, rag_columns, sref, summary_chart_row, summary_group_row,
                               summary_total_row)
 
@@ -567,7 +567,11 @@ def _summary_chart(wb, ws, fm, reg: Register, geo: dict, rt: int, blue: bool) ->
             "categories": [S["summary"], rt + 1, 0, rt + len(cats), 0],
             "values": [S["summary"], rt + 1, 1 + j, rt + len(cats), 1 + j],
             "fill": {"color": "#7F7F7F" if j == 0 else HEADER_COLOURS[0]},
-            "data_labels": {"value": True, "num_format": number_format(s)},
+            # nil bars get no label (the zero section is empty): a "-" on a nil bar sat above the plot, away
+            # from any bar; each label at the end of its bar, small enough not to run into its neighbour's
+            "data_labels": {"value": True, "num_format": label_format(s), "position": "outside_end",
+                            "font": {"size": 8}},
+            "gap": 60,
         })
     title = f"{RAG_TABLE_TITLE} ({s.unit})"
     chart.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
