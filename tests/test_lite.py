@@ -532,3 +532,22 @@ def test_validate_under_lite_resizes_the_checks_table_so_its_filter_covers_every
     assert n > 20
     assert got.tables["Checks"].ref == got.tables["Checks"].autoFilter.ref == f"A1:G{n + 1}"
     assert state(lite_out, LITE_SKIP) == state(macro_out, LITE_SKIP)
+
+
+def test_refresh_under_lite_formats_a_summary_lifecycle_table_the_workbook_did_not_have(tmp_path, built):
+    """The lifecycle table's cells of a Summary without it take the chart data table's formats through
+    copyRange (Office.js Range.copyFrom), an action Lite applies, as on the macro route."""
+    from openpyxl.styles.cell_style import StyleArray
+    from test_workbook_lifecycle import lifecycle_cells, looks
+    old = tmp_path / "old.xlsm"
+    wb = openpyxl.load_workbook(built, keep_vba=True)
+    where = lifecycle_cells(wb["Summary"])
+    for ref in where:
+        wb["Summary"][ref].value = None
+        wb["Summary"][ref]._style = StyleArray()
+    wb.save(old)
+    out = tmp_path / "lite.xlsm"
+    actions, _ = run_lite(tmp_path, old, "refresh", out, main_from=built)
+    assert "copyRange" in {a["func"] for a in actions}
+    want, got = openpyxl.load_workbook(built)["Summary"], openpyxl.load_workbook(out)["Summary"]
+    assert [(r, looks(got[r])) for r in where] == [(r, looks(want[r])) for r in where]
