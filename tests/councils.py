@@ -304,3 +304,32 @@ def rag_by_colour(path: Path) -> Path:
         if rag:
             ws.cell(ws.max_row, 5).fill = PatternFill("solid", fgColor=RAG_FILLS[rag])
     return _save(wb, path)
+
+
+#: RAG fills given as theme colours, as Excel writes a colour picked from the theme row of its palette:
+#: (theme index, tint). In openpyxl's theme (Office 2007): 5 = accent2 C0504D red, 9 = accent6 F79646 orange,
+#: 6 = accent3 9BBB59 green.
+THEME_FILLS = {"Red": (5, None), "Amber": (9, 0.3999755851924192), "Green": (6, -0.249977111117893)}
+
+
+def rag_by_theme_colour(path: Path, accent2: str | None = None) -> Path:
+    """``rag_by_colour`` with the fills as theme colours; ``accent2``: the theme's accent2 changed (a council's
+    own theme), so the colour can only come from the workbook's theme part."""
+    from openpyxl.styles import Color, PatternFill
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Savings"
+    ws.append(["Redbridge Vale Council savings tracker 2025/26"])
+    ws.append(["Ref", "Saving", "Target £000", "Forecast £000", "RAG", "Comments"])
+    for ref, title, plan, fc, rag in COLOUR_LINES:
+        ws.append([ref, title, plan, fc, None, None])
+        if rag:
+            theme, tint = THEME_FILLS[rag]
+            colour = Color(theme=theme, tint=tint) if tint else Color(theme=theme)
+            ws.cell(ws.max_row, 5).fill = PatternFill("solid", fgColor=colour)
+    if accent2:
+        from openpyxl.writer.theme import theme_xml
+        wb.loaded_theme = theme_xml.replace('<a:accent2>\n        <a:srgbClr val="C0504D"/>',
+                                            f'<a:accent2>\n        <a:srgbClr val="{accent2}"/>').encode()
+        assert accent2.encode() in wb.loaded_theme
+    return _save(wb, path)

@@ -307,3 +307,54 @@ def test_libreoffice_opens_and_recalculates_the_patched_workbook(book, capsys):
     assert any(str(r[0]).startswith("Last refreshed") for r in sheets["Summary"] if r)
     go_to = [r[6] for r in sheets["Checks"][1:] if len(r) > 6 and r[6]]
     assert go_to and all(str(g).startswith("Tracker!") for g in go_to)
+
+
+def checks_table_and_filter(path) -> tuple[str | None, str | None, str | None]:
+    """(the Checks table's range, its AutoFilter's range, the sheet's own AutoFilter range)."""
+    import openpyxl
+    ws = openpyxl.load_workbook(path)["Checks"]
+    t = ws.tables.get("Checks")
+    return (t.ref if t else None, t.autoFilter.ref if t and t.autoFilter else None, ws.auto_filter.ref)
+
+
+def checks_rows(path) -> int:
+    import openpyxl
+    ws = openpyxl.load_workbook(path)["Checks"]
+    return sum(1 for r in ws.iter_rows(min_row=2, max_col=1, values_only=True) if r[0])
+
+
+def test_refresh_keeps_the_checks_table_and_its_filter_over_every_finding(book, tmp_path, capsys):
+    """Checks is a table (its filter is the table's): a refresh that finds more grows it, one that finds
+    fewer shrinks it; as the buttons do in Excel and Lite (tests/test_xl.py, tests/test_lite.py)."""
+    reg = read_register(book)
+    first = reg.lines.iloc[:20]
+    bad = {line_cell(reg, ref, "rag"): "Purple" for ref in first["reference"]}
+    typed = {line_cell(reg, ref, "rag"): rag for ref, rag in zip(first["reference"], first["rag"])}
+    grown = tmp_path / "grown.xlsm"
+    patch_workbook(book, grown, {"Tracker": bad})
+    run(capsys, "refresh", grown)
+    n = checks_rows(grown)
+    assert n > 20 and checks_table_and_filter(grown) == (f"A1:G{n + 1}", f"A1:G{n + 1}", None)
+    run(capsys, "refresh", book)
+    m = checks_rows(book)
+    assert m < n and checks_table_and_filter(book) == (f"A1:G{m + 1}", f"A1:G{m + 1}", None)
+    back = tmp_path / "back.xlsm"
+    patch_workbook(grown, back, {"Tracker": typed})                  # the user corrects the RAGs
+    run(capsys, "refresh", back)
+    assert checks_rows(back) == m and checks_table_and_filter(back) == (f"A1:G{m + 1}", f"A1:G{m + 1}", None)
+
+
+def test_refresh_of_a_workbook_built_before_checks_was_a_table_moves_its_autofilter(book, tmp_path, capsys):
+    import openpyxl
+    old = tmp_path / "old.xlsm"
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    ws = wb["Checks"]
+    ref = ws.tables["Checks"].ref
+    del ws.tables["Checks"]
+    ws.auto_filter.ref = ref                      # what the builder wrote before (an AutoFilter over the rows)
+    wb.save(old)
+    reg = read_register(old)
+    patch_workbook(old, book, {"Tracker": {line_cell(reg, r, "rag"): "Purple" for r in reg.lines["reference"][:20]}})
+    run(capsys, "refresh", book)
+    n = checks_rows(book)
+    assert n > 20 and checks_table_and_filter(book) == (None, None, f"A1:G{n + 1}")

@@ -3,6 +3,7 @@ kept, and the built Tracker laid out so a reader can tell figures from text."""
 from __future__ import annotations
 
 import json
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -267,3 +268,18 @@ def test_rag_shown_by_colour_alone_is_read_and_said(tmp_path):
     assert [ws.cell(B.HEADER_ROW + 2 + k, heads.index("RAG") + 1).value for k in range(4)] == \
         ["Amber", "Green", "Red", None]          # the words, in the council's RAG column
     assert summary_json(built) == summary_json(src)
+
+
+def test_rag_shown_by_a_theme_colour_alone_is_read_from_the_workbooks_theme(tmp_path):
+    """Excel writes a fill picked from its palette's theme colours as <fgColor theme="5" tint="..."/>: the
+    colour is the workbook's theme's, lightened or darkened by the tint. Such RAG cells read as their RAG."""
+    src = C.rag_by_theme_colour(tmp_path / "theme.xlsx")
+    with zipfile.ZipFile(src) as z:
+        assert b'theme="9" tint="0.39' in z.read("xl/styles.xml")
+    reg = read_register(src)
+    assert reg.lines["rag"].tolist() == [x[4] or "" for x in C.COLOUR_LINES]
+    said = [f for f in reg.read_findings if f.code == "rag-from-colour"]
+    assert [f.cell for f in said] == ["E3", "E4", "E5"] and "#" in said[0].message
+    # a council's own theme: accent2 (theme 5) green instead of red, so the Red line's cell reads Green
+    own = C.rag_by_theme_colour(tmp_path / "own-theme.xlsx", accent2="00B050")
+    assert read_register(own).lines["rag"].tolist() == ["Amber", "Green", "Green", ""]

@@ -510,3 +510,44 @@ def test_the_lite_modules_set_no_licence_and_import_no_pro_code():
         text = (ROOT / "python" / "savings_tracker" / name).read_text(encoding="utf-8")
         assert "xlwings.pro" not in text and "XLWINGS_LICENSE_KEY" not in text and "_xlremote" not in text
         assert not re.search(r"^\s*(import|from)\s+(python_calamine|weasyprint|typst)\b", text, re.M)
+
+
+def test_validate_under_lite_resizes_the_checks_table_so_its_filter_covers_every_finding(tmp_path, built):
+    """Lite's client applies resizeTable (Office.js Table.resize) but refuses to move a sheet's AutoFilter:
+    Checks is a table, resized to the findings as on the macro route."""
+    src = tmp_path / "purple.xlsm"
+    wb = openpyxl.load_workbook(built, keep_vba=True)
+    ws = wb["Tracker"]
+    top = openpyxl.utils.range_boundaries(ws.tables["Savings"].ref)[1]
+    rag = next(c for c in ws[top] if c.value == "RAG").column
+    for r in range(top + 1, top + 21):
+        ws.cell(r, rag, "Purple")
+    wb.save(src)
+    lite_out, macro_out = tmp_path / "lite.xlsm", tmp_path / "macro.xlsm"
+    actions, _ = run_lite(tmp_path, src, "validate", lite_out, main_from=built)
+    run_macro(src, xl.validate, macro_out)
+    assert "resizeTable" in {a["func"] for a in actions}
+    got = openpyxl.load_workbook(lite_out)["Checks"]
+    n = sum(1 for r in got.iter_rows(min_row=2, max_col=1, values_only=True) if r[0])
+    assert n > 20
+    assert got.tables["Checks"].ref == got.tables["Checks"].autoFilter.ref == f"A1:G{n + 1}"
+    assert state(lite_out, LITE_SKIP) == state(macro_out, LITE_SKIP)
+
+
+def test_refresh_under_lite_formats_a_summary_lifecycle_table_the_workbook_did_not_have(tmp_path, built):
+    """The lifecycle table's cells of a Summary without it take the chart data table's formats through
+    copyRange (Office.js Range.copyFrom), an action Lite applies, as on the macro route."""
+    from openpyxl.styles.cell_style import StyleArray
+    from test_workbook_lifecycle import lifecycle_cells, looks
+    old = tmp_path / "old.xlsm"
+    wb = openpyxl.load_workbook(built, keep_vba=True)
+    where = lifecycle_cells(wb["Summary"])
+    for ref in where:
+        wb["Summary"][ref].value = None
+        wb["Summary"][ref]._style = StyleArray()
+    wb.save(old)
+    out = tmp_path / "lite.xlsm"
+    actions, _ = run_lite(tmp_path, old, "refresh", out, main_from=built)
+    assert "copyRange" in {a["func"] for a in actions}
+    want, got = openpyxl.load_workbook(built)["Summary"], openpyxl.load_workbook(out)["Summary"]
+    assert [(r, looks(got[r])) for r in where] == [(r, looks(want[r])) for r in where]

@@ -70,7 +70,8 @@ def test_every_command_on_a_workbook_saved_by_libreoffice(corpus, name, tmp_path
     after = parts(path)
     assert list(after) == list(before), "parts added, removed or reordered"
     changed = {k for k in before if before[k] != after[k]}
-    assert all(re.match(r"xl/(worksheets/sheet\d+\.xml|workbook\.xml|styles\.xml)$", k) for k in changed), changed
+    assert all(re.match(r"xl/(worksheets/sheet\d+\.xml|workbook\.xml|styles\.xml|tables/table\d+\.xml)$", k)
+               for k in changed), changed
     if "xl/vbaProject.bin" in before:
         assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
     rows = grids.load(path).grids[sheet].rows
@@ -85,6 +86,12 @@ def test_every_command_on_a_workbook_saved_by_libreoffice(corpus, name, tmp_path
         assert rows[0][0] == "Our notes above the table"
     checks = grids.load(path).grids["Checks"].rows
     assert all(r[1] in (sheet, "Settings: published_totals") for r in checks[1:] if r and r[0])
+    # the Checks table (LibreOffice keeps it, with its filter) covers every finding, and only Checks is resized
+    found = sum(1 for r in checks[1:] if r and r[0])
+    tables = {k: v.decode() for k, v in after.items() if k.startswith("xl/tables/")}
+    checks_table = next(v for v in tables.values() if 'name="Checks"' in v)
+    assert f'ref="A1:G{found + 1}"' in checks_table and f'<autoFilter ref="A1:G{found + 1}"' in checks_table
+    assert all('name="Checks"' in tables[k] for k in changed if k.startswith("xl/tables/"))
     # snapshot and appendix
     code, out, err = run(capsys, "snapshot", path, "--period", "October 2017", "--backups", "0")
     assert code == 0, out + err

@@ -12,6 +12,7 @@ from pathlib import Path
 from dataclasses import replace
 
 import openpyxl
+from lxml import etree
 import pytest
 import xlwings
 from typer.testing import CliRunner
@@ -354,6 +355,23 @@ def test_summary_sheet(book, sample):
         assert sample.settings.rag_definitions[rag] in legend
 
 
+def test_summary_chart_labels_nil_bars_with_nothing_and_sits_its_labels_on_the_bars(fresh):
+    """The sample has no line without a RAG: its No RAG bars are nil. A label on a nil bar ("-") sat above the
+    plot, away from any bar; nil bars carry no label, and each label sits just past the end of its bar.
+    (Rendered through LibreOffice and looked at: the labels no longer run into their neighbour's.)"""
+    chart = etree.fromstring(_xml(fresh, "xl/charts/chart1.xml").encode())
+    ns = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
+    series = chart.findall(".//c:ser", ns)
+    assert len(series) == 2
+    for ser in series:
+        labels = ser.find("c:dLbls", ns)
+        fmt = labels.find("c:numFmt", ns).get("formatCode")
+        assert fmt.split(";")[2] == "" and labels.find("c:numFmt", ns).get("sourceLinked") == "0", fmt
+        pos = labels.find("c:dLblPos", ns)          # none written: a clustered column's default, outside end
+        assert pos is None or pos.get("val") == "outEnd"
+        assert labels.find("c:showVal", ns).get("val") == "1"
+
+
 def test_checks_sheet_lists_validation_findings(book, sample):
     from savings_tracker.core.validate import validate
     from savings_tracker.readers import read_register as read
@@ -366,7 +384,10 @@ def test_checks_sheet_lists_validation_findings(book, sample):
             for f in validate(read(book))]
     assert got == want and len(want) == len(validate(sample))
     assert all(f.sheet == "Tracker" for f in validate(read(book)))
-    assert ws.auto_filter.ref == f"A1:G{len(want) + 1}"
+    # a table (no style of its own: the cells' formats), so its filter follows the findings on every path
+    table = ws.tables["Checks"]
+    assert table.ref == table.autoFilter.ref == f"A1:G{len(want) + 1}" and ws.auto_filter.ref is None
+    assert table.tableStyleInfo.name is None and [c.name for c in table.tableColumns] == [c.value for c in ws[1]]
     tracker = wb[schema.SHEET_NAMES["tracker"]]
     fills = {f.cell: tracker[f.cell].fill.fgColor.rgb for f in validate(read(book))}
     assert all(str(v).upper().endswith(("FFC7CE", "FFEB9C")) for v in fills.values()), fills    # highlighted

@@ -233,3 +233,95 @@ def test_the_buttons_work_on_an_imported_tracker_without_the_products_phasing(we
     check_summary(summary_tables(lo.recalculate(tmp_path / "refresh.xlsm")["Summary"]), summary_json(capsys, src))
     history = openpyxl.load_workbook(tmp_path / "snapshot.xlsm")["History"]
     assert [row[7] for row in history.iter_rows(min_row=2, values_only=True)][:1] == ["Blue"]
+
+
+@pytest.mark.parametrize("sign", ["negative", "positive"])
+def test_at_risk_stays_a_figure_when_a_typed_total_holds_text(tmp_path, capsys, sign):
+    """A council's own tracker (totals entered, no phasing) with 'TBC' typed as a forecast: the Summary's
+    at risk figure, recalculated by LibreOffice, is the core's (the TBC line counts as nothing forecast, the
+    others as they are), not #VALUE!."""
+    src = tmp_path / "own.csv"
+    rows = [("OWN/1", "Libraries", "Place", "-100", "-60", "Red", "-20"),
+            ("OWN/2", "Parks", "Place", "-80", "TBC", "Amber", ""), ("OWN/3", "Waste", "Place", "-50", "-50", "Green", ""),
+            ("OWN/4", "Fleet", "Corporate", "TBC", "-30", "Amber", ""), ("OWN/5", "Print", "Corporate", "-40", "-10",
+                                                                         "Green", "-5")]
+    if sign == "positive":                        # the same register with savings stored as positive amounts
+        rows = [tuple(v[1:] if v.startswith("-") else v for v in r) for r in rows]
+    src.write_text("Reference,Title,Committee,Original Saving,Forecast Saving,RAG,Achieved to date\n"
+                   + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    src.with_name("own.settings.json").write_text(json.dumps({"organisation": "Test Council", "unit": "£000",
+                                                              "sign": sign, "period": "October 2017",
+                                                              "financial_year": "2017-18"}), encoding="utf-8")
+    built = tmp_path / "Savings_Tracker.xlsm"
+    assert main(["build-workbook", "--data", str(src), "--out", str(built)]) == 0
+    reg = read_register(built)
+    want = lifecycle.figures(reg)["at_risk"]
+    # forecast of Red and Amber (-60, -30) plus the shortfalls (-40 Libraries, -80 Parks, -30 Print)
+    assert Decimal(str(want)) == Decimal(-240 if sign == "negative" else 240)
+    got = summary_tables(lo.recalculate(built)[schema.SHEET_NAMES["summary"]])["lifecycle"]
+    assert isinstance(got["at_risk"], (int, float)) and same(got["at_risk"], want), got
+    assert same(summary_tables(saved_values(built, schema.SHEET_NAMES["summary"]))["lifecycle"]["at_risk"], want)
+
+
+def lifecycle_cells(ws) -> list[str]:
+    """The cells (A and B) of the Summary's lifecycle table: its title row to its sign note."""
+    top = next(c.row for c in ws["A"] if isinstance(c.value, str) and c.value.startswith(lifecycle.TITLE))
+    last = next(c.row for c in ws["A"] if c.value == lifecycle.LABELS["replaced"]) + 1
+    return [f"{col}{r}" for r in range(top, last + 1) for col in "AB"]
+
+
+def looks(cell) -> tuple:
+    f, b, a = cell.font, cell.border, cell.alignment
+    return (cell.number_format, f.b, f.i, f.sz, f.color.rgb if f.color is not None else None, cell.fill.fill_type,
+            cell.fill.fgColor.rgb, b.bottom.style, b.top.style, a.horizontal, a.wrap_text)
+
+
+@pytest.fixture
+def without_lifecycle_table(tmp_path):
+    """A workbook whose Summary has no lifecycle table (built before it, or deleted): a fresh build with the
+    table's cells emptied, values and formats. Returns (fresh build, that workbook, the table's cells)."""
+    from openpyxl.styles.cell_style import StyleArray
+    from savings_tracker import samples
+    from savings_tracker.workbook import build_workbook
+    fresh = build_workbook(tmp_path / "fresh.xlsm", read_register(samples.path("tracker")))
+    wb = openpyxl.load_workbook(fresh, keep_vba=True)
+    ws = wb["Summary"]
+    where = lifecycle_cells(ws)
+    for ref in where:
+        ws[ref].value = None
+        ws[ref]._style = StyleArray()
+    old = tmp_path / "old.xlsm"
+    wb.save(old)
+    return fresh, old, where
+
+
+def test_refresh_writes_a_missing_lifecycle_table_formatted_as_a_fresh_build(without_lifecycle_table, capsys):
+    fresh, old, where = without_lifecycle_table
+    assert main(["refresh", str(old), "--backups", "0"]) in (0, 1)
+    want, got = openpyxl.load_workbook(fresh)["Summary"], openpyxl.load_workbook(old)["Summary"]
+    assert lifecycle_cells(got) == where
+    assert [(r, got[r].value) for r in where if not str(got[r].value).startswith("=")] == \
+        [(r, want[r].value) for r in where if not str(want[r].value).startswith("=")]
+    assert [(r, looks(got[r])) for r in where] == [(r, looks(want[r])) for r in where]
+    # a second refresh leaves the table's formats as they are (a user's own change to them is kept)
+    assert main(["refresh", str(old), "--backups", "0"]) in (0, 1)
+    again = openpyxl.load_workbook(old)["Summary"]
+    assert [looks(again[r]) for r in where] == [looks(want[r]) for r in where]
+
+
+def test_the_refresh_button_writes_a_missing_lifecycle_table_formatted_as_a_fresh_build(without_lifecycle_table,
+                                                                                         tmp_path):
+    import xlremote
+    from savings_tracker.excel import buttons as xl
+    fresh, old, where = without_lifecycle_table
+    shown = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)]
+             for ws in openpyxl.load_workbook(fresh, data_only=True).worksheets}
+    for ref in where:                                 # what Excel shows of the workbook without the table
+        r, c = openpyxl.utils.cell.coordinate_to_tuple(ref)
+        shown["Summary"][r - 1][c - 1] = None
+    run = xlremote.run_macro(old, xl.refresh, out_path=tmp_path / "out.xlsm", values_override=shown)
+    assert "copyRange" in {a["func"] for a in run.actions}
+    want, got = openpyxl.load_workbook(fresh)["Summary"], openpyxl.load_workbook(run.out_path)["Summary"]
+    assert [(r, looks(got[r])) for r in where] == [(r, looks(want[r])) for r in where]
+    assert [got[r].value for r in where if not str(got[r].value).startswith("=")] == \
+        [want[r].value for r in where if not str(want[r].value).startswith("=")]

@@ -528,3 +528,39 @@ def test_refresh_completes_a_new_line_with_blank_computed_cells_in_one_run(wb_pa
               if rr[4] == plans.RESTORED_CODE]
     assert sorted(rr[2] for rr in checks) == sorted(cells_.values())
     assert all("was blank" in rr[5] and "typed value" not in rr[5] for rr in checks)
+
+
+def checks_filter(path) -> str:
+    """The range filtering Checks covers: the Checks table's AutoFilter where Checks is a table, else the
+    sheet's AutoFilter."""
+    wb = openpyxl.load_workbook(path)
+    try:
+        ws = wb["Checks"]
+        tables = list(ws.tables.values())
+        if tables:
+            assert ws.auto_filter.ref is None          # one filter only: the table's
+            return tables[0].autoFilter.ref
+        return ws.auto_filter.ref
+    finally:
+        wb.close()
+
+
+def test_validate_keeps_the_checks_filter_over_the_checks_table_as_it_grows_and_shrinks(wb_path, tmp_path,
+                                                                                        sample_reg):
+    """Validate in Excel (the buttons) grows Checks: its filter must cover every finding, and shrink back
+    when they are corrected (xlwings cannot move a sheet's AutoFilter; Checks is a table it resizes)."""
+    _, top, last = geometry(wb_path)
+    rag = openpyxl.utils.get_column_letter(col_of(wb_path, "rag", sample_reg.settings))
+    bad = {f"{rag}{r}": "Purple" for r in range(top + 1, top + 21)}
+    src = _typed(wb_path, tmp_path, bad, "purple.xlsm")
+    grown = run(src, xl.validate, tmp_path, "grown.xlsm")
+    rows = [rr for rr in openpyxl.load_workbook(grown.out_path)["Checks"].iter_rows(min_row=2, max_col=5,
+                                                                                    values_only=True) if rr[0]]
+    assert len(rows) > 20
+    assert checks_filter(grown.out_path) == f"A1:G{len(rows) + 1}"
+    corrected = {**merged(grown.out_path), TR: cached(wb_path)[TR]}        # the lines corrected in Excel
+    shrunk = run(grown.out_path, xl.validate, tmp_path, "shrunk.xlsm", values_override=corrected)
+    rows2 = [rr for rr in openpyxl.load_workbook(shrunk.out_path)["Checks"].iter_rows(min_row=2, max_col=5,
+                                                                                      values_only=True) if rr[0]]
+    assert 0 < len(rows2) < len(rows)
+    assert checks_filter(shrunk.out_path) == f"A1:G{len(rows2) + 1}"

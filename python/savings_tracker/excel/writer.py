@@ -39,6 +39,10 @@ def _apply(book, plan: plans.UpdatePlan, status, lite: bool = False) -> int:
         sh = sheet_by_name(book, sheet)
         sh.range(f"{row}:{row + count - 1}").insert("down")
         calls += 1
+    for sheet, source, target in plan.formats:   # cells copied whole (Range.Copy: Excel, Lite); blocks follow
+        sh = sheet_by_name(book, sheet)
+        sh.range(source).copy(sh.range(target))
+        calls += 1
     for i, block in enumerate(plan.blocks):
         status(f"Savings Tracker: writing {block.sheet} ({i + 1} of {len(plan.blocks)}) ...")
         sh = sheet_by_name(book, block.sheet)
@@ -77,7 +81,26 @@ def _apply(book, plan: plans.UpdatePlan, status, lite: bool = False) -> int:
         sh = sheet_by_name(book, sheet)
         sh.tables[name].resize(sh.range(rng))
         calls += 1
+    for sheet, rng in plan.filters:
+        calls += _follow_filter(sheet_by_name(book, sheet), rng)
     return calls
+
+
+def _follow_filter(sh, rng: str) -> int:
+    """The sheet's table that starts at ``rng``'s top-left cell (Checks) resized to ``rng``, so its filter
+    covers every row written (``Table.resize``: Excel on Windows and macOS, Lite, the remote engine). A sheet
+    AutoFilter without a table (a workbook built before Checks was a table) stays where it is: xlwings cannot
+    move one to another range."""
+    top_left = cells.cell(rng.split(":")[0])
+    for table in sh.tables:
+        at = table.range
+        if (at.row, at.column) != top_left:
+            continue
+        if at.address.replace("$", "") == rng:
+            return 0
+        table.resize(sh.range(rng))
+        return 1
+    return 0
 
 
 def _apply_marks(book, marks, clear=(), lite: bool = False) -> int:

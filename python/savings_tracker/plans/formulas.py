@@ -149,8 +149,22 @@ def _at_risk(ref, have: set, settings) -> str:
         parts += [f'SUMIFS({ref("forecast_total")},{ref("rag")},"{r}")' for r in ("Red", "Amber")]
     plan = ref("plan_total") if "plan_total" in have else None
     fc = ref("forecast_total") if "forecast_total" in have else None
-    if plan or fc:
-        gap = f"({plan or 0}-{fc or 0})"
-        short = gap if settings.saving_sign > 0 else f"(-{gap})"
-        parts.append(f"SUMPRODUCT({gap}*({short}>0))")
+    if plan and fc:
+        short = _shortfall(plan, fc, settings.saving_sign)
+        parts.append(f"SUMPRODUCT({plan},{short})-SUMPRODUCT({fc},{short})")
+    elif plan or fc:              # one of the two: the other is nil, the shortfall is the plan (or the forecast)
+        only = plan or fc
+        less = ">" if (settings.saving_sign > 0) == bool(plan) else "<"
+        parts.append(f'{"" if plan else "-"}SUMIFS({only},{only},"{less}0")')
     return "+".join(parts) or "0"
+
+
+def _shortfall(plan: str, fc: str, sign: int) -> str:
+    """1 for each line whose forecast saves less than its plan, else 0, as an array for SUMPRODUCT. Without
+    arithmetic on the cells: a text total ('TBC') makes plan - forecast #VALUE! for the whole figure, so the
+    lines are compared instead, a cell that is not a number counting as nil as the core counts it (and
+    SUMPRODUCT's own arguments take text as 0). No IF or IFERROR: older Excel would need an array formula."""
+    more, less = ((plan, fc) if sign > 0 else (fc, plan))     # a shortfall: ``more`` > ``less``
+    num = {plan: f"ISNUMBER({plan})", fc: f"ISNUMBER({fc})"}
+    return (f"(({num[more]}*{num[less]}*({more}>{less}))+((1-{num[more]})*{num[less]}*(0>{less}))"
+            f"+({num[more]}*(1-{num[less]})*({more}>0)))")

@@ -9,6 +9,10 @@ Plan semantics (what an adapter must do, in this order):
    when there are more committees than rows before the chart data; the chart's references move with them),
    formatted like the row above, as Excel's Insert does (headless: ``xlsx.rows``, on the closed package).
    Every other address in the plan is AFTER the insertion.
+0a. ``formats``: ``(sheet, "A18:B18", "A22:B22")``: the second range's cells take the first's formats (number
+   format, font, fill, borders, alignment; the two ranges of one shape), before the blocks are written into
+   them (Summary only: a table a workbook built before it had, laid out as the table above it). An adapter may
+   copy the cells whole (Excel's ``Range.Copy``): the blocks then write every value.
 1. ``blocks``: write ``values`` (a rectangular 2D list) with its top-left cell at ``top_left`` on ``sheet``,
    in one write. A value of type ``Formula`` is a formula (``=HYPERLINK(...)`` in Checks); any other string is text. ``None`` empties
    the cell. When ``clear_to_row`` is set and below the block, the values of the block's columns from the
@@ -23,8 +27,10 @@ Plan semantics (what an adapter must do, in this order):
 4. ``marks``: fill ``cell`` with ``MARK_COLOURS[severity]``.
 5. ``resize_tables``: ``(sheet, table, "A1:I40")``: the table's new full range (header to last row).
    (History only; the cells written below the old last row become table rows.)
-5a. ``filters``: ``(sheet, "A1:G33")``: the sheet's AutoFilter, where it has one, covers the range (the Checks
-   table as written), so filtering Checks sees every finding.
+5a. ``filters``: ``(sheet, "A1:G33")``: what filters the sheet covers the range (the Checks rows as written),
+   so filtering Checks sees every finding: the sheet's table whose header starts at the range's top-left
+   cell is resized to it (header to last row); on a sheet without one (a workbook built before Checks was
+   a table) its AutoFilter is moved, where the writer can (the closed-file writer can; xlwings cannot).
 6. ``messages``: what to tell the user (the first one is the summary alert).
 
 Links in Checks: each finding row carries its link as a formula in the last column ("Go to"):
@@ -78,12 +84,14 @@ class UpdatePlan:
     insert_rows: list[tuple[str, int, int]] = field(default_factory=list)   # (sheet, before row, count)
     results: list[tuple[str, str, object]] = field(default_factory=list)    # (sheet, cell, value): see 2a
     filters: list[tuple[str, str]] = field(default_factory=list)            # (sheet, range): see 5a
+    formats: list[tuple[str, str, str]] = field(default_factory=list)       # (sheet, from, to): see 0a
     refused: bool = False          # the plan changes nothing because the request was refused (messages say why)
 
 
 MARK_COLOURS = {ERROR: "#FFC7CE", WARNING: "#FFEB9C"}
 CHECKS_HEADERS = ("Severity", "Sheet", "Cell", "Reference", "Code", "Message", "Go to")
 CHECKS_TOP_LEFT = "A1"
+CHECKS_TABLE = "Checks"           # the Checks sheet's table (workbooks built before it have an AutoFilter)
 SUMMARY_TOP_LEFT = "A4"
 HISTORY_TABLE = "History"
 RESTORED_CODE = "formula-restored"

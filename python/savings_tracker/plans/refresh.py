@@ -84,6 +84,7 @@ def refresh_plan(reg: Register, findings, summary: calc.Summary, typed_over: lis
     sp = summary_plan(reg, summary, stamp, summary_values)
     plan.blocks.extend(sp.blocks)
     plan.insert_rows.extend(sp.insert_rows)
+    plan.formats.extend(sp.formats)
     extra = f"{len(typed_over)} formula{'s' * (len(typed_over) != 1)} restored" if typed_over else ""
     plan.messages[0] = f"Summary refreshed from {len(reg)} lines. " + counts_message([*restored, *kept], extra)
     plan.messages.extend(sp.messages)

@@ -162,7 +162,28 @@ def summary_plan(reg: Register, summary: calc.Summary, stamp: str, summary_value
                                                              *(schema.BY_KEY[k].header_for(reg.settings)
                                                                for k in ("plan_total", "forecast_total"))]]))
     plan.blocks.extend(chart_blocks(reg, chart_header, geo.blue))
+    if geo.chart_header is not None:
+        plan.formats.extend(lifecycle_formats(reg, summary_values, geo.chart_header, chart_header, geo.blue))
     return plan
+
+
+def lifecycle_formats(reg: Register, summary_values, was: int, chart_header: int, blue: bool) -> list:
+    """A Summary without the lifecycle table (built before it, or deleted) gets it formatted as the builder
+    formats it, from the chart data's table above it: title, header, the No RAG row's label and amount, the
+    sign note. None where the table is there (its formats, the user's included, stay). ``was``: the chart
+    data's header row in ``summary_values`` (before any rows are inserted), ``chart_header``: after."""
+    life = lifecycle_rows(reg)
+    n = len(formulas.rag_columns(blue))
+    if not life:
+        return []
+    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in (summary_values or [])]
+    at = lifecycle_row(was, n) - 1
+    if at < len(rows) and rows[at] and _cell_text(rows[at][0]).startswith(lifecycle.TITLE):
+        return []
+    sheet, top = schema.SHEET_NAMES["summary"], lifecycle_row(chart_header, n)
+    like = {0: chart_header - 1, 1: chart_header, len(life) - 1: chart_header + n + 1}   # title, header, note
+    return [(sheet, f"A{like.get(k, chart_header + n)}:B{like.get(k, chart_header + n)}", f"A{top + k}:B{top + k}")
+            for k in range(len(life))]
 
 
 def chart_blocks(reg: Register, chart_header: int, blue: bool) -> list[Block]:

@@ -48,10 +48,12 @@ def fill_colours(path: Path, sheet: str, wanted: set[tuple[int, int]]) -> dict[t
 
 
 def _style_fills(zf) -> dict[int, str]:
-    """Cell style index -> RRGGBB of its solid fill (rgb or indexed colours; theme colours are not resolved)."""
+    """Cell style index -> RRGGBB of its solid fill (rgb, indexed or theme colours, a theme colour with its
+    tint as Excel applies it)."""
     if "xl/styles.xml" not in zf.namelist():
         return {}
     root = ET.fromstring(zf.read("xl/styles.xml"))
+    theme = None
     colours = []
     for fill in root.findall("m:fills/m:fill", NS):
         pattern = fill.find("m:patternFill", NS)
@@ -62,6 +64,10 @@ def _style_fills(zf) -> dict[int, str]:
                 colour = fg.get("rgb")[-6:].upper()
             elif fg.get("indexed", "").isdigit():
                 colour = INDEXED.get(int(fg.get("indexed")), "")
+            elif fg.get("theme", "").isdigit():
+                theme = _theme_colours(zf) if theme is None else theme
+                index = int(fg.get("theme"))
+                colour = _tinted(theme[index], fg.get("tint")) if index < len(theme) and theme[index] else ""
         colours.append(colour)
     out = {}
     for i, xf in enumerate(root.findall("m:cellXfs/m:xf", NS)):
@@ -69,6 +75,46 @@ def _style_fills(zf) -> dict[int, str]:
         if fid < len(colours) and colours[fid]:
             out[i] = colours[fid]
     return out
+
+
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+#: A fill's ``theme`` index names these colours of the theme's colour scheme, in this order (Excel swaps the
+#: first two pairs: 0 is the light background, 1 the dark text).
+THEME_ORDER = ("lt1", "dk1", "lt2", "dk2", "accent1", "accent2", "accent3", "accent4", "accent5", "accent6",
+               "hlink", "folHlink")
+
+
+def _theme_colours(zf) -> list[str]:
+    """RRGGBB of each colour a ``theme`` index names, from the workbook's theme part ('' where it has none)."""
+    rels = "xl/_rels/workbook.xml.rels"
+    if rels not in zf.namelist():
+        return []
+    target = next((r.get("Target", "") for r in ET.fromstring(zf.read(rels)).findall("rel:Relationship", NS)
+                   if r.get("Type", "").endswith("/theme")), "")
+    part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    if not target or part not in zf.namelist():
+        return []
+    scheme = ET.fromstring(zf.read(part)).find(f".//{A}clrScheme")
+    entries = [scheme.find(f"{A}{name}") if scheme is not None else None for name in THEME_ORDER]
+    return [_scheme_rgb(e[0]) if e is not None and len(e) else "" for e in entries]
+
+
+def _scheme_rgb(colour) -> str:
+    """<a:srgbClr val="ED7D31"/>, or a system colour as last seen (<a:sysClr val="window" lastClr="FFFFFF"/>)."""
+    value = colour.get("lastClr") if colour.tag == f"{A}sysClr" else colour.get("val")
+    return (value or "")[-6:].upper()
+
+
+def _tinted(rgb: str, tint) -> str:
+    """A theme colour with Excel's tint (-1 darker .. 1 lighter) applied to its lightness."""
+    try:
+        t = float(tint or 0)
+        r, g, b = (int(rgb[k:k + 2], 16) / 255 for k in (0, 2, 4))
+    except ValueError:
+        return ""
+    h, light, sat = colorsys.rgb_to_hls(r, g, b)
+    light = light * (1 + t) if t < 0 else light * (1 - t) + t
+    return "".join(f"{round(v * 255):02X}" for v in colorsys.hls_to_rgb(h, light, sat))
 
 
 def rag_of_colour(rgb: str) -> str:

@@ -318,7 +318,7 @@ def merge_plan(reg, result, headers: dict, *, checks_values, summary_values, che
                                    checks_values=checks_values, summary_values=summary_values,
                                    original=reg if cache_formulas else None)
     for name in ("blocks", "marks", "clear_marks", "restored_formulas", "insert_rows", "resize_tables", "results",
-                 "filters"):
+                 "filters", "formats"):
         getattr(plan, name).extend(getattr(refresh, name))
     plan.blocks.extend(returns_blocks(returns_rows, [[f.severity, f.file, f.sheet or None, f.cell or None,
                                                       None if f.value is None else str(f.value), f.code, f.message]

@@ -27,7 +27,7 @@ from ..core import calc, schema
 from ..core.money import total as money_total
 from ..core.register import Finding, Register, Source, empty_lines
 from ..core.settings import Settings
-from .cellformats import number_format, text_lines
+from .cellformats import label_format, number_format, text_lines
 from ..plans.formulas import (column_formula, rag_columns, sref, summary_chart_row, summary_group_row,
                               summary_total_row)
 
@@ -567,7 +567,11 @@ def _summary_chart(wb, ws, fm, reg: Register, geo: dict, rt: int, blue: bool) ->
             "categories": [S["summary"], rt + 1, 0, rt + len(cats), 0],
             "values": [S["summary"], rt + 1, 1 + j, rt + len(cats), 1 + j],
             "fill": {"color": "#7F7F7F" if j == 0 else HEADER_COLOURS[0]},
-            "data_labels": {"value": True, "num_format": number_format(s)},
+            # nil bars get no label (the zero section is empty): a "-" on a nil bar sat above the plot, away
+            # from any bar; each label at the end of its bar, small enough not to run into its neighbour's
+            "data_labels": {"value": True, "num_format": label_format(s), "position": "outside_end",
+                            "font": {"size": 8}},
+            "gap": 60,
         })
     title = f"{RAG_TABLE_TITLE} ({s.unit})"
     chart.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
@@ -635,13 +639,16 @@ def _appendix_choice(wb, ws, fm, committees: list[str], col: int = 10):
 def _checks(wb, fm, findings: list[Finding], links: bool = False):
     """The Checks sheet; ``links``: a 'Go to' column with a link to each finding's cell in this workbook (the
     column Refresh writes)."""
-    from ..plans.model import CHECKS_HEADERS, hyperlink
+    from ..plans.model import CHECKS_HEADERS, CHECKS_TABLE, hyperlink
 
     ws = wb.add_worksheet(S["checks"])
     ws.set_vba_name(CODE_NAMES["checks"])
-    # Severity .. Message, then "Go to" (the link; refresh_built rewrites the rows with the workbook's own cells)
-    for ci, head in enumerate(CHECKS_HEADERS):
-        ws.write_string(0, ci, head, fm.header)
+    # Severity .. Message, then "Go to" (the link; refresh_built rewrites the rows with the workbook's own cells).
+    # A table, so its filter follows the findings on every path: xlwings resizes a table in Excel and Lite
+    # but cannot move a sheet's AutoFilter. No table style: the sheet looks as the cells' own formats say.
+    ws.add_table(0, 0, max(len(findings), 1), len(CHECKS_HEADERS) - 1, {
+        "name": CHECKS_TABLE, "style": None, "columns": [{"header": h, "header_format": fm.header}
+                                                          for h in CHECKS_HEADERS]})
     own = set(S.values())
     for ri, f in enumerate(findings, start=1):
         for ci, key in enumerate(CHECK_KEYS):
@@ -653,7 +660,6 @@ def _checks(wb, fm, findings: list[Finding], links: bool = False):
             ws.write_blank(ri, len(CHECK_KEYS), None, fm.plain)
     for ci, w in enumerate((10, 12, 8, 14, 18, 120, 14)):
         ws.set_column(ci, ci, w, fm.plain)
-    ws.autofilter(0, 0, max(len(findings), 1), len(CHECKS_HEADERS) - 1)
     ws.freeze_panes(1, 0)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)

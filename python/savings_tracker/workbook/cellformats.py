@@ -12,6 +12,11 @@ def number_format(settings: Settings, kind: str = schema.MONEY) -> str:
     return f'{body};-{body};"-"'
 
 
+def label_format(settings: Settings) -> str:
+    """A chart data label's number format: as ``number_format``, and nothing for nil (no label on a nil bar)."""
+    return number_format(settings).rsplit(";", 1)[0] + ";"
+
+
 def text_lines(text: str, width: float) -> int:
     """Lines a wrapped cell of ``width`` (Excel character units) needs for ``text`` (estimate, on the safe side:
     10pt Arial fits about 1.5 characters per unit; 1.35 leaves room for word wrapping)."""

@@ -46,6 +46,7 @@ from .package import (PatchError, compress, drop_override, drop_rel, full_calc, 
                       write_zip)
 from .sheet import CellFormula, CellResult, Region, cell_ref, load_table, patch_sheet, plan_tables, resize_table
 from .filters import filter_name, sheet_filter
+from .formats import copy_formats
 from .values import SharedStrings
 from .zipguard import check_package
 
@@ -68,6 +69,8 @@ class Edits:
     clear_marks: dict[str, list[str]] = field(default_factory=dict)    # sheet -> ranges whose mark fills go
     notes: list[str] = field(default_factory=list)
     insert_rows: list[tuple[str, int, int]] = field(default_factory=list)   # (sheet, above row, count)
+    filters: dict[str, list[str]] = field(default_factory=dict)        # sheet -> ranges its filter covers (5a)
+    formats: dict[str, list[tuple[str, str]]] = field(default_factory=dict)   # sheet -> (from, to) ranges (0a)
 
     def put(self, sheet: str, row: int, col: int, value) -> None:
         self.cells.setdefault(sheet, {})[(row, col)] = value
@@ -104,6 +107,11 @@ def edits_from_plan(plan) -> Edits:
     e.insert_rows = list(getattr(plan, "insert_rows", None) or ())   # done first, by xlsx.rows
     for sheet, table, ref in getattr(plan, "resize_tables", ()) or ():
         e.resizes.setdefault(sheet, {})[table] = ref
+        e.cells.setdefault(sheet, {})
+    for sheet, ref in getattr(plan, "filters", ()) or ():
+        e.filters.setdefault(sheet, []).append(ref)
+    for sheet, source, target in getattr(plan, "formats", ()) or ():
+        e.formats.setdefault(sheet, []).append((source, target))
         e.cells.setdefault(sheet, {})
     for item in getattr(plan, "restored_formulas", ()) or ():
         sheet, ref, text = _restored(item)
@@ -171,6 +179,21 @@ def _apply_marks(zf, sheets: dict[str, str], edits: Edits, new: dict[str, bytes]
         new[STYLES_PART] = styles.to_bytes()
 
 
+def _table_filters(tables, refs, resizes) -> tuple[dict[str, str], list[str]]:
+    """A sheet's filter ranges (plan 5a) as resizes of the table that starts at a range's top-left cell with
+    the same columns (Checks); returns the resizes for ``plan_tables`` and the ranges left for the sheet's
+    AutoFilter (a workbook built before Checks was a table)."""
+    resizes, left = dict(resizes or {}), []
+    for ref in refs:
+        r1, c1, _, c2 = cells.area(ref)
+        table = next((t for t in tables if (t.r1, t.c1, t.c2) == (r1, c1, c2)), None)
+        if table is None:
+            left.append(ref)
+        else:
+            resizes.setdefault(table.name, ref)
+    return resizes, left
+
+
 # ---- the entry point ----------------------------------------------------------------------------------
 def patch_workbook(path_in, path_out, plan) -> PatchReport:
     """Copy ``path_in`` to ``path_out`` with the plan's cells written; see the module docstring."""
@@ -196,12 +219,16 @@ def patch_workbook(path_in, path_out, plan) -> PatchReport:
                 raise PatchError(f"{path_in.name}: no sheet named '{sheet}' to write to; sheets: "
                                  f"{', '.join(sheets)}")
             tables = [load_table(zf, t) for t in table_parts(zf, part)]
-            plan_tables(tables, sheet_cells, edits.regions.get(sheet, []), report.notes, edits.resizes.get(sheet))
+            resizes, edits.filters[sheet] = _table_filters(tables, edits.filters.get(sheet, ()),
+                                                           edits.resizes.get(sheet))
+            plan_tables(tables, sheet_cells, edits.regions.get(sheet, []), report.notes, resizes)
             try:
                 new[part], lost = patch_sheet(zf.read(part), sheet_cells, tables, sheet, shared=shared)
             except etree.XMLSyntaxError as exc:
                 raise PatchError(f"{path_in.name}: sheet {sheet} is damaged ({exc})") from None
             lost_formula |= lost
+            if edits.formats.get(sheet):
+                new[part] = copy_formats(new[part], edits.formats[sheet])
             report.cells_written += len(sheet_cells)
             for t in tables:
                 if t.new_r2 != t.r2:
@@ -211,7 +238,7 @@ def patch_workbook(path_in, path_out, plan) -> PatchReport:
         drop = set()
         if new:
             new["xl/workbook.xml"] = full_calc(zf.read("xl/workbook.xml"))
-        for sheet, ref in getattr(plan, "filters", ()) or ():
+        for sheet, ref in ((sheet, ref) for sheet, refs in edits.filters.items() for ref in refs):
             part = sheets.get(sheet)
             if part is None or part not in zf.NameToInfo:
                 continue
