@@ -15,14 +15,13 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-import pandas as pd
-
 from ..cells import letters
 from ..core import schema
 from ..errors import UnreadableFile
 from ..core.money import MoneyError, accepted, parse_money
 from ..core.register import ERROR, WARNING, Finding, PublishedRow, Register, Source
 from ..core.settings import Settings
+from ..core.table import Table
 from .grids import Book, Grid
 from .programme_summary import (TOTAL, ProgrammeSummary, apply_summary, cell_text, name_key, read_summary,
                                 summary_header, unit_of)
@@ -339,11 +338,8 @@ class _TableReader:
                    if k in first.columns or any(k in r for r in self.records)]
         source = Source(path=str(self.book.path), sheet=self.grid.sheet, columns=dict(first.columns),
                         header_row=first.header + 1, kind=self.book.kind)
-        frame = pd.DataFrame.from_records(self.records, columns=[*present, "_row"]) if self.records else \
-            pd.DataFrame({k: pd.Series(dtype=object) for k in [*present, "_row"]})
-        frame = frame.astype(object).where(frame.notna(), None)
+        frame = Table.from_records(self.records, [*present, "_row"])
         for k in present:
             if schema.BY_KEY[k].kind == schema.TEXT:
                 frame[k] = [v if isinstance(v, str) else "" for v in frame[k]]
-        frame.index = pd.RangeIndex(len(frame))
         return Register(LAYOUT, frame, self.settings, source, self.published, self.findings, self.raw)
