@@ -157,10 +157,13 @@ def test_the_routine_commands_never_import_pandas(tmp_path):
     shutil.copy(PKG.parents[1] / "workbook" / "Savings_Tracker.xlsm", book)
     for name, args in ROUTINE.items():
         code = ("import sys\nfrom savings_tracker.cli import main\ntry:\n    code = main(%r)\nexcept SystemExit as e:\n"
-                "    code = e.code\nprint('EXIT:%%s' %% code)\nprint('PANDAS:%%s' %% ('pandas' in sys.modules))"
+                "    code = e.code\nprint('EXIT:%%s' %% code)\nprint('PANDAS:%%s' %% ('pandas' in sys.modules))\n"
+                "print('CASES:%%s' %% ('savings_tracker.readers.cases' in sys.modules))"
                 % (args(book, tmp_path),))
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
         assert done.returncode == 0, (name, done.stderr[-2000:])
         out = done.stdout.splitlines()
         assert any(line in ("EXIT:0", "EXIT:1", "EXIT:None") for line in out), (name, done.stdout, done.stderr)
         assert "PANDAS:False" in out, f"`savings-tracker {name}` imported pandas"
+        # nor the business-case reader, for a tracker (a first look at the sheets rules them out)
+        assert "CASES:False" in out, f"`savings-tracker {name}` imported readers.cases"

@@ -63,3 +63,18 @@ def test_to_pandas_for_a_users_own_analysis():
     assert list(frame.columns) == reg.lines.columns and len(frame) == len(reg)
     assert frame["plan_total"].tolist() == reg.lines["plan_total"].tolist()        # Decimal, not float
     assert all(isinstance(v, Decimal) for v in frame["plan_total"])
+
+
+def test_figures_are_worked_out_once_and_again_after_a_write():
+    from savings_tracker.core import calc
+
+    reg = read_register(samples.path("tracker"))
+    calc_frame, eff = calc.worked(reg)
+    assert calc.worked(reg) == (calc_frame, eff) and calc.effective(reg) is eff       # the same tables
+    first = reg.lines.index[0]
+    q1 = reg.lines.at[first, "forecast_q1"]
+    reg.lines.at[first, "forecast_q1"] = q1 + 7                                       # a write to the lines
+    again, eff2 = calc.worked(reg)
+    assert eff2 is not eff and again.at[first, "forecast_total"] == calc_frame.at[first, "forecast_total"] + 7
+    eff2["forecast_total"] = None                                                     # a write to a table
+    assert calc.effective(reg).at[first, "forecast_total"] is not None

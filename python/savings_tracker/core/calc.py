@@ -54,8 +54,10 @@ def amount_or_zero(v) -> Decimal:
 
 
 def effective(reg: Register, calc: Table | None = None) -> Table:
-    """The lines with every computed column filled: typed values where typed, derived values where not."""
-    calc = derived(reg) if calc is None else calc
+    """The lines with every computed column filled: typed values where typed, derived values where not.
+    Without ``calc``, the tables ``worked`` keeps for these lines (copy it before changing it)."""
+    if calc is None:
+        return worked(reg)[1]
     eff = reg.lines.copy()
     for key in calc.columns:
         if key in eff:
@@ -246,9 +248,19 @@ def portfolio(reference) -> str:
 
 
 def worked(reg: Register) -> tuple[Table, Table]:
-    """(derived, effective) of a register, for callers that both validate and summarise it."""
+    """(derived, effective) of a register, worked out once for its lines as they are: a refresh validates,
+    summarises, suggests RAGs and works out the lifecycle figures from the same two tables. They are worked out
+    again when the lines, or either table, have been written to since (``Table.version``)."""
+    lines = reg.lines
+    kept = reg.__dict__.get("_worked")
+    if kept is not None:
+        was, versions, frames = kept
+        if was is lines and versions == (lines.version, frames[0].version, frames[1].version):
+            return frames
     calc = derived(reg)
-    return calc, effective(reg, calc)
+    frames = (calc, effective(reg, calc))
+    reg.__dict__["_worked"] = (lines, (lines.version, calc.version, frames[1].version), frames)
+    return frames
 
 
 def summarise(reg: Register, by: str | None = None, frames: tuple[Table, Table] | None = None

@@ -60,6 +60,7 @@ class _At:
         if key not in t._columns:
             t[key] = None
         t._columns[key][t.position(label)] = value
+        t.version += 1
 
 
 class Table:
@@ -72,11 +73,15 @@ class Table:
         if any(len(v) != len(self._index) for v in self._columns.values()):
             raise ValueError("every column needs one value per line")
         self._positions: dict | None = None
+        self.version = 0         # counts the writes, so a figure worked out from the table knows it is current
 
     @classmethod
     def from_records(cls, records: list[dict], columns: list[str]) -> "Table":
         """A table of ``columns`` from one dict per line (a key a line lacks reads as None)."""
-        return cls({k: [r.get(k) for r in records] for k in columns})
+        out = cls()
+        out._columns = {k: [r.get(k) for r in records] for k in columns}
+        out._index = list(range(len(records)))
+        return out
 
     # ---- shape ------------------------------------------------------------------------------------------------
     @property
@@ -120,9 +125,11 @@ class Table:
         else:
             values = [values] * len(self._index)
         self._columns[key] = values
+        self.version += 1
 
     def __delitem__(self, key: str) -> None:
         del self._columns[key]
+        self.version += 1
 
     @property
     def at(self) -> _At:
