@@ -48,6 +48,8 @@ def test_writes_go_to_a_copy_only():
     assert t.at[0, "reference"] == "A"              # tolist() is a copy
     with pytest.raises(ValueError):
         c["variance"] = [1, 2]                      # one value per line, or one for all
+    c["double"] = (2 * v for v in [1, 2, 3])       # a generator gives the values, it is not one value
+    assert c["double"].tolist() == [2, 4, 6]
 
 
 def test_from_records_and_empty():

@@ -118,7 +118,7 @@ class Table:
 
     def __setitem__(self, key: str, values) -> None:
         """A whole column: a list (one value per line) or one value for every line."""
-        if isinstance(values, (list, tuple, Column)):
+        if isinstance(values, (list, tuple, range, Column, Iterator)):   # a generator too: never one value
             values = list(values)
             if len(values) != len(self._index):
                 raise ValueError(f"column {key!r}: {len(values)} values for {len(self._index)} lines")
