@@ -327,7 +327,7 @@ def test_refresh_keeps_the_checks_table_and_its_filter_over_every_finding(book, 
     """Checks is a table (its filter is the table's): a refresh that finds more grows it, one that finds
     fewer shrinks it; as the buttons do in Excel and Lite (tests/test_xl.py, tests/test_lite.py)."""
     reg = read_register(book)
-    first = reg.lines.iloc[:20]
+    first = reg.lines.take(range(20))
     bad = {line_cell(reg, ref, "rag"): "Purple" for ref in first["reference"]}
     typed = {line_cell(reg, ref, "rag"): rag for ref, rag in zip(first["reference"], first["rag"])}
     grown = tmp_path / "grown.xlsm"
