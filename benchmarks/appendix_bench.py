@@ -28,19 +28,18 @@ HERE = Path(__file__).resolve().parent
 
 
 def synthetic(lines: int = 500):
-    import pandas as pd
-
     from savings_tracker.core import schema
+    from savings_tracker.core.table import Table
     from savings_tracker.documents import SAMPLES
     from savings_tracker.documents.demo import SAMPLES_DIR
     from savings_tracker.readers import read_register
 
     reg = read_register(SAMPLES_DIR / SAMPLES["tracker"])
-    base = reg.lines.reset_index(drop=True)
-    money = [k for k in schema.money_keys("tracker") if k in base.columns]
+    base = reg.lines.records()
+    money = [k for k in schema.money_keys("tracker") if k in reg.lines]
     rows = []
     for n in range(lines):
-        row = base.iloc[n % len(base)].to_dict()
+        row = dict(base[n % len(base)])
         factor = Decimal(100 + (n * 37) % 61 - 30) / 100
         for k in money:
             if isinstance(row[k], Decimal):
@@ -48,7 +47,7 @@ def synthetic(lines: int = 500):
         row["reference"] = f"{row['reference']}-{n // len(base) + 1}"
         row["_row"] = n + 2
         rows.append(row)
-    return dataclasses.replace(reg, lines=pd.DataFrame(rows, columns=base.columns), published=[])
+    return dataclasses.replace(reg, lines=Table.from_records(rows, reg.lines.columns), published=[])
 
 
 def _tree_rss_kib(root: int) -> int:

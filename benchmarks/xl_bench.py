@@ -23,9 +23,8 @@ def synthetic_register(n: int, clean: bool = True):
     """``n`` tracker lines made from the sample's lines, repeated and perturbed."""
     import copy
 
-    import pandas as pd
-
     from savings_tracker.core import calc
+    from savings_tracker.core.table import Table
     from savings_tracker import samples
     from savings_tracker.readers import read_register
 
@@ -33,10 +32,10 @@ def synthetic_register(n: int, clean: bool = True):
     s = base.settings
     committees = s.committees or ["Adults", "Children"]
     s.committees = list(committees)
-    src = base.lines.reset_index(drop=True)
+    src = base.lines.records()
     recs = []
     for k in range(n):
-        row = dict(src.iloc[k % len(src)])
+        row = dict(src[k % len(src)])
         f = Decimal(1) + Decimal(k % 7) / 10
         for q in range(1, 5):
             for pre in ("plan", "forecast"):
@@ -61,7 +60,7 @@ def synthetic_register(n: int, clean: bool = True):
         row["_row"] = k + 2
         recs.append(row)
     reg = copy.copy(base)
-    reg.lines = pd.DataFrame.from_records(recs, columns=list(src.columns)).astype(object)
+    reg.lines = Table.from_records(recs, base.lines.columns)
     reg.read_findings = []
     reg.published = []
     reg.raw = {}

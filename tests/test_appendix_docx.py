@@ -70,9 +70,9 @@ def test_streamed_tracker_reads_back_every_line_and_total(registers, tmp_path):
     assert [r[0] for r in rows if not r[0].startswith("Total ")] == list(reg.lines["reference"])
     for total in totals:  # every committee total, as the HTML appendix shows it
         assert all(f">{cell}<" in html for cell in total[4:16] if cell)
-    first = next(r for r in rows if r[0] == reg.lines["reference"].iloc[0])
+    first = next(r for r in rows if r[0] == reg.lines["reference"][0])
     assert "First line\nSecond line\twith a tab & <angle> \"quotes\" 'too'" in first
-    second = next(r for r in rows if r[0] == reg.lines["reference"].iloc[1])
+    second = next(r for r in rows if r[0] == reg.lines["reference"][1])
     assert "{{ not a field }} {{ kept }}" in second  # docxtpl's own {_{ escape, as in the one-render path
 
 

@@ -197,7 +197,7 @@ def test_word_tracker_follows_appendix_columns_and_column_widths(regs, tmp_path)
     rag_of = {line["reference"]: line["rag"] for g in ctx["groups"] for line in g["lines"]}
     doc = Document(str(render_appendix(reg, "tracker", "docx", tmp_path / "c.docx")))
     tables = [t for t in doc.tables if t.rows[0].cells[0].text == "Reference"]
-    assert len(tables) == reg.lines["committee"].nunique()
+    assert len(tables) == len(set(reg.lines["committee"]))
     lines = 0
     for table in tables:
         assert [c.text for c in table.rows[0].cells] == [c["header"] for c in cols]

@@ -134,3 +134,36 @@ def test_validate_does_not_load_what_it_does_not_use(tmp_path):
     assert done.returncode == 0, done.stderr
     [loaded] = [line for line in done.stdout.splitlines() if line.startswith("LOADED:")]
     assert loaded == "LOADED:"
+
+
+# The commands a month's routine runs never load pandas (0.3-0.4 s of start-up): the register's lines are a
+# column table (core/table.py). pandas is only for a user who asks for a DataFrame (Register.to_pandas).
+ROUTINE = {
+    "refresh": lambda book, tmp: ["refresh", "--backups", "0", str(book)],
+    "validate": lambda book, tmp: ["validate", str(book)],
+    "summary": lambda book, tmp: ["summary", str(book)],
+    "snapshot": lambda book, tmp: ["snapshot", "--period", "October 2017", "--backups", "0", str(book)],
+    "import": lambda book, tmp: ["import", str(PKG / "samples" / "tracker_2017-18_october.csv"), "--out",
+                                 str(tmp / "imported.xlsm")],
+}
+
+
+def test_the_routine_commands_never_import_pandas(tmp_path):
+    """Each command of the routine, run in its own process, exits without pandas (or numpy through it) in
+    sys.modules, and does what it says (its exit status)."""
+    import shutil
+
+    book = tmp_path / "book.xlsm"
+    shutil.copy(PKG.parents[1] / "workbook" / "Savings_Tracker.xlsm", book)
+    for name, args in ROUTINE.items():
+        code = ("import sys\nfrom savings_tracker.cli import main\ntry:\n    code = main(%r)\nexcept SystemExit as e:\n"
+                "    code = e.code\nprint('EXIT:%%s' %% code)\nprint('PANDAS:%%s' %% ('pandas' in sys.modules))\n"
+                "print('CASES:%%s' %% ('savings_tracker.readers.cases' in sys.modules))"
+                % (args(book, tmp_path),))
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+        assert done.returncode == 0, (name, done.stderr[-2000:])
+        out = done.stdout.splitlines()
+        assert any(line in ("EXIT:0", "EXIT:1", "EXIT:None") for line in out), (name, done.stdout, done.stderr)
+        assert "PANDAS:False" in out, f"`savings-tracker {name}` imported pandas"
+        # nor the business-case reader, for a tracker (a first look at the sheets rules them out)
+        assert "CASES:False" in out, f"`savings-tracker {name}` imported readers.cases"

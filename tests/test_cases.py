@@ -12,6 +12,7 @@ from savings_tracker.core import calc, schema
 from savings_tracker.cli import main
 from savings_tracker.readers import read_register
 from savings_tracker.readers.cases import _redundancy_range
+from savings_tracker.core.table import Table
 from savings_tracker.core.validate import validate
 
 
@@ -23,6 +24,11 @@ def book(tmp_path_factory):
 @pytest.fixture(scope="module")
 def reg(book):
     return read_register(book)
+
+
+def by_workstream(reg) -> Table:
+    """The lines labelled by their workstream (one line per workstream in these registers)."""
+    return Table({k: reg.lines[k] for k in reg.lines.columns}, index=reg.lines["workstream"])
 
 
 def _figures(d):
@@ -48,10 +54,10 @@ def test_sections_and_projects(reg):
     # the EIP table's own Totals row covers sections A-C: 9,550 / 3,539 / 13,089
     eip = next(p for p in reg.published if p.kind == "total" and "EIP" in p.label)
     assert _figures(eip.values) == (9550, 3539, 13089)
-    assert _figures({k: sum(reg.lines.loc[list(eip.lines), k].map(lambda v: v or 0))
+    assert _figures({k: sum(v or 0 for v in reg.lines.take(list(eip.lines))[k])
                      for k in ("budget_planning_assumption", "forecast_saving")} | {"total": 13089}) == \
         (9550, 3539, 13089)
-    lines = reg.lines.set_index("workstream")
+    lines = by_workstream(reg)
     # the project is named on the first row of its group only; sections F and J name none: the section does
     assert lines.at["Acute wrap around services", "project"] == "Most Vulnerable"
     assert lines.at["Personalisation - asset based approach", "project"] == "Locality teams"
@@ -71,15 +77,15 @@ def test_every_published_sub_total_and_total_agrees(reg):
 
 
 def test_footnote_mark_kept_as_a_note(reg):
-    lines = reg.lines.set_index("workstream")
-    bc = lines.loc["Building Control"]
+    lines = by_workstream(reg)
+    bc = lines.row("Building Control")
     assert bc["total"] == 0
     assert "'0*'" in bc["notes"] and "£183k one off contribution" in bc["notes"]
     assert all(not n for w, n in lines["notes"].items() if w != "Building Control")
 
 
 def test_section_f_forecast_reduction_in_subsidy_header(reg):
-    assert reg.lines.set_index("workstream").at["Sefton Arc", "forecast_saving"] == 796
+    assert by_workstream(reg).at["Sefton Arc", "forecast_saving"] == 796
 
 
 def test_summary_json(book, capsys):
@@ -188,7 +194,7 @@ def test_bundled_sample_reads_clean():
     assert reg.layout == "cases" and len(reg) == 29 and validate(reg) == []
     s = calc.summarise(reg)
     assert _figures(s.totals) == (22407, 6715, 29122)
-    lines = reg.lines.set_index("workstream")
+    lines = by_workstream(reg)
     assert "£183k one off contribution" in lines.at["Building Control", "notes"]
     assert lines.at["Acute wrap around services", "redundancies_high"] == 5
     assert lines.at["Catering", "programme_ref"] == "PSR6"
@@ -229,7 +235,7 @@ def test_bundled_sample_consultation_types_where_the_paper_shows_the_ticks():
     """Seed 001's text carries the ticks of two business cases' consultation boxes (checked boxes after a type);
     the others print the form without its ticks (or with an x after nearly every label) and stay blank."""
     from savings_tracker import samples
-    lines = read_register(samples.path("cases")).lines.set_index("workstream")
+    lines = by_workstream(read_register(samples.path("cases")))
     assert lines.at["Commercial Fleet Management", "consultation"] == "Inform"
     assert lines.at["Land management", "consultation"] == "Inform; Consult internal"
     filled = {w for w, v in lines["consultation"].items() if isinstance(v, str) and v}

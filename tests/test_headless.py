@@ -144,7 +144,7 @@ def test_refresh_keeps_everything_else(book, built, capsys):
 
 def line_cell(reg, reference: str, key: str) -> str:
     """The sheet cell of one line's column, found from the register's header (never a pinned letter)."""
-    [i] = reg.lines.index[reg.lines["reference"] == reference]
+    [i] = [i for i, ref in reg.lines["reference"].items() if ref == reference]
     return reg.cell(i, key)
 
 
@@ -196,7 +196,7 @@ def test_refresh_clears_marks_of_fixed_cells_and_keeps_the_users_own_fills(book,
 def test_refresh_restores_a_typed_over_formula(book, tmp_path, capsys):
     reg = read_register(book)
     col = reg.source.columns["plan_total"]
-    row = int(reg.lines["_row"].iloc[0])
+    row = int(reg.lines["_row"][0])
     ref = f"{chr(65 + col)}{row}"
     typed = tmp_path / "typed.xlsm"
     patch_workbook(book, typed, {"Tracker": {ref: 12345}})
@@ -327,7 +327,7 @@ def test_refresh_keeps_the_checks_table_and_its_filter_over_every_finding(book, 
     """Checks is a table (its filter is the table's): a refresh that finds more grows it, one that finds
     fewer shrinks it; as the buttons do in Excel and Lite (tests/test_xl.py, tests/test_lite.py)."""
     reg = read_register(book)
-    first = reg.lines.iloc[:20]
+    first = reg.lines.take(range(20))
     bad = {line_cell(reg, ref, "rag"): "Purple" for ref in first["reference"]}
     typed = {line_cell(reg, ref, "rag"): rag for ref, rag in zip(first["reference"], first["rag"])}
     grown = tmp_path / "grown.xlsm"

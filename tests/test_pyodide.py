@@ -3,10 +3,10 @@
 
 What runs here and what cannot: Pyodide's runtime and standard library ship in the npm package, so
 ``main.py``'s installer and the core modules that need only the standard library (money, schema, settings)
-run for real. pandas and numpy are Pyodide builds that Pyodide fetches from its CDN at run time; they are
-not in the npm package and PyPI has no wheels for Pyodide's platform, so the pandas-based parts (register,
-validation, plans) cannot be run in Pyodide on this machine: ``tests/test_lite.py`` runs them on CPython
-through Lite's call path instead.
+run for real. The register is a column table of plain lists (no pandas), so reading a CSV register,
+validation, the summary and the Refresh plan run in Pyodide too (the second probe). xlwings (and pandas,
+which xlwings imports) are not in the npm package, so the entry points themselves are not imported here:
+``tests/test_lite.py`` runs them on CPython through Lite's call path.
 """
 from __future__ import annotations
 
@@ -104,3 +104,60 @@ def test_the_core_runs_in_pyodide_from_the_package_main_py_carries(tmp_path, mai
     for key in ("parsed", "same", "fmt", "total", "settings", "columns", "headers"):
         assert in_pyodide[key] == on_cpython[key], key
     assert in_pyodide["parsed"]["£000|(100)"] == "-100" and in_pyodide["parsed"]["£000|TBC"].startswith("MoneyError")
+
+
+#: The second probe: a CSV register read, validated, summarised and planned, in Pyodide and on CPython.
+REGISTER_PROBE = r'''
+import json, sys
+from pathlib import Path
+from savings_tracker import plans
+from savings_tracker.core import calc, validate
+from savings_tracker.readers import read_register
+
+folder = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/register-probe")
+folder.mkdir(parents=True, exist_ok=True)
+for name, text in FILES.items():
+    (folder / name).write_text(text, encoding="utf-8")
+reg = read_register(folder / "tracker.csv")
+findings, summary = validate.validate_and_summarise(reg)
+plan = plans.validate_plan(reg, findings)
+out = {
+    "lines": len(reg),
+    "counts": validate.counts(findings),
+    "findings": [[f.code, f.cell, f.reference] for f in findings],
+    "totals": {k: str(v) for k, v in summary.totals.items()},
+    "rag_amounts": {k: str(v) for k, v in summary.rag_amounts.items()},
+    "groups": [[g.name, g.lines, str(g.totals.get("forecast_total"))] for g in summary.groups],
+    "suggested": calc.suggested_rags(reg).tolist(),
+    "marks": len(plan.marks),
+    "pandas": "pandas" in sys.modules,
+}
+print("PROBE " + json.dumps(out, sort_keys=True))
+'''
+
+
+def test_the_register_validation_and_summary_run_in_pyodide(tmp_path, main_source):
+    """The sample tracker (CSV and its settings) read, validated and summarised in Pyodide gives exactly what
+    CPython gives, without pandas."""
+    import os
+    import sys
+
+    node = shutil.which("node")
+    assert node and (PYODIDE / "pyodide.mjs").is_file(), "node or Pyodide is missing: run scripts/bootstrap"
+    csv_path = samples.path(samples.ALL["tracker"])
+    files = {"tracker.csv": csv_path.read_text(encoding="utf-8"),
+             "tracker.settings.json": csv_path.with_suffix(".settings.json").read_text(encoding="utf-8")}
+    script = tmp_path / "register_probe.py"
+    script.write_text(installer(main_source) + f"FILES = {files!r}\n" + REGISTER_PROBE)
+    done = subprocess.run([node, str(ROOT / "tests" / "pyodide" / "run_core.mjs"), str(PYODIDE), str(script)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    in_pyodide = probe_result(done.stdout)
+    env = dict(os.environ, SAVINGS_TRACKER_LITE_HOME=str(tmp_path / "home"))
+    cpy = subprocess.run([sys.executable, "-I", str(script), str(tmp_path / "files")], capture_output=True,
+                         text=True, timeout=120, env=env)
+    assert cpy.returncode == 0, cpy.stderr[-3000:]
+    on_cpython = probe_result(cpy.stdout)
+    assert in_pyodide == on_cpython
+    assert in_pyodide["lines"] == 67 and in_pyodide["pandas"] is False
+    assert in_pyodide["counts"]["errors"] == 1 and in_pyodide["totals"]["plan_total"] == "-20538"

@@ -111,7 +111,7 @@ def test_a_formula_left_without_its_result_is_derived_from_its_parts(typed, tmp_
     patch_workbook(typed, stale, {"Tracker": {"O12": CellFormula("SUM(Savings[[#This Row],[Current Forecast "
                                                                  "Phasing - Q1]:[Current Forecast Phasing - Q4]])")}})
     reg = read_register(stale)
-    line = reg.lines[reg.lines["reference"] == REF].iloc[0]
+    line = reg.lines.row(reg.lines["reference"].tolist().index(REF))
     assert (line["forecast_total"], line["variance"]) == (-26, 46)
     assert any(f.code == "results-derived" for f in reg.read_findings)
     code, out, _ = run(capsys, "validate", stale, "--format", "json")

@@ -60,11 +60,11 @@ def _with_columns(tmp_path: Path) -> Path:
 def test_reader_normalises_and_validation_reports_outside_the_list(extended_schema, tmp_path):
     reg = read_register(_with_columns(tmp_path))
     assert list(reg.lines["recurrence"][:4]) == ["Recurring", "One-off", "Recurring", "Maybe"]
-    assert reg.lines["owner"].iloc[0] == "Officer 1"
+    assert reg.lines["owner"][0] == "Officer 1"
     bad = [f for f in validate(reg) if f.code == "recurrence-invalid"]
     assert len(bad) == 2                       # lines 4 and 8 say "Maybe"
     col = reg.source.columns["recurrence"]
-    assert bad[0].cell == f"{chr(65 + col)}{reg.lines['_row'].iloc[3]}"
+    assert bad[0].cell == f"{chr(65 + col)}{reg.lines['_row'][3]}"
     assert "'Maybe' is not allowed; accepted: Recurring or One-off" in bad[0].message
     # the column's header is recognised from the schema's synonyms too
     assert schema.match_header("Lead Officer") == ("owner", "")

@@ -84,7 +84,7 @@ def _expected(path: Path) -> dict[str, dict[tuple[int, int], Decimal]]:
         cells[(row, 2 + j)] = _d(v)
     rag_header = row + 3
     for k, rag in enumerate((*schema.RAG_VALUES, calc.NO_RAG)):
-        lines = eff[[(v if v in calc.RAG_ORDER else calc.NO_RAG) == rag for v in eff["rag"]]]
+        lines = eff.where((v if v in calc.RAG_ORDER else calc.NO_RAG) == rag for v in eff["rag"])
         for j, key in enumerate(("plan_total", "forecast_total")):
             cells[(rag_header + 1 + k, 2 + j)] = _d(reg.settings.display(sum(lines[key], Decimal(0))))
     # where the savings stand (the lifecycle columns are blank): nothing delivered, slipped or written off; at

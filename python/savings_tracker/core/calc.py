@@ -8,39 +8,37 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import pandas as pd
-
 from . import schema
 from .money import ZERO
 from .money import total as _sum_row  # exact sum, skipping cells that could not be read
 from .register import Register
 from .settings import Settings
+from .table import Column, Table
 
 RAG_ORDER = {"Red": 0, "Amber": 1, "Green": 2}
 NO_RAG = "No RAG"
 
 
-def derived(reg: Register) -> pd.DataFrame:
+def derived(reg: Register) -> Table:
     """Each computed column as the phasing says it should be (only those whose parts the register has)."""
-    out = pd.DataFrame(index=reg.lines.index)
+    out = Table(index=reg.lines.index)
     for key in ("plan_total", "forecast_total", "saving_total", "fte_total", "total"):
         parts = schema.phasing_keys(key, reg.keys)
         if parts:
             acc = [ZERO] * len(reg.lines)
             for p in parts:   # column by column: a list comprehension per column, not a Python call per line
                 acc = [a + v if isinstance(v, Decimal) else a for a, v in zip(acc, reg.lines[p].tolist())]
-            out[key] = pd.Series(acc, index=reg.lines.index, dtype=object)
+            out[key] = acc
     # variance = forecast - plan wherever both exist: a council's tracker without a variance column still has one
     if reg.has("variance") or (reg.has("forecast_q1") and reg.has("plan_q1")) or \
             (reg.has("forecast_total") and reg.has("plan_total")):
         fc, plan = _effective_column(reg, out, "forecast_total"), _effective_column(reg, out, "plan_total")
         if fc is not None and plan is not None:
-            out["variance"] = pd.Series([amount_or_zero(f) - amount_or_zero(p) for f, p in zip(fc, plan)], index=reg.lines.index,
-                                        dtype=object)
+            out["variance"] = [amount_or_zero(f) - amount_or_zero(p) for f, p in zip(fc, plan)]
     return out
 
 
-def _effective_column(reg: Register, calc: pd.DataFrame, key: str) -> list | None:
+def _effective_column(reg: Register, calc: Table, key: str) -> list | None:
     """One column as ``effective`` gives it (typed where typed, else derived), without copying the lines."""
     typed = reg.lines[key].tolist() if key in reg.lines else None
     derived_ = calc[key].tolist() if key in calc else None
@@ -55,14 +53,15 @@ def amount_or_zero(v) -> Decimal:
     return v if isinstance(v, Decimal) else ZERO
 
 
-def effective(reg: Register, calc: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The lines with every computed column filled: typed values where typed, derived values where not."""
-    calc = derived(reg) if calc is None else calc
+def effective(reg: Register, calc: Table | None = None) -> Table:
+    """The lines with every computed column filled: typed values where typed, derived values where not.
+    Without ``calc``, the tables ``worked`` keeps for these lines (copy it before changing it)."""
+    if calc is None:
+        return worked(reg)[1]
     eff = reg.lines.copy()
     for key in calc.columns:
         if key in eff:
-            typed = eff[key]
-            eff[key] = [t if isinstance(t, Decimal) else c for t, c in zip(typed, calc[key])]
+            eff[key] = [t if isinstance(t, Decimal) else c for t, c in zip(eff[key], calc[key])]
         else:
             eff[key] = calc[key]
     return eff
@@ -86,14 +85,15 @@ def suggest_rag(plan, forecast, complete, settings: Settings) -> str:
     return "Red"
 
 
-def suggested_rags(reg: Register, eff: pd.DataFrame | None = None) -> pd.Series:
+def suggested_rags(reg: Register, eff: Table | None = None) -> Column:
+    """The suggested RAG of each line (blank outside a tracker)."""
     eff = effective(reg) if eff is None else eff
     if reg.layout != "tracker":
-        return pd.Series([""] * len(eff), index=eff.index, dtype=object)
+        return Column([""] * len(eff), eff.index)
     s = reg.settings
     comp = eff["complete"] if "complete" in eff else [""] * len(eff)
-    return pd.Series([suggest_rag(p, f, c, s) for p, f, c in zip(eff["plan_total"], eff["forecast_total"], comp)],
-                     index=eff.index, dtype=object)
+    return Column([suggest_rag(p, f, c, s) for p, f, c in zip(eff["plan_total"], eff["forecast_total"], comp)],
+                  eff.index)
 
 
 def delivered_pct(plan: Decimal, forecast: Decimal, settings: Settings) -> Decimal | None:
@@ -103,7 +103,7 @@ def delivered_pct(plan: Decimal, forecast: Decimal, settings: Settings) -> Decim
     return (saving(forecast, settings) / p * 100).quantize(Decimal("0.1"))
 
 
-def rag_split(reg: Register, eff: pd.DataFrame) -> pd.DataFrame:
+def rag_split(reg: Register, eff: Table) -> Table:
     """In-year £ by RAG per line, in the register's sign. Explicit Red/Amber/Green columns win; otherwise the
     forecast goes to the line's RAG and any shortfall against plan to Red."""
     s = reg.settings
@@ -112,8 +112,8 @@ def rag_split(reg: Register, eff: pd.DataFrame) -> pd.DataFrame:
     explicit = all(k in eff for k in ("red", "amber", "green"))
     n = len(eff)
 
-    def column(key):  # plain lists: pandas row access per line is the slow part on large registers
-        return list(eff[key]) if key in eff else [None] * n
+    def column(key):
+        return eff[key] if key in eff else [None] * n
 
     reds, ambers, greens = column("red"), column("amber"), column("green")
     plans, fcs, rags = column("plan_total"), column("forecast_total"), column("rag")
@@ -129,7 +129,7 @@ def rag_split(reg: Register, eff: pd.DataFrame) -> pd.DataFrame:
                 split["Red"] += plan - fc
         rows.append(split)
     blue = [schema.BLUE] if any(schema.BLUE in r for r in rows) else []
-    return pd.DataFrame(rows, index=eff.index, columns=[*schema.RAG_VALUES, *blue, NO_RAG], dtype=object).fillna(ZERO)
+    return Table({k: [r.get(k, ZERO) for r in rows] for k in [*schema.RAG_VALUES, *blue, NO_RAG]}, index=eff.index)
 
 
 def uses_blue(reg: Register) -> bool:
@@ -153,9 +153,9 @@ def by_line_rag(reg: Register) -> dict[str, tuple[Decimal, Decimal]]:
         return out
     eff = effective(reg)
     n = len(eff)
-    rags = list(eff["rag"]) if "rag" in eff else [None] * n
-    plans = list(eff["plan_total"]) if "plan_total" in eff else [None] * n
-    fcs = list(eff["forecast_total"]) if "forecast_total" in eff else [None] * n
+    rags = eff["rag"] if "rag" in eff else [None] * n
+    plans = eff["plan_total"] if "plan_total" in eff else [None] * n
+    fcs = eff["forecast_total"] if "forecast_total" in eff else [None] * n
     for r, p, f in zip(rags, plans, fcs):
         key = r if r in cats and r != NO_RAG else NO_RAG
         a, b = out[key]
@@ -205,11 +205,11 @@ def total_keys(reg: Register) -> list[str]:
     return keys
 
 
-def column_totals(frame: pd.DataFrame, keys) -> dict[str, Decimal]:
+def column_totals(frame: Table, keys) -> dict[str, Decimal]:
     return {k: _sum_row(frame[k]) if k in frame else ZERO for k in keys}
 
 
-def _rag_counts(frame: pd.DataFrame) -> dict[str, int]:
+def _rag_counts(frame: Table) -> dict[str, int]:
     return _count_rags(frame["rag"].tolist() if "rag" in frame else None, len(frame))
 
 
@@ -247,13 +247,23 @@ def portfolio(reference) -> str:
     return m.group(0).upper() if m else "(none)"
 
 
-def worked(reg: Register) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(derived, effective) of a register, for callers that both validate and summarise it."""
+def worked(reg: Register) -> tuple[Table, Table]:
+    """(derived, effective) of a register, worked out once for its lines as they are: a refresh validates,
+    summarises, suggests RAGs and works out the lifecycle figures from the same two tables. They are worked out
+    again when the lines, or either table, have been written to since (``Table.version``)."""
+    lines = reg.lines
+    kept = reg.__dict__.get("_worked")
+    if kept is not None:
+        was, versions, frames = kept
+        if was is lines and versions == (lines.version, frames[0].version, frames[1].version):
+            return frames
     calc = derived(reg)
-    return calc, effective(reg, calc)
+    frames = (calc, effective(reg, calc))
+    reg.__dict__["_worked"] = (lines, (lines.version, calc.version, frames[1].version), frames)
+    return frames
 
 
-def summarise(reg: Register, by: str | None = None, frames: tuple[pd.DataFrame, pd.DataFrame] | None = None
+def summarise(reg: Register, by: str | None = None, frames: tuple[Table, Table] | None = None
               ) -> Summary:
     """Totals, RAG counts and amounts, and the same per group. ``frames``: ``worked(reg)`` if already computed."""
     by = by or default_group(reg)
@@ -267,10 +277,11 @@ def summarise(reg: Register, by: str | None = None, frames: tuple[pd.DataFrame, 
         if plan_key and "forecast_total" in totals else None
     amounts = {k: _sum_row(split[k]) for k in split.columns} if split is not None else {}
     if by == "portfolio" and "reference" in eff and not reg.has("portfolio"):   # options: CYP002 -> CYP
-        eff = eff.assign(portfolio=eff["reference"].map(portfolio))
+        eff = eff.copy()
+        eff["portfolio"] = [portfolio(r) for r in eff["reference"]]
     summary = Summary(reg.layout, reg.settings, len(reg), totals, derived_totals, _rag_counts(eff), amounts, pct, by)
     if by in eff and len(eff):
-        # groups by position over plain column lists: a pandas frame per group costs more than the sums
+        # groups by position over the column lists: a table per group costs more than the sums
         positions: dict[str, list[int]] = {}
         for j, v in enumerate(eff[by].tolist()):
             positions.setdefault(v if isinstance(v, str) and v else "(none)", []).append(j)

@@ -103,17 +103,15 @@ def snapshot_rows(reg: Register, period, taken_at) -> list[list]:
     """This period's History rows, one per line, in sheet order; Direction left blank (see ``directions``)."""
     eff = calc.effective(reg)
     out = []
-    for i in reg.lines.index:
-        line = eff.loc[i]
+    for line in eff.records():
 
         def num(key):
-            v = line.get(key) if key in eff else None
+            v = line.get(key)
             return float(v) if isinstance(v, Decimal) else None
 
-        rag = line.get("rag") if "rag" in eff else ""
-        out.append([period_label(period), taken_at, line.get("reference", "") if "reference" in eff else "",
-                    line.get("title", "") if "title" in eff else "", num("plan_total"), num("forecast_total"),
-                    num("variance"), rag if rag in RAG_ORDER else "", None])
+        rag = line.get("rag", "")
+        out.append([period_label(period), taken_at, line.get("reference", ""), line.get("title", ""),
+                    num("plan_total"), num("forecast_total"), num("variance"), rag if rag in RAG_ORDER else "", None])
     return out
 
 

@@ -1,20 +1,19 @@
-"""The savings register: lines in a pandas DataFrame keyed by the schema's column keys, plus where each value
+"""The savings register: lines in a column table (``core.table``) keyed by the schema's column keys, plus where each value
 came from (sheet, row, column) so every finding can name its cell, plus the published total rows that the
 lines are checked against.
 
 Money columns hold ``Decimal`` (exact) or ``None`` where the cell could not be read; text columns hold
-``str``. The frame has one extra column, ``_row``: the 1-based sheet row the line was read from.
+``str``. The table has one extra column, ``_row``: the 1-based sheet row the line was read from.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import pandas as pd
-
 from .. import cells
 from . import schema
 from .settings import Settings
+from .table import Table
 
 ERROR, WARNING = "error", "warning"
 
@@ -78,7 +77,7 @@ class Source:
 @dataclass
 class Register:
     layout: str
-    lines: pd.DataFrame
+    lines: Table
     settings: Settings
     source: Source = field(default_factory=Source)
     published: list[PublishedRow] = field(default_factory=list)
@@ -86,7 +85,7 @@ class Register:
     raw: dict[tuple[int, str], str] = field(default_factory=dict)  # (row, key) -> original text where it was changed
     # (row, key) of amounts left blank: they count as nil, and a workbook built from the register leaves them blank
     blanks: set[tuple[int, str]] = field(default_factory=set)
-    # columns the schema does not know, carried as they are: frame column ('_x0', ...) -> header as published,
+    # columns the schema does not know, carried as they are: table column ('_x0', ...) -> header as published,
     # and -> 0-based sheet column
     extras: dict[str, str] = field(default_factory=dict)
     extra_columns: dict[str, int] = field(default_factory=dict)
@@ -111,12 +110,12 @@ class Register:
 
     def label(self, i) -> str:
         """How a finding names a line: its reference, else its title."""
-        row = self.lines.loc[i]
-        ref = row.get("reference") if "reference" in row else None
+        lines = self.lines
+        ref = lines.at[i, "reference"] if "reference" in lines else None
         if isinstance(ref, str) and ref.strip():
             return ref.strip()
         for key in ("title", "workstream", "project"):
-            title = row.get(key) if key in row else None
+            title = lines.at[i, key] if key in lines else None
             if isinstance(title, str) and title.strip():
                 return title.strip()[:60]
         return ""
@@ -127,7 +126,11 @@ class Register:
     def __len__(self) -> int:
         return len(self.lines)
 
+    def to_pandas(self):
+        """The lines as a pandas DataFrame, for a user's own analysis (the product itself never needs pandas)."""
+        return self.lines.to_pandas()
 
-def empty_lines(layout: str, years: int = 0) -> pd.DataFrame:
+
+def empty_lines(layout: str, years: int = 0) -> Table:
     keys = schema.keys_for(layout, years)
-    return pd.DataFrame({k: pd.Series(dtype=object) for k in [*keys, "_row"]})
+    return Table({k: [] for k in [*keys, "_row"]})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from . import schema
+from .money import total as money_total
 from .register import Register
 
 SUMS = ("plan_total", "forecast_total", "saving_total", "fte_total")
@@ -69,7 +70,7 @@ def derive(reg: Register, untrusted: dict[str, set[int]], *, totals_untrusted: d
             if not totals_untrusted or pub.row not in totals_untrusted.get(k, ()) or not reg.has(k):
                 continue
             if k not in totals:
-                totals[k] = sum((v for v in reg.lines[k].tolist() if isinstance(v, Decimal)), Decimal(0))
+                totals[k] = money_total(reg.lines[k])
             total = totals[k]
             if pub.values[k] != total:
                 changed[(pub.row, k)] = pub.values[k]

@@ -43,8 +43,8 @@ class Context:
 
 
 class _Where:
-    """Sheet rows and labels of the lines, looked up once per validation (pandas scalar access per finding
-    costs more than the rule itself on large registers)."""
+    """Sheet rows and labels of the lines, looked up once per validation (a lookup per finding costs more than
+    the rule itself on large registers)."""
 
     def __init__(self, reg: Register):
         lines = reg.lines
@@ -133,12 +133,10 @@ def phasing_totals(reg: Register, ctx: Context):
             continue
         dp = ctx.dp if schema.BY_KEY[key].money else 2
         names = f"{_header(reg, parts[0])} to {_header(reg, parts[-1])}"
-        unreadable = reg.lines[parts].isna().any(axis=1).to_dict()
-        derived = _col(ctx.calc, key)
-        for i, typed in reg.lines[key].items():
-            if not isinstance(typed, Decimal) or unreadable[i]:
+        unreadable = [None in values for values in zip(*(reg.lines[p] for p in parts))]
+        for i, typed, expected, skip in zip(reg.lines.index, reg.lines[key], ctx.calc[key], unreadable):
+            if not isinstance(typed, Decimal) or skip:
                 continue  # unreadable cells are reported by the reader
-            expected = derived[i]
             if not same(typed, expected, dp):
                 yield _f(reg, i, key, ERROR, code,
                          f"{_header(reg, key)} is {ctx.show(reg, i, key, typed)} but {names} add to "
@@ -170,8 +168,8 @@ def variance(reg: Register, ctx: Context):
 def budgets(reg: Register, ctx: Context):
     if not all(reg.has(k) for k in ("gross_budget", "income", "net_budget")):
         return
-    for i, line in reg.lines.iterrows():
-        g, inc, net = line["gross_budget"], line["income"], line["net_budget"]
+    lines = reg.lines
+    for i, g, inc, net in zip(lines.index, lines["gross_budget"], lines["income"], lines["net_budget"]):
         if None in (g, inc, net):
             continue
         if not same(net, g - inc, ctx.dp):
@@ -249,7 +247,7 @@ def judgement(reg: Register, ctx: Context):
 def in_year_split(reg: Register, ctx: Context):
     if reg.layout != "programme" or not all(reg.has(k) for k in ("red", "amber", "green", "plan_y1")):
         return
-    for i, line in reg.lines.iterrows():
+    for i, line in zip(reg.lines.index, reg.lines.records()):
         parts = [line[k] for k in ("red", "amber", "green")]
         if any(p is None for p in parts) or line["plan_y1"] is None:
             continue
@@ -278,9 +276,9 @@ def published_totals(reg: Register, ctx: Context):
     for pub in reg.published:
         group_key = _group_of(reg, pub.group) if pub.kind == "subtotal" else None
         if pub.lines is not None:
-            part = ctx.eff.iloc[list(pub.lines)]
+            part = ctx.eff.take(list(pub.lines))
         elif group_key:
-            part = ctx.eff[ctx.eff[group_key] == pub.group]
+            part = ctx.eff.where(v == pub.group for v in ctx.eff[group_key])
         else:
             part = ctx.eff
         for key, published in pub.values.items():
@@ -344,7 +342,7 @@ def write_off_covered(reg: Register, ctx: Context):
 @rule
 def text_cells(reg: Register, ctx: Context):
     text_keys = [k for k in reg.keys if schema.BY_KEY.get(k) and schema.BY_KEY[k].kind == schema.TEXT]
-    index = reg.lines.index.tolist()
+    index = reg.lines.index
     for key in text_keys:
         for i, v in zip(index, reg.lines[key].tolist()):
             if not isinstance(v, str) or not v:

@@ -115,7 +115,7 @@ def business_cases_context(reg: Register, committee: str | None = None) -> dict:
     marks, _ = _notes(eff)
     labels = _headers(reg)
     cases = []
-    for j, line in enumerate(eff.to_dict("records")):
+    for j, line in enumerate(eff.records()):
         text = {k: plain_text(line.get(k)) for k in schema.keys_for("cases") if schema.BY_KEY[k].kind != schema.MONEY}
         letter = text.get("section", "")
         name = text.get("workstream") or text.get("project")

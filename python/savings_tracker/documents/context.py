@@ -173,14 +173,14 @@ def _columns(reg: Register, keys: list[str]) -> list[dict]:
             for c, w in zip(cols, _widths(cols, reg.settings))]
 
 
-def _subset(reg: Register, mask) -> Register:
-    return dataclasses.replace(reg, lines=reg.lines[mask])
+def _subset(reg: Register, mask: list[bool]) -> Register:
+    return dataclasses.replace(reg, lines=reg.lines.where(mask))
 
 
 # ---- appendix 1: savings tracker ----------------------------------------------------------------------
 def _records(frame) -> list[tuple]:
-    """(index, line as a plain dict) per line: pandas row access per cell is the slow part on big registers."""
-    return list(zip(frame.index, frame.to_dict("records")))
+    """(label, line as a plain dict) per line."""
+    return list(zip(frame.index, frame.records()))
 
 
 def _group_name(value) -> str:
@@ -224,8 +224,8 @@ def tracker_context(reg: Register, committee: str | None = None) -> dict:
             raise SavingsTrackerError(
                 f"committee {committee!r} is not in this register; committees: {', '.join(names) or '(none)'}")
         committee = match[0]
-        mask = eff["committee"] == committee
-        reg, eff = _subset(reg, mask), eff[mask]
+        mask = [c == committee for c in eff["committee"]]
+        reg, eff = _subset(reg, mask), eff.where(mask)
         keys = layout.tracker_keys(reg.settings, eff, available)  # a column empty in this committee's lines goes
     summary = calc.summarise(reg, by="committee")
     totals = summary.totals
@@ -312,15 +312,16 @@ def _lifecycle(reg: Register, eff) -> list[dict]:
 
 
 def in_committee(reg: Register, committee: str):
-    """Which lines belong to ``committee`` (named in any case): a boolean Series."""
-    return reg.lines["committee"].map(lambda v: str(v).strip().lower()) == committee.strip().lower()
+    """Which lines belong to ``committee`` (named in any case): a flag per line."""
+    want = committee.strip().lower()
+    return [str(v).strip().lower() == want for v in reg.lines["committee"]]
 
 
 # ---- appendix 2: RAG analysis ------------------------------------------------------------------------------
 def rag_analysis_context(reg: Register, committee: str | None = None) -> dict:
     if committee and reg.has("committee"):
         mask = in_committee(reg, committee)
-        if not mask.any():
+        if not any(mask):
             raise SavingsTrackerError(f"committee {committee!r} is not in this register")
         reg = _subset(reg, mask)
     s = reg.settings
@@ -353,7 +354,7 @@ def rag_analysis_context(reg: Register, committee: str | None = None) -> dict:
         return mark
 
     lines = dict(_records(eff))
-    split_rows = split.to_dict("index")
+    split_rows = dict(zip(split.index, split.records()))
     typed_totals = reg.lines["plan_total"].to_dict() if "plan_total" in reg.lines else {}
     phased_totals = calc_frame["plan_total"].to_dict() if "plan_total" in calc_frame else {}
 
@@ -466,7 +467,7 @@ def options_context(reg: Register, committee: str | None = None) -> dict:
     if factor == -1:
         for c in save_cols:
             if c.key in eff:
-                eff[c.key] = eff[c.key].map(lambda v: -v if isinstance(v, Decimal) else v)
+                eff[c.key] = [-v if isinstance(v, Decimal) else v for v in eff[c.key]]
     options = []
     for _, line in _records(eff):
         ref, title = plain_text(line.get("reference")), plain_text(line.get("title"))

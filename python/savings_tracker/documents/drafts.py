@@ -21,7 +21,7 @@ def errors_for(reg: Register, committee: str | None = None) -> list:
     if committee and reg.has("committee") and reg.has("reference"):
         from .context import in_committee
 
-        refs = {str(r) for r in reg.lines.loc[in_committee(reg, committee), "reference"]}
+        refs = {str(r) for r in reg.lines.where(in_committee(reg, committee))["reference"]}
         errors = [f for f in errors if not f.reference or f.reference in refs]
     return errors
 

@@ -29,6 +29,7 @@ from ..core import history, schema
 from .. import plans
 from ..errors import SavingsTrackerError, SettingsError
 from ..readers.values import register_from_values, take_formulas
+from . import names
 from .writer import OpenBookWriter
 from .. import cells
 from ..core.register import ERROR
@@ -64,7 +65,7 @@ class Problem(SavingsTrackerError):
 #: the ``LiteMessage`` cell and the task pane's output; it is given only the actions its Office.js client
 #: applies (values, clear, one fill colour per range, insert, table resize).
 RUNTIME = contextvars.ContextVar("savings_tracker_runtime", default="macro")
-LITE_MESSAGE_NAME = "LiteMessage"
+LITE_MESSAGE_NAME = names.LITE_MESSAGE_NAME
 #: Lite's file area (menu > Files imports and exports files there); tests point it elsewhere.
 LITE_DATA = os.environ.get("SAVINGS_TRACKER_LITE_DATA", "/data")
 

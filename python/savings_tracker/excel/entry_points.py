@@ -22,20 +22,9 @@ import xlwings as xw
 
 from ..core import schema
 from . import buttons as xl
+from .names import FUNCTIONS, LITE_BUTTON_CELLS, LITE_BUTTONS, LITE_MESSAGE_CELL, SCRIPTS
 from .udfs import SAVINGS_CHECK, SAVINGS_RAG, SAVINGS_SUMMARY, SAVINGS_VARIANCE
 
-#: The sheet buttons for Lite: (script, shape name, caption). The builder draws each shape with a link to
-#: the cell behind it (``LITE_BUTTON_CELLS``); Lite runs the script when that cell is selected.
-LITE_BUTTONS = (
-    ("validate", "st_lite_validate", "Lite: Validate"),
-    ("refresh", "st_lite_refresh", "Lite: Refresh RAG summary"),
-    ("snapshot", "st_lite_snapshot", "Lite: Take snapshot"),
-    ("appendix", "st_lite_appendix", "Lite: Appendix (HTML/Word)"),
-)
-#: Cell behind each Lite button on the Tracker sheet (the builder anchors the shape's top-left there).
-LITE_BUTTON_CELLS = {"validate": "D3", "refresh": "F3", "snapshot": "H3", "appendix": "J3"}
-#: Where a Lite run leaves its message (defined name ``LiteMessage``), under the Lite buttons.
-LITE_MESSAGE_CELL = "D5"
 #: Folder Lite exports files from (xlwings Lite: menu > Files).
 LITE_DATA = xl.LITE_DATA
 
@@ -85,8 +74,5 @@ def appendix(book: xw.Book):
     """Generate appendix: HTML or Word into /data (download it from xlwings Lite's menu > Files)."""
     _lite(xl.appendix, book)
 
-
-SCRIPTS = ("validate", "refresh", "snapshot", "replace_snapshot", "appendix")
-FUNCTIONS = ("SAVINGS_VARIANCE", "SAVINGS_RAG", "SAVINGS_CHECK", "SAVINGS_SUMMARY")
 
 __all__ = [*SCRIPTS, *FUNCTIONS]

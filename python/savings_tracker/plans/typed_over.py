@@ -67,7 +67,7 @@ def find_typed_over(reg: Register, headers: dict | None = None) -> list[TypedOve
             continue
         values = lines[key].tolist()
         formula_rows = known.get(key, set()) if known is not None else None
-        # plain lists: pandas per cell is slow. Where formulas are known, a cell without its formula is
+        # column lists, not a lookup per cell. Where formulas are known, a cell without its formula is
         # worked out from the line as restored; elsewhere a value is compared with the cells as read (a variance
         # that follows a typed-over total is a formula that will follow the restored one)
         columns = [(fixed.get(k) if formula_rows is not None else None) or lines[k].tolist() for k in inputs]

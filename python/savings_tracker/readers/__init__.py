@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import UnreadableFile
 from ..core.register import Register
 from ..core.settings import Settings
-from . import cases, grids
+from . import grids, look
 from .interpret import choose, grid_settings
 from .results import confirm
 
@@ -25,16 +25,21 @@ def read_book(path, *, layout: str | None = None, sheet: str | None = None,
         if settings is None and book.kind != "csv":
             settings = Settings.load_sidecar(path)
     if layout == "cases":
-        return book, cases.read_cases(book, settings, sheet)
-    if layout is None and cases.detect(book, sheet):
+        return book, _cases().read_cases(book, settings, sheet)
+    if layout is None and look.may_hold_cases(book, sheet) and _cases().detect(book, sheet):
         try:
-            return book, cases.read_cases(book, settings, sheet)
+            return book, _cases().read_cases(book, settings, sheet)
         except UnreadableFile as exc:   # a programme summary but no workstream table: perhaps another layout
             try:
                 return book, confirm(book, choose(book, settings, layout, sheet, mapping))
             except UnreadableFile:
                 raise exc from None
     return book, confirm(book, choose(book, settings, layout, sheet, mapping))
+
+
+def _cases():
+    from . import cases     # business cases only: a tracker's read does not load their reader
+    return cases
 
 
 def read_register(path, *, layout: str | None = None, sheet: str | None = None,

@@ -15,21 +15,19 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-import pandas as pd
-
 from ..cells import letters
 from ..core import schema
 from ..errors import UnreadableFile
 from ..core.money import MoneyError, accepted, parse_money
 from ..core.register import ERROR, WARNING, Finding, PublishedRow, Register, Source
 from ..core.settings import Settings
+from ..core.table import Table
 from .grids import Book, Grid
+from .look import SERVICE_SHEETS, header_candidates, may_be_header
 from .programme_summary import (TOTAL, ProgrammeSummary, apply_summary, cell_text, name_key, read_summary,
                                 summary_header, unit_of)
 
 LAYOUT = "cases"
-DETECT_ROWS = 60          # a business-case register shows a table or the summary near the top of a sheet
-SERVICE_SHEETS = {"summary", "checks", "history", "settings", "xlwings.conf", "_xlwings.conf", "lists"}
 MONEY_KEYS = [c.key for c in schema.columns_for(LAYOUT) if c.kind == schema.MONEY]
 TEXT_KEYS = [c.key for c in schema.columns_for(LAYOUT) if c.kind == schema.TEXT and c.key != "redundancies"]
 
@@ -110,24 +108,9 @@ def _redundancy_range(text: str) -> tuple[Decimal | None, Decimal | None]:
 
 def detect(book: Book, sheet: str | None = None) -> bool:
     """Does the file hold a business-case register (a section table or a programme summary near the top)?"""
-    for name, grid in book.grids.items():
-        if (sheet and name != sheet) or name.lower() in SERVICE_SHEETS:
-            continue
-        for row in grid.rows[:DETECT_ROWS]:
-            if _may_be_header(row) and sum(1 for c in row if not _blank(c)) >= 2 and (
-                    is_table_header(header_columns(row)) or summary_header(row)):
-                return True
-    return False
-
-
-def _may_be_header(row) -> bool:
-    """A cheap first look (every file read passes here): a short cell naming workstreams or the section."""
-    for c in row:
-        if isinstance(c, str) and len(c) < 40:
-            low = c.lower()
-            if "work" in low or low.strip() in ("section", "section letter"):
-                return True
-    return False
+    return any(sum(1 for c in row if not _blank(c)) >= 2 and (is_table_header(header_columns(row)) or
+                                                               summary_header(row))
+               for row in header_candidates(book, sheet))
 
 
 def read_cases(book: Book, settings: Settings | None, sheet: str | None = None) -> Register:
@@ -141,7 +124,7 @@ def read_cases(book: Book, settings: Settings | None, sheet: str | None = None) 
         ri = 0
         while ri < len(grid.rows):
             row = grid.rows[ri]
-            if not _may_be_header(row) or sum(1 for c in row if not _blank(c)) < 2:
+            if not may_be_header(row) or sum(1 for c in row if not _blank(c)) < 2:
                 ri += 1
                 continue
             found = summary_header(row)
@@ -339,11 +322,8 @@ class _TableReader:
                    if k in first.columns or any(k in r for r in self.records)]
         source = Source(path=str(self.book.path), sheet=self.grid.sheet, columns=dict(first.columns),
                         header_row=first.header + 1, kind=self.book.kind)
-        frame = pd.DataFrame.from_records(self.records, columns=[*present, "_row"]) if self.records else \
-            pd.DataFrame({k: pd.Series(dtype=object) for k in [*present, "_row"]})
-        frame = frame.astype(object).where(frame.notna(), None)
+        frame = Table.from_records(self.records, [*present, "_row"])
         for k in present:
             if schema.BY_KEY[k].kind == schema.TEXT:
                 frame[k] = [v if isinstance(v, str) else "" for v in frame[k]]
-        frame.index = pd.RangeIndex(len(frame))
         return Register(LAYOUT, frame, self.settings, source, self.published, self.findings, self.raw)

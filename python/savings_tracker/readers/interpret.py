@@ -6,14 +6,13 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-import pandas as pd
-
 from .. import cells
 from ..core import schema
 from ..errors import UnreadableFile
 from ..core.money import FLOAT_AMOUNTS, MoneyError, accepted, parse_money, parse_number
 from ..core.register import ERROR, WARNING, Finding, PublishedRow, Register, Source
 from ..core.settings import Settings
+from ..core.table import Table
 from .grids import Book, Grid, TableRef
 from .fills import fill_colours, rag_of_colour
 from .header import Header, blank as _blank, find_header, renamed_columns, usable_mapping
@@ -88,11 +87,11 @@ def interpret(book: Book, grid: Grid, header: Header, settings: Settings | None,
     return reg
 
 
-def _rag_from_colour(book: Book, grid: Grid, header: Header, frame: pd.DataFrame) -> list[Finding]:
+def _rag_from_colour(book: Book, grid: Grid, header: Header, frame: Table) -> list[Finding]:
     """RAG cells coloured red, amber or green with no word in them: the colour is the officer's judgement, so
     it is read (and said, since a RAG shown by colour alone is lost on anyone who cannot see it)."""
     ci = header.columns["rag"]
-    blank = [(i, int(r) - 1) for i, (v, r) in enumerate(zip(frame["rag"].tolist(), frame["_row"].tolist()))
+    blank = [(i, int(r) - 1) for i, (v, r) in enumerate(zip(frame["rag"], frame["_row"]))
              if _blank(v)]
     if not blank:
         return []
@@ -102,7 +101,7 @@ def _rag_from_colour(book: Book, grid: Grid, header: Header, frame: pd.DataFrame
         rag = rag_of_colour(colours.get((r, ci), ""))
         if not rag:
             continue
-        frame.iat[i, frame.columns.get_loc("rag")] = rag
+        frame.at[i, "rag"] = rag
         cell = f"{cells.letters(ci + 1)}{r + 1}"
         out.append(Finding(WARNING, "rag-from-colour",
                            f"the RAG of this line is shown by the cell's colour alone (#{colours[(r, ci)]}): read "
@@ -364,8 +363,8 @@ class _Rows:
                 self.grid.sheet, f"{cells.letters(self.header.columns[k] + 1)}{excel_row}", label, k))
             return None
 
-    def frame(self) -> tuple[list[str], pd.DataFrame]:
-        """The lines as a DataFrame (object columns): the register's columns, the heading column where
+    def frame(self) -> tuple[list[str], Table]:
+        """The lines as a table: the register's columns, the heading column where
         headings named the lines, the extra columns, and each line's sheet row."""
         present = list(self.header.columns)
         self.group = group = "programme" if self.layout == "programme" else self.heading_key() if self.headings else ""
@@ -374,11 +373,7 @@ class _Rows:
         if group and group not in present:
             present.insert(0, group)
         present += list(self.extras)
-        frame = pd.DataFrame.from_records(self.records, columns=[*present, "_row"]) if self.records else \
-            pd.DataFrame({k: pd.Series(dtype=object) for k in [*present, "_row"]})
-        frame = frame.astype(object)
-        frame.index = pd.RangeIndex(len(frame))
-        return present, frame
+        return present, Table.from_records(self.records, [*present, "_row"])
 
 
     def heading_key(self) -> str:
@@ -471,7 +466,7 @@ def _plan_present(layout, present, settings, header, sheet, findings) -> None:
         f"(or name it: --map 'HEADER=plan_total')", sheet, f"A{header.row_index + 1}"))
 
 
-def _infer_sign(frame: pd.DataFrame, default: str) -> str:
+def _infer_sign(frame: Table, default: str) -> str:
     for key in ("plan_total", "saving_total", "plan_q1", "plan_y1", "saving_y1"):
         if key in frame:
             total = sum((v for v in frame[key] if isinstance(v, Decimal)), Decimal(0))

@@ -15,18 +15,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-
-import pandas as pd
 
 from .. import cells
 from ..core import calc, schema
 from ..core.money import total as money_total
 from ..core.register import Finding, Register, Source, empty_lines
 from ..core.settings import Settings
+from ..core.table import Table
 from .cellformats import label_format, number_format, text_lines
 from ..plans.formulas import (column_formula, rag_columns, sref, summary_chart_row, summary_group_row,
                               summary_total_row)
@@ -88,7 +88,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")    # not allowed in XML (a
 
 
 def _text(value) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return str(value)
 
@@ -215,7 +215,7 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
     taken = {h.lower() for h in headers.values()}
     extras = {k: _unique(h, taken) for k, h in reg.extras.items()} if layout == TRACKER else {}
     order = [c.key for c in cols]
-    calc_frame = calc.derived(reg) if len(reg) else pd.DataFrame()
+    calc_frame = calc.derived(reg) if len(reg) else Table()
     eff = calc.effective(reg, calc_frame) if len(reg) else reg.lines
     suggested = calc.suggested_rags(reg, eff) if (len(reg) and layout == TRACKER) else None
     n = max(len(reg), 1)                       # an Excel Table needs a data row; a blank register gets an empty one
@@ -240,7 +240,7 @@ def _register_table(ws, fm: _Formats, reg: Register, layout: str, first_row: int
         "name": table, "columns": columns, "total_row": True, "style": "Table Style Light 1",
         "banded_rows": False})
     # the cells: the table wrote header, formulas (value 0) and totals; now data with cached values. Columns
-    # are taken out of the frames once: a pandas lookup per cell costs more than writing it.
+    # are taken out of the tables once: a lookup per cell costs more than writing it.
     def column(frame, key):
         return frame[key].tolist() if len(reg) and key in frame else None
 
@@ -321,7 +321,7 @@ def _own_header_notes(ws, geo: dict, settings: Settings) -> None:
 
 def _write_extra(ws, row: int, col: int, value, fm) -> None:
     """A value of a column the product does not know, as the council's file held it."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
         ws.write_blank(row, col, None, fm.cell_text)
     elif isinstance(value, bool):
         ws.write_boolean(row, col, value, fm.plain)
@@ -414,8 +414,7 @@ def _lite_buttons(wb, ws, fm) -> list:
     XlsxWriter cannot name a shape), each two columns wide over the cell it links to; and the cell for Lite's
     messages (defined name ``LiteMessage``)."""
     from .. import cells
-    from ..excel.buttons import LITE_MESSAGE_NAME
-    from ..excel.entry_points import LITE_BUTTON_CELLS, LITE_BUTTONS, LITE_MESSAGE_CELL
+    from ..excel.names import LITE_BUTTON_CELLS, LITE_BUTTONS, LITE_MESSAGE_CELL, LITE_MESSAGE_NAME
     from .lite import LiteButton
 
     out = []
@@ -674,7 +673,7 @@ def _history(wb, fm, settings: Settings, history):
     ws = wb.add_worksheet(S["history"])
     ws.set_vba_name(CODE_NAMES["history"])
     rows = clean_rows([[r.get(h) for h in HISTORY_HEADERS] if isinstance(r, dict) else r for r in
-                       (history.to_dict("records") if isinstance(history, pd.DataFrame) else history or [])])
+                       (history.records() if isinstance(history, Table) else history or [])])
     n = max(len(rows), 1)
     money = fm.money(settings)
     when = wb.add_format({**fm.base, "num_format": "yyyy-mm-dd hh:mm"})

@@ -159,12 +159,12 @@ from savings_tracker.excel.entry_points import (  # noqa: E402,F401  (Lite regis
 
 def main_py(zip_bytes: bytes | None = None) -> str:
     """The ``main.py`` xlwings Lite runs, generated from the package."""
-    from ..excel import entry_points
+    from ..excel.names import FUNCTIONS, SCRIPTS
 
     zip_bytes = package_zip() if zip_bytes is None else zip_bytes
     b64 = base64.b64encode(zip_bytes).decode("ascii")
     chunks = "\n".join(f'    "{b64[i:i + 96]}"' for i in range(0, len(b64), 96))
-    imports = "\n".join(f"    {name}," for name in entry_points.__all__)
+    imports = "\n".join(f"    {name}," for name in (*SCRIPTS, *FUNCTIONS))   # entry_points.__all__
     return MAIN_TEMPLATE.format(version=_package_version(), sha256=hashlib.sha256(zip_bytes).hexdigest(),
                                 chunks=chunks, imports=imports)
 

@@ -76,24 +76,30 @@ def _crlf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
-def xlwings_bas_path() -> Path:
-    """The standalone VBA module of the installed xlwings (``xlwings/xlwings.bas``)."""
-    import xlwings
+def _xlwings_version() -> str:
+    from importlib.metadata import version
 
-    path = Path(xlwings.__file__).resolve().parent / "xlwings.bas"
+    return version("xlwings")
+
+
+def xlwings_bas_path() -> Path:
+    """The standalone VBA module of the installed xlwings (``xlwings/xlwings.bas``). Found without importing
+    xlwings, which imports pandas: building a workbook needs neither."""
+    from importlib.util import find_spec
+
+    spec = find_spec("xlwings")
+    path = Path(spec.origin).resolve().parent / "xlwings.bas" if spec and spec.origin else Path("xlwings.bas")
     if not path.is_file():
-        raise FileNotFoundError(f"xlwings {xlwings.__version__} ships no {path}")
+        raise FileNotFoundError(f"xlwings {_xlwings_version()} ships no {path}")
     return path
 
 
 def xlwings_source() -> str:
-    """``xlwings.bas`` of the installed xlwings, checked against ``xlwings.__version__``."""
-    import xlwings
-
+    """``xlwings.bas`` of the installed xlwings, checked against the installed xlwings' version."""
     source = xlwings_bas_path().read_bytes().decode("cp1252")
-    version = _module_version(source)
-    if version != xlwings.__version__:
-        raise RuntimeError(f"xlwings.bas says version {version!r}, xlwings is {xlwings.__version__!r}")
+    version, installed = _module_version(source), _xlwings_version()
+    if version != installed:
+        raise RuntimeError(f"xlwings.bas says version {version!r}, xlwings is {installed!r}")
     return _crlf(source)
 
 
