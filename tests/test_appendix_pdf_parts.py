@@ -30,8 +30,8 @@ def both(tracker, tmp_path_factory):
         mp.setattr(pdf_parts, "PART_LINES", 12)
         mp.setattr(pdf_parts, "SINGLE_MAX", 20)
         planned = []
-        plan = pdf_parts.plan
-        mp.setattr(pdf_parts, "plan", lambda *a: planned.extend(plan(*a)) or planned)
+        lay_out = pdf_parts.lay_out
+        mp.setattr(pdf_parts, "lay_out", lambda *a: planned.extend(lay_out(*a)) or planned)
         parted = render_appendix(tracker, "tracker", "pdf", tmp / "parts.pdf")
     finally:
         mp.undo()
@@ -93,13 +93,19 @@ def test_one_structure_tree_holding_every_page_marked_content(both):
         assert len(set(keys)) == len(keys) and int(tree.ParentTreeNextKey) > max(keys)
         nums = dict(zip([int(k) for k in tree.ParentTree.Nums[::2]], tree.ParentTree.Nums[1::2]))
         for page, key in zip(pdf.pages, keys):
-            mcids = [int(x) for x in re.findall(rb"/MCID (\d+)", page.Contents.read_bytes())]
+            mcids = [int(x) for x in re.findall(rb"/MCID (\d+)", _contents(page))]
             owners = nums[key]
             assert mcids and sorted(mcids) == list(range(len(owners)))  # each piece of content has its element
             for mcid in mcids:
                 assert (page.obj.objgen, mcid) in _content(owners[mcid])
         for elem in _elems(pdf):
             assert elem.P.objgen in {document.objgen, tree.objgen} or "/S" in elem.P
+
+
+def _contents(page) -> bytes:
+    """A page's content: its streams (a page in parts also draws its header and footer) one after another."""
+    c = page.obj.Contents
+    return b"\n".join(s.read_bytes() for s in (c if isinstance(c, pikepdf.Array) else [c]))
 
 
 def _content(elem) -> set[tuple]:
@@ -174,3 +180,40 @@ def test_bookmarks_as_one_compile(both):
             return out
     assert marks(parted) == marks(single)
     assert len(marks(single)) >= 4
+
+
+def _table_rows(path) -> list[tuple[str, int]]:
+    """Every table row of the structure tree: its kind of row group and how many cells it has."""
+    with pikepdf.open(path) as pdf:
+        return [(str(g.S), len(_kids(r))) for t in _elems(pdf) if t.S == "/Table" for g in _kids(t)
+                for r in _kids(g)]
+
+
+def test_parts_laid_out_once_and_cut_keep_each_row_once(both):
+    """A part is laid out past the page where it is cut, and that page's rows start the next part: the merged
+    structure tree has each table row once (as one compile has them), and no element names a page that was
+    dropped."""
+    single, parted, planned = both
+    assert any(p.laid_out > p.pages for p in planned), [(p.start, p.end, p.pages, p.laid_out) for p in planned]
+    rows = _table_rows(parted)
+    assert sorted(r for r in rows if r[0] != "/THead") == sorted(r for r in _table_rows(single) if r[0] != "/THead")
+    with pikepdf.open(parted) as pdf:
+        pages = {p.obj.objgen for p in pdf.pages}
+        for elem in _elems(pdf):
+            assert "/Pg" not in elem or elem.Pg.objgen in pages
+            for k in elem.get("/K") if isinstance(elem.get("/K"), pikepdf.Array) else []:
+                assert not isinstance(k, pikepdf.Dictionary) or "/Pg" not in k or k.Pg.objgen in pages
+
+
+def test_every_page_draws_its_header_and_footer_as_an_artifact(both):
+    """The running header and footer of a document in parts are drawn from one small document afterwards, each
+    page's own, marked as an artifact (not content of the structure tree)."""
+    _, parted, _ = both
+    with pikepdf.open(parted) as pdf:
+        forms = set()
+        for page in pdf.pages:
+            assert _contents(page).rstrip().endswith(b"/Artifact<</Type/Pagination>>BDC q /StFurniture Do Q EMC")
+            form = page.obj.Resources.XObject.StFurniture
+            assert form.Subtype == "/XObject" or form.get("/Subtype") == "/Form"
+            forms.add(form.objgen)
+        assert len(forms) == len(pdf.pages)
