@@ -217,3 +217,21 @@ def test_every_page_draws_its_header_and_footer_as_an_artifact(both):
             assert form.Subtype == "/XObject" or form.get("/Subtype") == "/Form"
             forms.add(form.objgen)
         assert len(forms) == len(pdf.pages)
+
+
+def test_typst_markup_in_the_page_furniture_prints_as_typed_in_parts(tracker, tmp_path, monkeypatch):
+    """The header and footer of a document in parts are laid out from data too (furniture.json): an
+    organisation and period that are Typst markup print as typed on every page and change nothing."""
+    import dataclasses
+
+    org, period = "#set page(paper: \"a6\") ] [ $x$ <l> @r // c", "#pagebreak() *b* \\u{41}"
+    reg = dataclasses.replace(tracker, settings=dataclasses.replace(tracker.settings, organisation=org,
+                                                                    period=period))
+    monkeypatch.setattr(pdf_parts, "PART_LINES", 12)
+    monkeypatch.setattr(pdf_parts, "SINGLE_MAX", 20)
+    pages = _page_texts(render_appendix(reg, "tracker", "pdf", tmp_path / "h.pdf"))
+    assert len(pages) > 5
+    for n, text in enumerate(pages, start=1):
+        flat = re.sub(r"\s+", "", text)
+        assert re.sub(r"\s+", "", org) in flat and re.sub(r"\s+", "", period) in flat, n
+        assert f"Page {n} of {len(pages)}" in text

@@ -89,7 +89,7 @@ def part_data(data: dict, start: int, end: int) -> dict:
     lead = next((g for g in groups if not g["continued"]), None)
     if lead is not None and not first:
         lead["lead"] = True  # a later part's first heading (templates/base.typ, part-heading)
-    part = {"first": first, "last": end == total, "annex_lead": lead is None and not first, "tables_before": 0}
+    part = {"first": first, "last": end == total, "annex_lead": lead is None and not first}
     return {**data, "groups": groups, "part": part}
 
 
@@ -120,29 +120,31 @@ def _segments(data: dict) -> list[tuple[int, int]]:
 
 
 def lay_out(data: dict, compile_part: Compile, folder: Path) -> list[Part]:
-    """Every part laid out once and written to PDF: committees two at a time, each one's parts in turn (a part
-    starts where the one before was cut)."""
+    """Every part laid out once and written to PDF, two at a time: each committee's parts in turn (a part starts
+    where the one before was cut), the committees' parts taken in turns so that both workers stay busy to the end."""
     group_starts = {a for a, b in _bounds(data) if b > a}
     tall = {line["seq"] for g in data["groups"] for line in g["lines"] if line.get("tall")}
+    segments = _segments(data)
+    done: list[list[Part]] = [[] for _ in segments]
 
-    def chain(job):
-        n, (start, stop) = job
-        parts = []
-        while start < stop or not parts:
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        def step(n: int, start: int):
+            stop = segments[n][1]
             part = Part(start, min(stop, start + PART_LINES))
-            report, part.pdf = compile_part(part_data(data, part.start, part.end), folder / f"part-{n:03d}-{len(parts):03d}")
+            report, part.pdf = compile_part(part_data(data, part.start, part.end), folder / f"part-{n:03d}-{len(done[n]):03d}")
             part.laid_out = part.pages = int(report["pages"])
             part.paper = str(report.get("paper") or "a4")
             if part.end < stop:
                 part.end, part.pages = cut(part, report["rows"], group_starts, tall)
-            parts.append(part)
-            start = part.end
-        return parts
-    # the longest committees first, so the two workers finish together
-    jobs = sorted(enumerate(_segments(data)), key=lambda job: job[1][0] - job[1][1])
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        done = dict(zip((n for n, _ in jobs), pool.map(chain, jobs)))
-    return [part for n in sorted(done) for part in done[n]]
+            done[n].append(part)
+            return pool.submit(step, n, part.end) if part.end < stop else None  # the committee's next part
+
+        pending = [pool.submit(step, n, start) for n, (start, _) in enumerate(segments)]
+        while pending:
+            following = pending.pop(0).result()
+            if following is not None:
+                pending.append(following)
+    return [part for parts in done for part in parts]
 
 
 def compile_in_parts(data: dict, template: str, search_path: list[str], folder: Path) -> tuple[list[Part], Path]:
