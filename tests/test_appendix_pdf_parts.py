@@ -164,20 +164,23 @@ def _scope(cell) -> str | None:
     return next((str(a.Scope) for a in _attrs(cell) if a.get("/O") == "/Table" and "/Scope" in a), None)
 
 
+def _marks(path) -> list[tuple[int, str, int]]:
+    """The bookmarks: (depth, title, page number)."""
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        out = []
+
+        def walk(items, depth):
+            for item in items:
+                page = next(i for i, p in enumerate(pdf.pages) if p.obj.objgen == item.destination[0].objgen)
+                out.append((depth, item.title, page))
+                walk(item.children, depth + 1)
+        walk(outline.root, 0)
+        return out
+
+
 def test_bookmarks_as_one_compile(both):
     single, parted, _ = both
-
-    def marks(path):
-        with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
-            out = []
-
-            def walk(items, depth):
-                for item in items:
-                    page = next(i for i, p in enumerate(pdf.pages) if p.obj.objgen == item.destination[0].objgen)
-                    out.append((depth, item.title, page))
-                    walk(item.children, depth + 1)
-            walk(outline.root, 0)
-            return out
+    marks = _marks
     assert marks(parted) == marks(single)
     assert len(marks(single)) >= 4
 
@@ -235,3 +238,36 @@ def test_typst_markup_in_the_page_furniture_prints_as_typed_in_parts(tracker, tm
         flat = re.sub(r"\s+", "", text)
         assert re.sub(r"\s+", "", org) in flat and re.sub(r"\s+", "", period) in flat, n
         assert f"Page {n} of {len(pages)}" in text
+
+
+def test_parts_in_one_run_across_committees_as_one_compile(both, tracker, tmp_path, monkeypatch):
+    """When the committees cannot be laid out side by side (one has no lines), parts run one after another and a
+    part can hold the start of the next committee past its cut: those pages are dropped with their headings and
+    bookmarks, and laid out again in the next part."""
+    single, _, _ = both
+    monkeypatch.setattr(pdf_parts, "PART_LINES", 40)
+    monkeypatch.setattr(pdf_parts, "SINGLE_MAX", 20)
+    monkeypatch.setattr(pdf_parts, "_segments", lambda data: [(0, pdf_parts.line_count(data))])
+    dropped, cut = [], pdf_parts.cut
+
+    def cut_early(part, rows, group_starts, tall):
+        """Cut at the first page that may end a part, not the last: more pages dropped, headings among them."""
+        starts = {}
+        for s, p in rows:
+            starts[p] = min(s, starts.get(p, s))
+        for page in sorted(starts):
+            s = starts[page]
+            if page > 1 and s > part.start and s not in group_starts and s - 1 not in tall:
+                dropped.append(part.laid_out - (page - 1))
+                return s, page - 1
+        return cut(part, rows, group_starts, tall)
+    monkeypatch.setattr(pdf_parts, "cut", cut_early)
+    parted = render_appendix(tracker, "tracker", "pdf", tmp_path / "one-run.pdf")
+    assert max(dropped) >= 2, dropped
+    one, many = _page_texts(single), _page_texts(parted)
+    assert many == one
+    with pikepdf.open(parted) as pdf, pikepdf.open(single) as ref:
+        assert pdf.check_pdf_syntax() == []
+        heads = [str(e.S) for e in _elems(pdf) if str(e.S).startswith("/H")]
+        assert heads == [str(e.S) for e in _elems(ref) if str(e.S).startswith("/H")]
+    assert _marks(parted) == _marks(single)

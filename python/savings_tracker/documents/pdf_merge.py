@@ -11,9 +11,15 @@ structure tree's number and name trees written inline.
   with the ``pdfuaid`` part, whose page count is updated), its info dictionary, its ``Document`` element.
 * Each later part adds its objects, renumbered past those before; its pages join the one page tree, with their
   marked-content keys (``/StructParents``) shifted past those before and the ``ParentTree`` entries with them;
-  its top structure elements go under the one ``Document``; its element ids join the ``IDTree`` (``pdf_parts``
-  has Typst number its tables on from the parts before, so they never clash); its first heading, tagged H1 for
-  Typst's PDF/UA-1 check (``templates/base.typ``, part-heading), is tagged back H2; its bookmarks join the outline.
+  its top structure elements go under the one ``Document``; its element ids join the ``IDTree``, their table
+  numbers (``U<table>x<column>y<row>``, in ``/ID`` and ``/Headers``) shifted past the parts before, since parts
+  are laid out side by side; its first heading, tagged H1 for Typst's PDF/UA-1 check (``templates/base.typ``,
+  part-heading), is tagged back H2; its bookmarks join the outline.
+* A part laid out past the page where it was cut keeps only its first ``keep`` pages (``pdf_cut``: the rest go
+  with their rows' structure elements).
+* The running header and footer (``furniture``, one page of ``templates/furniture.typ`` for each page) are drawn
+  onto each page as a Form XObject of its own, marked as a pagination artifact: its fonts are the furniture
+  document's, written once.
 * Row headers: the first cell of each body row of every table names the row (the reference, the committee's
   total, the RAG word); Typst 0.15 tags it TD, so it becomes TH with ``/Scope /Row`` (ISO 32000-1, 14.8.5.7) and
   a screen reader announces it with each figure of the row.
@@ -143,6 +149,12 @@ def _outline(part: _Part, first: int | None, depth: int = 0) -> tuple[list, set[
     return items, seen
 
 
+def _dest_page(part: _Part, dest: int | None) -> int | None:
+    """The page a bookmark's destination (``[page /XYZ x y zoom]``, an object of its own) points to."""
+    refs = _refs(part.dict_of(dest)) if dest is not None else []
+    return refs[0] if refs else None
+
+
 _ELEM_HEAD = b" 0 obj\n<</Type/StructElem/S/"
 
 
@@ -198,8 +210,8 @@ def _plan(path: Path, base: int, first: "_Plan | None", keep: int | None = None)
     pages = _refs(_array(part.dict_of(pages_n), b"Kids"))
     cut = pdf_cut.cut(pages, len(pages) if keep is None else keep, nums, part.dict_of, parent,
                       lambda why: PdfLayoutError(f"{path}: {why}"))
-    if any(dest in cut.dropped for _, _, dest in outline):
-        raise PdfLayoutError(f"{path}: a bookmark points to a page dropped where the part was cut")
+    # a bookmark (its destination: [page /XYZ ...]) to a dropped page: the heading is laid out again in the next part
+    outline = [item for item in outline if _dest_page(part, item[2]) not in cut.dropped]
     tables = max((int(m.group(1)) for s, _ in ids for m in [re.match(rb"\(U(\d+)x", s)] if m), default=0)
     return _Plan(part, base, special, (dropped | cut.dropped) - {None}, cut.pages,
                  [k for k in _refs(_array(part.dict_of(doc[0]), b"K")) if k not in cut.dropped], cut.nums,

@@ -56,7 +56,7 @@ def in_parts(data: dict, template_text: str) -> bool:
 
 
 def number_lines(data: dict) -> None:
-    """``line.seq``: each line's place in the document, by which the first pass reports it."""
+    """``line.seq``: each line's place in the document, by which a part reports the page it starts on."""
     seq = 0
     for group in data["groups"]:
         for line in group["lines"]:
@@ -94,7 +94,7 @@ def part_data(data: dict, start: int, end: int) -> dict:
 
 
 def cut(part: Part, rows: list, group_starts: set[int], tall: set[int]) -> tuple[int, int]:
-    """Where to end a part after its first pass: (first line of the next part, pages of this one). At the latest
+    """Where to end a part once laid out: (first line of the next part, pages it keeps). At the latest
     page that starts inside a committee's table (not on its first line, nor after a row that may break), so the
     part ends with a full page; the whole part if no page does."""
     first_on = {}
