@@ -1,6 +1,6 @@
 """Time and peak memory to write each tracker appendix format, compared with a baseline checkout in the same run.
 
-    python benchmarks/appendix_bench.py [--lines 500,10000] [--baseline /path/to/main] [--repeat 3]
+    python benchmarks/appendix_bench.py [--lines 500,10000] [--formats pdf] [--baseline /path/to/main] [--repeat 3]
 
 Every step runs in a fresh process; the time is the best of ``--repeat`` runs in it (one run at 10,000 lines), the
 memory the peak resident set of that process and its children together (Python, pandas, Typst's compiler, the
@@ -95,26 +95,30 @@ class _PeakSampler:
 
 
 def _step(fmt: str, lines: int, repeat: int, out: str) -> dict:
-    """Run in the child: build the register, write the appendix ``repeat`` times, report best time and the peak
-    memory of the process tree."""
+    """Run in the child: build the register, write the appendix ``repeat`` times, report the best time (with its
+    CPU time, children included), the peak memory of the process tree and the load average at the end."""
+    import os
     import time
 
     from savings_tracker.documents import render_appendix
 
     reg = synthetic(lines)
-    best = None
+    best = cpu = None
     with _PeakSampler() as peak:
         for _ in range(repeat):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), os.times()
             path = render_appendix(reg, "tracker", fmt, Path(out) / f"bench-{lines}.{fmt}")
-            took = time.perf_counter() - t
-            best = took if best is None else min(best, took)
+            took, c2 = time.perf_counter() - t, os.times()
+            used = sum(c2[:4]) - sum(c[:4])  # user + system, of this process and its children (Typst's)
+            if best is None or took < best:
+                best, cpu = took, used
     pages = 0
     if fmt == "pdf":
         from pypdf import PdfReader
 
         pages = len(PdfReader(str(path)).pages)
-    return {"seconds": best, "rss_mb": peak.peak / 1024, "kib": path.stat().st_size / 1024, "pages": pages}
+    return {"seconds": best, "cpu": cpu, "rss_mb": peak.peak / 1024, "kib": path.stat().st_size / 1024, "pages": pages,
+            "load": os.getloadavg()[0]}
 
 
 def _uses_weasyprint(source: Path) -> bool:
@@ -188,7 +192,8 @@ def _cell(r) -> str:
     if "error" in r:
         return f"error: {r['error'][:60]}"
     pages = f", {r['pages']} pages" if r.get("pages") else ""
-    return f"{r['seconds']:.3f} s ({r['rss_mb']:.0f} MB{pages})"
+    cpu = f", CPU {r['cpu']:.1f} s, load {r['load']:.1f}" if "cpu" in r else ""
+    return f"{r['seconds']:.3f} s ({r['rss_mb']:.0f} MB{pages}{cpu})"
 
 
 if __name__ == "__main__":

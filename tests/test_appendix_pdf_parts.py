@@ -30,8 +30,8 @@ def both(tracker, tmp_path_factory):
         mp.setattr(pdf_parts, "PART_LINES", 12)
         mp.setattr(pdf_parts, "SINGLE_MAX", 20)
         planned = []
-        plan = pdf_parts.plan
-        mp.setattr(pdf_parts, "plan", lambda *a: planned.extend(plan(*a)) or planned)
+        lay_out = pdf_parts.lay_out
+        mp.setattr(pdf_parts, "lay_out", lambda *a: planned.extend(lay_out(*a)) or planned)
         parted = render_appendix(tracker, "tracker", "pdf", tmp / "parts.pdf")
     finally:
         mp.undo()
@@ -93,13 +93,19 @@ def test_one_structure_tree_holding_every_page_marked_content(both):
         assert len(set(keys)) == len(keys) and int(tree.ParentTreeNextKey) > max(keys)
         nums = dict(zip([int(k) for k in tree.ParentTree.Nums[::2]], tree.ParentTree.Nums[1::2]))
         for page, key in zip(pdf.pages, keys):
-            mcids = [int(x) for x in re.findall(rb"/MCID (\d+)", page.Contents.read_bytes())]
+            mcids = [int(x) for x in re.findall(rb"/MCID (\d+)", _contents(page))]
             owners = nums[key]
             assert mcids and sorted(mcids) == list(range(len(owners)))  # each piece of content has its element
             for mcid in mcids:
                 assert (page.obj.objgen, mcid) in _content(owners[mcid])
         for elem in _elems(pdf):
             assert elem.P.objgen in {document.objgen, tree.objgen} or "/S" in elem.P
+
+
+def _contents(page) -> bytes:
+    """A page's content: its streams (a page in parts also draws its header and footer) one after another."""
+    c = page.obj.Contents
+    return b"\n".join(s.read_bytes() for s in (c if isinstance(c, pikepdf.Array) else [c]))
 
 
 def _content(elem) -> set[tuple]:
@@ -158,19 +164,110 @@ def _scope(cell) -> str | None:
     return next((str(a.Scope) for a in _attrs(cell) if a.get("/O") == "/Table" and "/Scope" in a), None)
 
 
+def _marks(path) -> list[tuple[int, str, int]]:
+    """The bookmarks: (depth, title, page number)."""
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        out = []
+
+        def walk(items, depth):
+            for item in items:
+                page = next(i for i, p in enumerate(pdf.pages) if p.obj.objgen == item.destination[0].objgen)
+                out.append((depth, item.title, page))
+                walk(item.children, depth + 1)
+        walk(outline.root, 0)
+        return out
+
+
 def test_bookmarks_as_one_compile(both):
     single, parted, _ = both
-
-    def marks(path):
-        with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
-            out = []
-
-            def walk(items, depth):
-                for item in items:
-                    page = next(i for i, p in enumerate(pdf.pages) if p.obj.objgen == item.destination[0].objgen)
-                    out.append((depth, item.title, page))
-                    walk(item.children, depth + 1)
-            walk(outline.root, 0)
-            return out
+    marks = _marks
     assert marks(parted) == marks(single)
     assert len(marks(single)) >= 4
+
+
+def _table_rows(path) -> list[tuple[str, int]]:
+    """Every table row of the structure tree: its kind of row group and how many cells it has."""
+    with pikepdf.open(path) as pdf:
+        return [(str(g.S), len(_kids(r))) for t in _elems(pdf) if t.S == "/Table" for g in _kids(t)
+                for r in _kids(g)]
+
+
+def test_parts_laid_out_once_and_cut_keep_each_row_once(both):
+    """A part is laid out past the page where it is cut, and that page's rows start the next part: the merged
+    structure tree has each table row once (as one compile has them), and no element names a page that was
+    dropped."""
+    single, parted, planned = both
+    assert any(p.laid_out > p.pages for p in planned), [(p.start, p.end, p.pages, p.laid_out) for p in planned]
+    rows = _table_rows(parted)
+    assert sorted(r for r in rows if r[0] != "/THead") == sorted(r for r in _table_rows(single) if r[0] != "/THead")
+    with pikepdf.open(parted) as pdf:
+        pages = {p.obj.objgen for p in pdf.pages}
+        for elem in _elems(pdf):
+            assert "/Pg" not in elem or elem.Pg.objgen in pages
+            for k in elem.get("/K") if isinstance(elem.get("/K"), pikepdf.Array) else []:
+                assert not isinstance(k, pikepdf.Dictionary) or "/Pg" not in k or k.Pg.objgen in pages
+
+
+def test_every_page_draws_its_header_and_footer_as_an_artifact(both):
+    """The running header and footer of a document in parts are drawn from one small document afterwards, each
+    page's own, marked as an artifact (not content of the structure tree)."""
+    _, parted, _ = both
+    with pikepdf.open(parted) as pdf:
+        forms = set()
+        for page in pdf.pages:
+            assert _contents(page).rstrip().endswith(b"/Artifact<</Type/Pagination>>BDC q /StFurniture Do Q EMC")
+            form = page.obj.Resources.XObject.StFurniture
+            assert form.Subtype == "/XObject" or form.get("/Subtype") == "/Form"
+            forms.add(form.objgen)
+        assert len(forms) == len(pdf.pages)
+
+
+def test_typst_markup_in_the_page_furniture_prints_as_typed_in_parts(tracker, tmp_path, monkeypatch):
+    """The header and footer of a document in parts are laid out from data too (furniture.json): an
+    organisation and period that are Typst markup print as typed on every page and change nothing."""
+    import dataclasses
+
+    org, period = "#set page(paper: \"a6\") ] [ $x$ <l> @r // c", "#pagebreak() *b* \\u{41}"
+    reg = dataclasses.replace(tracker, settings=dataclasses.replace(tracker.settings, organisation=org,
+                                                                    period=period))
+    monkeypatch.setattr(pdf_parts, "PART_LINES", 12)
+    monkeypatch.setattr(pdf_parts, "SINGLE_MAX", 20)
+    pages = _page_texts(render_appendix(reg, "tracker", "pdf", tmp_path / "h.pdf"))
+    assert len(pages) > 5
+    for n, text in enumerate(pages, start=1):
+        flat = re.sub(r"\s+", "", text)
+        assert re.sub(r"\s+", "", org) in flat and re.sub(r"\s+", "", period) in flat, n
+        assert f"Page {n} of {len(pages)}" in text
+
+
+def test_parts_in_one_run_across_committees_as_one_compile(both, tracker, tmp_path, monkeypatch):
+    """When the committees cannot be laid out side by side (one has no lines), parts run one after another and a
+    part can hold the start of the next committee past its cut: those pages are dropped with their headings and
+    bookmarks, and laid out again in the next part."""
+    single, _, _ = both
+    monkeypatch.setattr(pdf_parts, "PART_LINES", 40)
+    monkeypatch.setattr(pdf_parts, "SINGLE_MAX", 20)
+    monkeypatch.setattr(pdf_parts, "_segments", lambda data: [(0, pdf_parts.line_count(data))])
+    dropped, cut = [], pdf_parts.cut
+
+    def cut_early(part, rows, group_starts, tall):
+        """Cut at the first page that may end a part, not the last: more pages dropped, headings among them."""
+        starts = {}
+        for s, p in rows:
+            starts[p] = min(s, starts.get(p, s))
+        for page in sorted(starts):
+            s = starts[page]
+            if page > 1 and s > part.start and s not in group_starts and s - 1 not in tall:
+                dropped.append(part.laid_out - (page - 1))
+                return s, page - 1
+        return cut(part, rows, group_starts, tall)
+    monkeypatch.setattr(pdf_parts, "cut", cut_early)
+    parted = render_appendix(tracker, "tracker", "pdf", tmp_path / "one-run.pdf")
+    assert max(dropped) >= 2, dropped
+    one, many = _page_texts(single), _page_texts(parted)
+    assert many == one
+    with pikepdf.open(parted) as pdf, pikepdf.open(single) as ref:
+        assert pdf.check_pdf_syntax() == []
+        heads = [str(e.S) for e in _elems(pdf) if str(e.S).startswith("/H")]
+        assert heads == [str(e.S) for e in _elems(ref) if str(e.S).startswith("/H")]
+    assert _marks(parted) == _marks(single)

@@ -81,11 +81,11 @@ def render_pdf(ctx: dict, template: str, out: Path, search_path: list[str], *, s
             folder = Path(tmp)
             main = typst_run.stage(template, search_path, folder)
             if pdf_parts.in_parts(data, main.read_text(encoding="utf-8")):
-                parts = pdf_parts.compile_in_parts(data, template, search_path, folder)
+                parts, furniture = pdf_parts.compile_in_parts(data, template, search_path, folder)
+                pdf_merge.merge([p.pdf for p in parts], tmp_out, keep=[p.pages for p in parts], furniture=furniture)
             else:
                 typst_run.write_data(data, folder)
-                parts = [typst_run.compile_here(main, folder, template)]
-            pdf_merge.merge(parts, tmp_out)  # one file or many: finished with row headers
+                pdf_merge.merge([typst_run.compile_here(main, folder, template)], tmp_out)  # with row headers
         os.replace(tmp_out, out)
     finally:
         tmp_out.unlink(missing_ok=True)

@@ -11,9 +11,15 @@ structure tree's number and name trees written inline.
   with the ``pdfuaid`` part, whose page count is updated), its info dictionary, its ``Document`` element.
 * Each later part adds its objects, renumbered past those before; its pages join the one page tree, with their
   marked-content keys (``/StructParents``) shifted past those before and the ``ParentTree`` entries with them;
-  its top structure elements go under the one ``Document``; its element ids join the ``IDTree`` (``pdf_parts``
-  has Typst number its tables on from the parts before, so they never clash); its first heading, tagged H1 for
-  Typst's PDF/UA-1 check (``templates/base.typ``, part-heading), is tagged back H2; its bookmarks join the outline.
+  its top structure elements go under the one ``Document``; its element ids join the ``IDTree``, their table
+  numbers (``U<table>x<column>y<row>``, in ``/ID`` and ``/Headers``) shifted past the parts before, since parts
+  are laid out side by side; its first heading, tagged H1 for Typst's PDF/UA-1 check (``templates/base.typ``,
+  part-heading), is tagged back H2; its bookmarks join the outline.
+* A part laid out past the page where it was cut keeps only its first ``keep`` pages (``pdf_cut``: the rest go
+  with their rows' structure elements).
+* The running header and footer (``furniture``, one page of ``templates/furniture.typ`` for each page) are drawn
+  onto each page as a Form XObject of its own, marked as a pagination artifact: its fonts are the furniture
+  document's, written once.
 * Row headers: the first cell of each body row of every table names the row (the reference, the committee's
   total, the RAG word); Typst 0.15 tags it TD, so it becomes TH with ``/Scope /Row`` (ISO 32000-1, 14.8.5.7) and
   a screen reader announces it with each figure of the row.
@@ -25,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SavingsTrackerError
+from . import pdf_cut
 
 _TOKENS = re.compile(rb"\((?:[^\\()]|\\[\s\S])*\)|<[0-9A-Fa-f\s]*>|(\d+) 0 R")   # strings, hex strings, refs
 _STRING = rb"(\((?:[^\\()]|\\[\s\S])*\)|<[0-9A-Fa-f\s]*>)"
@@ -121,6 +128,11 @@ class _Plan:
     tree_n: int
     doc_n: int
     size: int                       # the part's object numbers are below this
+    rewrite: dict[int, bytes] = field(default_factory=dict)   # elements that lost kids where the part was cut
+    tables: int = 0                 # the highest table number in the part's element ids (U<table>x<col>y<row>)
+    id_shift: int = 0               # added to those table numbers, so that ids are unique across the parts
+    overlay: dict[int, tuple[int, int]] = field(default_factory=dict)   # page -> (its resources, furniture stream)
+    forms: dict[int, int] = field(default_factory=dict)                  # page -> its furniture's form
 
 
 def _outline(part: _Part, first: int | None, depth: int = 0) -> tuple[list, set[int]]:
@@ -137,11 +149,17 @@ def _outline(part: _Part, first: int | None, depth: int = 0) -> tuple[list, set[
     return items, seen
 
 
+def _dest_page(part: _Part, dest: int | None) -> int | None:
+    """The page a bookmark's destination (``[page /XYZ x y zoom]``, an object of its own) points to."""
+    refs = _refs(part.dict_of(dest)) if dest is not None else []
+    return refs[0] if refs else None
+
+
 _ELEM_HEAD = b" 0 obj\n<</Type/StructElem/S/"
 
 
-def _structure(part: _Part) -> tuple[set[int], set[int]]:
-    """The body rows' first cells (to be row headers) and the H1 elements."""
+def _structure(part: _Part) -> tuple[set[int], set[int], dict[int, int]]:
+    """The body rows' first cells (to be row headers), the H1 elements and every element's parent."""
     kind, parent, rows = {}, {}, []
     pieces = part.data.split(_ELEM_HEAD)  # quicker than a regular expression over the whole file
     for before, elem in zip(pieces, pieces[1:]):
@@ -159,10 +177,11 @@ def _structure(part: _Part) -> tuple[set[int], set[int]]:
             first = re.search(rb"/K\[(\d+) 0 R", part.dict_of(row))
             if first and kind.get(int(first.group(1))) == b"TD":
                 cells.add(int(first.group(1)))
-    return cells, {n for n, s in kind.items() if s == b"H1"}
+    return cells, {n for n, s in kind.items() if s == b"H1"}, parent
 
 
-def _plan(path: Path, base: int, first: "_Plan | None") -> _Plan:
+def _plan(path: Path, base: int, first: "_Plan | None", keep: int | None = None) -> _Plan:
+    """What a part brings; only its first ``keep`` pages (``pdf_cut``), when it was laid out past its cut."""
     part = _Part.read(path)
     root, info = _ref(part.trailer, b"Root"), _ref(part.trailer, b"Info")
     catalog = part.dict_of(root)
@@ -187,12 +206,19 @@ def _plan(path: Path, base: int, first: "_Plan | None") -> _Plan:
     if first is not None:
         dropped |= {root, info}
         special = {pages_n: first.pages_n, tree_n: first.tree_n, doc[0]: first.doc_n}
-    cells, h1 = _structure(part)
-    return _Plan(part, base, special, dropped - {None}, _refs(_array(part.dict_of(pages_n), b"Kids")),
-                 _refs(_array(part.dict_of(doc[0]), b"K")), nums,
-                 int(key.group(1)) if key else max((k for k, _ in nums), default=-1) + 1, ids, outline, cells,
+    cells, h1, parent = _structure(part)
+    pages = _refs(_array(part.dict_of(pages_n), b"Kids"))
+    cut = pdf_cut.cut(pages, len(pages) if keep is None else keep, nums, part.dict_of, parent,
+                      lambda why: PdfLayoutError(f"{path}: {why}"))
+    # a bookmark (its destination: [page /XYZ ...]) to a dropped page: the heading is laid out again in the next part
+    outline = [item for item in outline if _dest_page(part, item[2]) not in cut.dropped]
+    tables = max((int(m.group(1)) for s, _ in ids for m in [re.match(rb"\(U(\d+)x", s)] if m), default=0)
+    return _Plan(part, base, special, (dropped | cut.dropped) - {None}, cut.pages,
+                 [k for k in _refs(_array(part.dict_of(doc[0]), b"K")) if k not in cut.dropped], cut.nums,
+                 int(key.group(1)) if key else max((k for k, _ in nums), default=-1) + 1,
+                 [(s, n) for s, n in ids if n not in cut.dropped], outline, cells - cut.dropped,
                  h1 if first is not None else set(), root, info, _ref(catalog, b"Metadata"), outline_n, pages_n,
-                 tree_n, doc[0], int(re.search(rb"/Size (\d+)", part.trailer).group(1)))
+                 tree_n, doc[0], int(re.search(rb"/Size (\d+)", part.trailer).group(1)), cut.rewrite, tables)
 
 
 _RUN_TOKENS = re.compile(rb"\((?:[^\\()]|\\[\s\S])*\)|<[0-9A-Fa-f\s]*>|(\d+) 0 R|(?:^|(?<=endobj\n))(\d+)(?= 0 obj\b)")
@@ -224,21 +250,50 @@ def _row_header(text: bytes) -> bytes:
     return text.replace(b"/S/TH", b"/S/TH/A<</O/Table/Scope/Row>>", 1)
 
 
+def _split(body: bytes) -> tuple[bytes, bytes]:
+    """An object's dictionary and its stream (``b""`` if none)."""
+    m = _STREAM.search(body)
+    return (body[:m.start()], body[m.start():]) if m and body.rstrip().endswith(b"endstream") else (body, b"")
+
+
+def _shift_ids(text: bytes, plan) -> bytes:
+    """Element ids (``/ID``, ``/Headers``) of a later part's tables numbered on from the parts before. Only at
+    the places an id can stand: a literal string's ``(`` there is never unescaped inside another string."""
+    if not plan.id_shift or b"(U" not in text:
+        return text
+    for table in range(plan.tables, 0, -1):  # the highest first: a number once shifted is never shifted again
+        old, new = b"(U%dx" % table, b"(U%dx" % (table + plan.id_shift)
+        text = text.replace(b"/ID" + old, b"/ID" + new).replace(b"[" + old, b"[" + new).replace(b")" + old, b")" + new)
+    return text
+
+
 def _object(plan: _Plan, n: int, shift: int) -> bytes:
     """Object ``n`` of a part as the merged file has it."""
-    body = plan.part.body(n)
-    m = _STREAM.search(body)
-    head, data = (body[:m.start()], body[m.start():]) if m and body.rstrip().endswith(b"endstream") else (body, b"")
-    head = _renumber(head, plan)
+    head, data = _split(plan.part.body(n))
+    head = _shift_ids(_renumber(plan.rewrite.get(n, head), plan), plan)
     if n in plan.row_headers:
         head = _row_header(head)
     elif n in plan.h1:
         head = head.replace(b"/S/H1", b"/S/H2", 1)
-    elif shift and head.startswith(b"<</Type/Page/"):
-        head = re.sub(rb"/StructParents (\d+)", lambda m: b"/StructParents %d" % (int(m.group(1)) + shift), head)
+    elif head.startswith(b"<</Type/Page/"):
+        if shift:
+            head = re.sub(rb"/StructParents (\d+)", lambda m: b"/StructParents %d" % (int(m.group(1)) + shift), head)
+        if n in plan.overlay:
+            head = _with_furniture(head, *plan.overlay[n])
     elif shift and b"/Type/Annot" in head:
         head = re.sub(rb"/StructParent (\d+)", lambda m: b"/StructParent %d" % (int(m.group(1)) + shift), head)
     return head + data
+
+
+def _with_furniture(page: bytes, resources: int, stream: int) -> bytes:
+    """A page that also draws its running header and footer: its own resources with the furniture's form, and
+    the stream that draws it after its own content."""
+    page, count = re.subn(rb"/Resources \d+ 0 R", b"/Resources %d 0 R" % resources, page, count=1)
+    page, count2 = re.subn(rb"/Contents (\d+) 0 R", lambda m: b"/Contents[%s %d 0 R]" % (m.group(0)[10:], stream),
+                           page, count=1)
+    if not (count and count2):
+        raise PdfLayoutError("a page without its resources or contents as one object, where Typst writes them")
+    return page
 
 
 class _Writer:
@@ -306,7 +361,7 @@ def _document_objects(writer: _Writer, plans: list[_Plan]) -> None:
     nums, ids, shift = [], [], 0
     for p in plans:
         nums += [b"%d %d 0 R" % (k + shift, p.special.get(n, n + p.base)) for k, n in p.nums]
-        ids += [(s, p.special.get(n, n + p.base)) for s, n in p.ids]
+        ids += [(_shift_ids(b"/ID" + s, p)[3:], p.special.get(n, n + p.base)) for s, n in p.ids]
         shift += p.next_key
     keys = [s for s, _ in ids]
     if len(set(keys)) != len(keys):
@@ -354,7 +409,7 @@ def _write_part(writer: _Writer, plan: _Plan, shift: int) -> None:
     """A part's objects in file order: most (the table cells) renumbered as they stand, streams and the objects
     the merge changes one by one."""
     data, order = plan.part.data, sorted(plan.part.offsets.items(), key=lambda kv: kv[1])
-    changed = plan.row_headers | plan.h1 | (set(plan.pages) if shift else set())
+    changed = plan.row_headers | plan.h1 | set(plan.rewrite) | (set(plan.pages) if shift or plan.overlay else set())
     ends = [off for _, off in order[1:]] + [data.index(b"xref", order[-1][1])]
     careful = bool(plan.base) and _REF_IN_STRING.search(data) is not None
     for (n, off), end in zip(order, ends):
@@ -367,16 +422,91 @@ def _write_part(writer: _Writer, plan: _Plan, shift: int) -> None:
         if plan.base:
             head = b"%d" % n
             chunk = _renumber(chunk, plan) if careful else b"%d" % (n + plan.base) + _refs_shifted(chunk[len(head):], plan)
-        writer.write_chunk(n + plan.base, chunk)
+        writer.write_chunk(n + plan.base, _shift_ids(chunk, plan))
+    for page, (resources, _) in plan.overlay.items():  # each page's resources, with its furniture's form
+        own = _renumber(plan.part.dict_of(_ref(plan.part.dict_of(page), b"Resources")), plan)
+        writer.write(resources, _with_form(own, plan.forms[page]))
 
 
-def merge(paths: list[Path], out: Path) -> None:
-    """Join Typst's PDFs (one or more parts of one document) into ``out``, one tagged PDF with row headers."""
+def _with_form(resources: bytes, form: int) -> bytes:
+    entry = b"/StFurniture %d 0 R" % form
+    if b"/XObject<<" in resources:
+        return resources.replace(b"/XObject<<", b"/XObject<<" + entry, 1)
+    if b"/XObject" in resources or not resources.rstrip().endswith(b">>"):
+        raise PdfLayoutError("page resources not written as Typst writes them")
+    return resources.rstrip()[:-2] + b"/XObject<<" + entry + b">>>>"
+
+
+_DRAW = b"/Artifact<</Type/Pagination>>BDC q /StFurniture Do Q EMC"
+
+
+@dataclass
+class _Furniture:
+    """The running header and footer of every page (``templates/furniture.typ``), one Form XObject per page."""
+    part: _Part
+    base: int
+    forms: list[int]            # each page's content stream, to become its form (numbered in the merged file)
+    boxes: list[bytes]          # each page's MediaBox
+    resources: list[int]
+    skipped: set[int]           # the furniture document's catalogue, pages, outline, metadata: not written
+    special: dict = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path, base: int, pages: int) -> "_Furniture":
+        part = _Part.read(path)
+        root = _ref(part.trailer, b"Root")
+        catalog = part.dict_of(root)
+        kids = _refs(_array(part.dict_of(_ref(catalog, b"Pages")), b"Kids"))
+        if len(kids) != pages:
+            raise PdfLayoutError(f"{path}: {len(kids)} pages of header and footer for {pages} pages")
+        texts = [part.dict_of(k) for k in kids]
+        forms, resources = [_ref(x, b"Contents") for x in texts], [_ref(x, b"Resources") for x in texts]
+        if None in forms or None in resources:
+            raise PdfLayoutError(f"{path}: a page without its resources or contents as one object")
+        skipped = {root, _ref(part.trailer, b"Info"), _ref(catalog, b"Pages"), _ref(catalog, b"Metadata"),
+                   _ref(catalog, b"Outlines"), *kids} - {None}
+        boxes = [re.search(rb"/MediaBox\[([^\]]*)\]", x).group(1) for x in texts]
+        return cls(part, base, forms, boxes, resources, skipped)
+
+    @property
+    def size(self) -> int:
+        return int(re.search(rb"/Size (\d+)", self.part.trailer).group(1))
+
+    def write(self, writer: _Writer) -> None:
+        form_of = {n: i for i, n in enumerate(self.forms)}
+        for n in sorted(self.part.offsets, key=self.part.offsets.get):
+            if n in self.skipped:
+                continue
+            head, data = _split(self.part.body(n))
+            head = _renumber(head, self)
+            if n in form_of:
+                i = form_of[n]
+                head = b"<</Type/XObject/Subtype/Form/BBox[%s]/Resources %d 0 R" % (
+                    self.boxes[i], self.resources[i] + self.base) + head[2:]
+            writer.write(n + self.base, head + data)
+        self.part.data = b""
+
+
+def merge(paths: list[Path], out: Path, *, keep: list[int] | None = None, furniture: Path | None = None) -> None:
+    """Join Typst's PDFs (one or more parts of one document) into ``out``, one tagged PDF with row headers; of
+    each part only its first ``keep`` pages; with each page's header and footer drawn from ``furniture``."""
     plans: list[_Plan] = []
-    base = 0
-    for path in paths:
-        plans.append(_plan(path, base, plans[0] if plans else None))
+    base = tables = 0
+    for n, path in enumerate(paths):
+        plans.append(_plan(path, base, plans[0] if plans else None, None if keep is None else keep[n]))
+        plans[-1].id_shift, tables = tables, tables + plans[-1].tables
         base += plans[-1].size
+    frame = None
+    if furniture is not None:
+        frame = _Furniture.read(furniture, base, sum(len(p.pages) for p in plans))
+        base += frame.size
+        draw, base = base, base + 1
+        at = 0
+        for plan in plans:
+            plan.forms = {page: frame.forms[at + i] + frame.base for i, page in enumerate(plan.pages)}
+            plan.overlay = {page: (base + at + i, draw) for i, page in enumerate(plan.pages)}
+            at += len(plan.pages)
+        base += at
     first = plans[0]
     with open(out, "wb") as fh:
         fh.write(first.part.data[:min(first.part.offsets.values())])
@@ -387,6 +517,9 @@ def merge(paths: list[Path], out: Path) -> None:
             shift += plan.next_key
             if plan is not first:
                 plan.part.data = b""  # done with it
+        if frame is not None:
+            frame.write(writer)
+            writer.write(draw, b"<</Length %d>>\nstream\n" % len(_DRAW) + _DRAW + b"\nendstream")
         _document_objects(writer, plans)
         levels = [(d + 1 if p is first else max(2, d + 1), t, None if dest is None else p.special.get(dest, dest + p.base))
                   for p in plans for d, t, dest in p.outline]

@@ -1,14 +1,18 @@
 """A long PDF appendix compiled in parts, then merged into one tagged PDF (``pdf_merge``).
 
 Typst holds the whole laid-out document in memory (about 0.4 GB and, on one compile, ever more time per 1,000
-tracker lines), so a tracker of more than ``SINGLE_MAX`` lines is compiled ``PART_LINES`` lines at a time:
+tracker lines), so a tracker of more than ``SINGLE_MAX`` lines is compiled ``PART_LINES`` lines at a time, each
+part laid out once, in a child process:
 
-1. a first pass (``typst.query``: layout, no PDF) of each part in turn, from the line where the last one was cut,
-   reports the page each line starts on. The part is cut where a page starts inside a committee's table, so
-   that it ends at the foot of a page as one long compile would: no half-empty page where two parts meet;
-2. a second pass compiles every part to PDF (two at a time: Typst releases the GIL) with the same page
-   furniture, the page numbers continued from the parts before and the total known ("Page X of Y");
-3. ``pdf_merge.merge`` joins them into one PDF/UA-1 file with one structure tree.
+1. every committee starts a page, so committees are laid out side by side (two children at a time), each one's
+   parts in turn: the child reports the page each row starts on and writes the part's PDF from the same layout,
+   without the running header and footer. A part that stops inside a committee's table is cut where its last
+   page starts: that page is dropped (``pdf_merge``, with its rows' structure elements) and its rows start the
+   next part, so that every part ends at the foot of a page as one long compile would;
+2. the header and footer of every page, with "Page X of Y" now that the pages are counted, are laid out as one
+   small document (``templates/furniture.typ``);
+3. ``pdf_merge.merge`` joins the parts into one PDF/UA-1 file with one structure tree and draws each page's
+   header and footer onto it.
 
 A template takes part when it calls ``part-end(ctx)`` (``templates/base.typ``); one that does not is always
 compiled whole.
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import pdf_merge, typst_run
+from . import typst_run
 
 PART_LINES = 400   # tracker lines per part: about 0.2 GB and half a second of Typst each
 SINGLE_MAX = 800   # up to this many lines a document is one compile
@@ -33,8 +37,10 @@ PART_MARKER = "part-end("
 class Part:
     start: int          # the first line (numbered through the document, ``line.seq``)
     end: int            # one past the last line
-    pages: int = 0
-    tables: int = 0     # tables the first pass saw (at least as many as the part prints)
+    pages: int = 0      # pages kept (a cut part's last page is dropped in the merge)
+    laid_out: int = 0   # pages its PDF has
+    pdf: Path | None = None
+    paper: str = "a4"
 
 
 def line_count(data: dict) -> int:
@@ -50,7 +56,7 @@ def in_parts(data: dict, template_text: str) -> bool:
 
 
 def number_lines(data: dict) -> None:
-    """``line.seq``: each line's place in the document, by which the first pass reports it."""
+    """``line.seq``: each line's place in the document, by which a part reports the page it starts on."""
     seq = 0
     for group in data["groups"]:
         for line in group["lines"]:
@@ -66,7 +72,7 @@ def _bounds(data: dict) -> list[tuple[int, int]]:
     return out
 
 
-def part_data(data: dict, start: int, end: int, part: dict) -> dict:
+def part_data(data: dict, start: int, end: int) -> dict:
     """The context of lines ``start`` to ``end``: the committees they belong to, each marked ``continued``
     (its heading was printed by the part before) and ``complete`` (its total row belongs to this part)."""
     total = line_count(data)
@@ -83,12 +89,12 @@ def part_data(data: dict, start: int, end: int, part: dict) -> dict:
     lead = next((g for g in groups if not g["continued"]), None)
     if lead is not None and not first:
         lead["lead"] = True  # a later part's first heading (templates/base.typ, part-heading)
-    part = {"first": first, "last": end == total, "annex_lead": lead is None and not first, **part}
+    part = {"first": first, "last": end == total, "annex_lead": lead is None and not first}
     return {**data, "groups": groups, "part": part}
 
 
 def cut(part: Part, rows: list, group_starts: set[int], tall: set[int]) -> tuple[int, int]:
-    """Where to end a part after its first pass: (first line of the next part, pages of this one). At the latest
+    """Where to end a part once laid out: (first line of the next part, pages it keeps). At the latest
     page that starts inside a committee's table (not on its first line, nor after a row that may break), so the
     part ends with a full page; the whole part if no page does."""
     first_on = {}
@@ -101,75 +107,55 @@ def cut(part: Part, rows: list, group_starts: set[int], tall: set[int]) -> tuple
     return part.end, part.pages
 
 
-Compile = Callable[[dict, Path, bool], object]
+Compile = Callable[[dict, Path], tuple[dict, Path]]
 
 
 def _segments(data: dict) -> list[tuple[int, int]]:
-    """Runs of lines whose parts can be planned side by side: each committee starts a page (tracker.typ), so its
-    parts do not depend on the committee before. One run when a committee has no lines."""
+    """Runs of lines that can be laid out side by side: each committee starts a page (tracker.typ), so its parts
+    do not depend on the committee before. One run when a committee has no lines."""
     bounds = _bounds(data)
     if any(b == a for a, b in bounds) or not bounds:
         return [(0, line_count(data))]
     return bounds
 
 
-def plan(data: dict, compile_part: Compile, folder: Path) -> list[Part]:
-    """The first pass: where each part ends and how many pages it has; committees two at a time, each one's parts
-    in turn (a part starts where the last one was cut)."""
+def lay_out(data: dict, compile_part: Compile, folder: Path) -> list[Part]:
+    """Every part laid out once and written to PDF, two at a time: each committee's parts in turn (a part starts
+    where the one before was cut), the committees' parts taken in turns so that both workers stay busy to the end."""
     group_starts = {a for a, b in _bounds(data) if b > a}
     tall = {line["seq"] for g in data["groups"] for line in g["lines"] if line.get("tall")}
+    segments = _segments(data)
+    done: list[list[Part]] = [[] for _ in segments]
 
-    def chain(job):
-        n, (start, stop) = job
-        parts = []
-        while start < stop or not parts:
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        def step(n: int, start: int):
+            stop = segments[n][1]
             part = Part(start, min(stop, start + PART_LINES))
-            probe = compile_part(part_data(data, part.start, part.end, _numbers(probe=True)), folder / f"probe-{n}",
-                                 True)
-            part.pages, part.tables = int(probe["pages"]), int(probe["tables"])
+            report, part.pdf = compile_part(part_data(data, part.start, part.end), folder / f"part-{n:03d}-{len(done[n]):03d}")
+            part.laid_out = part.pages = int(report["pages"])
+            part.paper = str(report.get("paper") or "a4")
             if part.end < stop:
-                part.end, part.pages = cut(part, probe["rows"], group_starts, tall)
-            parts.append(part)
-            start = part.end
-        return parts
-    # the longest committees first, so the two workers finish together
-    jobs = sorted(enumerate(_segments(data)), key=lambda job: job[1][0] - job[1][1])
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        done = dict(zip((n for n, _ in jobs), pool.map(chain, jobs)))
-    return [part for n in sorted(done) for part in done[n]]
+                part.end, part.pages = cut(part, report["rows"], group_starts, tall)
+            done[n].append(part)
+            return pool.submit(step, n, part.end) if part.end < stop else None  # the committee's next part
+
+        pending = [pool.submit(step, n, start) for n, (start, _) in enumerate(segments)]
+        while pending:
+            following = pending.pop(0).result()
+            if following is not None:
+                pending.append(following)
+    return [part for parts in done for part in parts]
 
 
-def _numbers(*, probe: bool, page_offset: int = 0, page_total: int = 0, tables_before: int = 0) -> dict:
-    return {"probe": probe, "page_offset": page_offset, "page_total": page_total, "tables_before": tables_before}
-
-
-def compile_parts(data: dict, parts: list[Part], compile_part: Compile, folder: Path) -> list[Path]:
-    """The second pass: every part to PDF, numbered as one document."""
-    total = sum(p.pages for p in parts)
-    jobs = []
-    offset = tables = 0
-    for n, part in enumerate(parts):
-        numbers = _numbers(probe=False, page_offset=offset, page_total=total, tables_before=tables)
-        jobs.append((part_data(data, part.start, part.end, numbers), folder / f"part-{n:04d}"))
-        offset, tables = offset + part.pages, tables + part.tables
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        return list(pool.map(lambda job: compile_part(job[0], job[1], False), jobs))
-
-
-def compile_in_parts(data: dict, template: str, search_path: list[str], folder: Path) -> list[Path]:
-    """Plan the parts (first pass), compile them (second pass), each in a child process; again with the
-    counted pages in the unlikely case a part's second pass laid out a different number of pages than its first."""
-    def compile_part(part_ctx: dict, where: Path, probe: bool):
+def compile_in_parts(data: dict, template: str, search_path: list[str], folder: Path) -> tuple[list[Part], Path]:
+    """Lay the parts out (each in a child process), then the header and footer of all their pages."""
+    def compile_part(part_ctx: dict, where: Path):
         main = typst_run.stage(template, search_path, where)
         typst_run.write_data(part_ctx, where)
-        return typst_run.run_child(main, where, template, probe=probe)
+        return typst_run.run_child(main, where, template)
 
     number_lines(data)
-    parts = plan(data, compile_part, folder)
-    paths = compile_parts(data, parts, compile_part, folder)
-    counts = pdf_merge.page_counts(paths)
-    if counts != [p.pages for p in parts]:
-        for part, pages in zip(parts, counts):
-            part.pages = pages
-        paths = compile_parts(data, parts, compile_part, folder)
-    return paths
+    parts = lay_out(data, compile_part, folder)
+    typst_run.stage("furniture", search_path, folder / "furniture")
+    furniture = {"doc": data.get("doc", {}), "paper": parts[0].paper, "pages": sum(p.pages for p in parts)}
+    return parts, typst_run.compile_furniture(folder / "furniture", furniture)
