@@ -291,9 +291,8 @@ COLOUR_LINES = [("C1", "Care", -100, -80, "Amber"), ("C2", "Roads", -50, -50, "G
                 ("C3", "Fleet", -30, 0, "Red"), ("C4", "Rents", -20, -20, None)]
 
 
-def rag_by_colour(path: Path) -> Path:
-    """A tracker whose RAG cells are coloured red, amber or green and hold no word (one left uncoloured)."""
-    from openpyxl.styles import PatternFill
+def _coloured_rag_workbook(fill_for) -> openpyxl.Workbook:
+    """The COLOUR_LINES tracker with no RAG words; ``fill_for(rag)``: the RAG cell's fill."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Savings"
@@ -302,8 +301,14 @@ def rag_by_colour(path: Path) -> Path:
     for ref, title, plan, fc, rag in COLOUR_LINES:
         ws.append([ref, title, plan, fc, None, None])
         if rag:
-            ws.cell(ws.max_row, 5).fill = PatternFill("solid", fgColor=RAG_FILLS[rag])
-    return _save(wb, path)
+            ws.cell(ws.max_row, 5).fill = fill_for(rag)
+    return wb
+
+
+def rag_by_colour(path: Path) -> Path:
+    """A tracker whose RAG cells are coloured red, amber or green and hold no word (one left uncoloured)."""
+    from openpyxl.styles import PatternFill
+    return _save(_coloured_rag_workbook(lambda rag: PatternFill("solid", fgColor=RAG_FILLS[rag])), path)
 
 
 #: RAG fills given as theme colours, as Excel writes a colour picked from the theme row of its palette:
@@ -316,17 +321,12 @@ def rag_by_theme_colour(path: Path, accent2: str | None = None) -> Path:
     """``rag_by_colour`` with the fills as theme colours; ``accent2``: the theme's accent2 changed (a council's
     own theme), so the colour can only come from the workbook's theme part."""
     from openpyxl.styles import Color, PatternFill
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Savings"
-    ws.append(["Redbridge Vale Council savings tracker 2025/26"])
-    ws.append(["Ref", "Saving", "Target £000", "Forecast £000", "RAG", "Comments"])
-    for ref, title, plan, fc, rag in COLOUR_LINES:
-        ws.append([ref, title, plan, fc, None, None])
-        if rag:
-            theme, tint = THEME_FILLS[rag]
-            colour = Color(theme=theme, tint=tint) if tint else Color(theme=theme)
-            ws.cell(ws.max_row, 5).fill = PatternFill("solid", fgColor=colour)
+
+    def fill(rag):
+        theme, tint = THEME_FILLS[rag]
+        return PatternFill("solid", fgColor=Color(theme=theme, tint=tint) if tint else Color(theme=theme))
+
+    wb = _coloured_rag_workbook(fill)
     if accent2:
         from openpyxl.writer.theme import theme_xml
         wb.loaded_theme = theme_xml.replace('<a:accent2>\n        <a:srgbClr val="C0504D"/>',
