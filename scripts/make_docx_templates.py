@@ -125,14 +125,7 @@ def para(doc_or_cell, text: str = "", *, style: str | None = None, size: float |
 
 
 def put(cell, text: str, *, size: float, bold=False, right=False, fill: str | None = None):
-    p = cell.paragraphs[0]
-    if text:
-        r = p.add_run(text)
-        r.font.size = Pt(size)
-        r.bold = bold or None
-    if right:
-        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    p.paragraph_format.space_after = Pt(0)
+    _write(cell.paragraphs[0], text, size=size, bold=bold, right=right)
     if fill:
         shade(cell, fill)
     return cell
@@ -224,10 +217,15 @@ def branches(cells, loop: str, choices: list[tuple[str, str, bool, bool]], *, si
 
 
 def put_paragraph(cell, text: str, *, size: float, bold=False, right=False, first=False):
-    p = cell.paragraphs[0] if first else cell.add_paragraph()
-    r = p.add_run(text)
-    r.font.size = Pt(size)
-    r.bold = bold or None
+    return _write(cell.paragraphs[0] if first else cell.add_paragraph(), text, size=size, bold=bold, right=right)
+
+
+def _write(p, text: str, *, size: float, bold=False, right=False):
+    """A table cell's paragraph: its text as one run (none when empty), no space after."""
+    if text:
+        r = p.add_run(text)
+        r.font.size = Pt(size)
+        r.bold = bold or None
     if right:
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     p.paragraph_format.space_after = Pt(0)
