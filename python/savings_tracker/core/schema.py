@@ -568,5 +568,9 @@ TABLE_NAMES = {"tracker": "Savings", "programme": "Programme", "options": "Optio
 SHEET_NAMES = {"tracker": "Tracker", "programme": "Programme", "options": "Options", "summary": "Summary",
                "checks": "Checks", "history": "History", "settings": "Settings", "conf": "xlwings.conf",
                "start": "Start here"}
+# the product's own sheets, which no reader takes a register from (lower case; "_xlwings.conf" is xlwings' hidden
+# spelling of its config sheet, "lists" the older workbooks' dropdown source)
+SERVICE_SHEETS = frozenset({*(SHEET_NAMES[k].lower() for k in ("summary", "checks", "history", "settings", "conf",
+                                                               "start")), "_xlwings.conf", "lists"})
 
 declare(COLUMNS)

@@ -23,7 +23,7 @@ from ..core.register import ERROR, WARNING, Finding, PublishedRow, Register, Sou
 from ..core.settings import Settings
 from ..core.table import Table
 from .grids import Book, Grid
-from .look import SERVICE_SHEETS, header_candidates, may_be_header
+from .look import header_candidates, may_be_header
 from .programme_summary import (TOTAL, ProgrammeSummary, apply_summary, cell_text, name_key, read_summary,
                                 summary_header, unit_of)
 
@@ -119,7 +119,7 @@ def read_cases(book: Book, settings: Settings | None, sheet: str | None = None) 
     tables: list[_Table] = []
     table_sheet: Grid | None = None
     for name, grid in book.grids.items():
-        if (sheet and name != sheet) or name.lower() in SERVICE_SHEETS:
+        if (sheet and name != sheet) or name.lower() in schema.SERVICE_SHEETS:
             continue
         ri = 0
         while ri < len(grid.rows):

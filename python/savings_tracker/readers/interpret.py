@@ -18,7 +18,6 @@ from .fills import fill_colours, rag_of_colour
 from .header import Header, blank as _blank, find_header, renamed_columns, usable_mapping
 from .titles import infer_unit, is_unit_label, read_titles
 
-SERVICE_SHEETS = {"summary", "checks", "history", "settings", "xlwings.conf", "_xlwings.conf", "lists", "start here"}
 
 
 def detect_layout(keys) -> str:
@@ -553,7 +552,8 @@ def _choose(book: Book, settings: Settings | None, layout: str | None, sheet: st
                              table=t,
                              end_row=r2 + 1)
     # 2. any sheet laid out as a published register
-    candidates = [book.grids[sheet]] if sheet else [g for n, g in book.grids.items() if n.lower() not in SERVICE_SHEETS]
+    candidates = [book.grids[sheet]] if sheet else [g for n, g in book.grids.items()
+                                                    if n.lower() not in schema.SERVICE_SHEETS]
     found = []
     for grid in candidates:
         header = find_header(grid.rows, merged=grid.merged, mapping=mapping)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..core.schema import SERVICE_SHEETS   # skipped ("Start here" says "What this workbook is for": not a header)
+
 DETECT_ROWS = 60          # a business-case register shows a table or the summary near the top of a sheet
-# the product's own sheets ("Start here" tells a user what the workbook is for: "What this workbook is for")
-SERVICE_SHEETS = {"summary", "checks", "history", "settings", "xlwings.conf", "_xlwings.conf", "lists", "start here"}
 
 
 def may_be_header(row) -> bool:
