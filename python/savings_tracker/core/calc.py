@@ -252,14 +252,14 @@ def worked(reg: Register) -> tuple[Table, Table]:
     summarises, suggests RAGs and works out the lifecycle figures from the same two tables. They are worked out
     again when the lines, or either table, have been written to since (``Table.version``)."""
     lines = reg.lines
-    kept = reg.__dict__.get("_worked")
+    kept = reg.worked
     if kept is not None:
         was, versions, frames = kept
         if was is lines and versions == (lines.version, frames[0].version, frames[1].version):
             return frames
     calc = derived(reg)
     frames = (calc, effective(reg, calc))
-    reg.__dict__["_worked"] = (lines, (lines.version, calc.version, frames[1].version), frames)
+    reg.worked = (lines, (lines.version, calc.version, frames[1].version), frames)
     return frames
 
 

@@ -89,6 +89,8 @@ class Register:
     # and -> 0-based sheet column
     extras: dict[str, str] = field(default_factory=dict)
     extra_columns: dict[str, int] = field(default_factory=dict)
+    # calc.worked's (derived, effective) tables for these lines, with the versions they were worked out at
+    worked: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def keys(self) -> list[str]:
