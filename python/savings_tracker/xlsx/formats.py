@@ -8,6 +8,7 @@ from lxml import etree
 
 from .. import cells
 from .package import M, PARSER
+from .elements import new_cell, row_at
 from .sheet import ensure_refs
 
 
@@ -38,13 +39,6 @@ def copy_formats(xml: bytes, pairs: list[tuple[str, str]]) -> bytes:
 
 
 def _new_cell(sd, rows: dict, r: int, col: int, ref: str):
-    row = rows.get(r)
-    if row is None:
-        row = rows[r] = etree.Element(_q("row"), r=str(r))
-        later = [k for k in rows if k > r]
-        (rows[min(later)].addprevious(row) if later else sd.append(row))
+    row = row_at(sd, rows, r)
     row.attrib.pop("spans", None)
-    c = etree.Element(_q("c"), r=ref)
-    after = next((x for x in row.iterfind(_q("c")) if cells.parse(x.get("r"))[1] > col), None)
-    (after.addprevious(c) if after is not None else row.append(c))
-    return c
+    return new_cell(row, ref, col)

@@ -12,6 +12,7 @@ from lxml import etree
 import zipfile
 
 from .. import cells
+from .elements import new_cell, row_at
 from .package import M, PARSER, XML_NS, PatchError, serialise
 from .slices import edit_in_batches, reduce
 from . import stream
@@ -304,13 +305,7 @@ def _patch_whole_sheet(xml: bytes, edits: dict[tuple[int, int], object], tables:
         if row is None:
             if value is None or isinstance(value, CellResult):
                 continue
-            row = etree.Element(f"{{{M}}}row", r=str(r))
-            later = [k for k in rows if k > r]
-            if later:
-                rows[min(later)].addprevious(row)
-            else:
-                sd.append(row)
-            rows[r] = row
+            row = row_at(sd, rows, r)
         ref = cells.address(r, col)
         by_ref = row_cells.get(r)
         if by_ref is None:           # the row's cells by address, looked up once however many edits it gets
@@ -319,13 +314,7 @@ def _patch_whole_sheet(xml: bytes, edits: dict[tuple[int, int], object], tables:
         if c is None:
             if value is None or isinstance(value, CellResult):
                 continue
-            c = etree.Element(f"{{{M}}}c", r=ref)
-            after = next((x for x in row.iterfind(f"{{{M}}}c") if cell_ref(x.get("r"))[1] > col), None)
-            if after is not None:
-                after.addprevious(c)
-            else:
-                row.append(c)
-            by_ref[ref] = c
+            c = by_ref[ref] = new_cell(row, ref, col)
             span = body.get(col)
             if span and span[0] < r <= span[1] and (r - 1) in rows:
                 above = next((x for x in rows[r - 1].findall(f"{{{M}}}c") if x.get("r") == cells.address(r - 1, col)), None)

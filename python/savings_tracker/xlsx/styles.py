@@ -13,6 +13,7 @@ import copy
 from lxml import etree
 
 from .. import cells
+from .elements import new_cell, row_at
 from .slices import edit_in_batches
 from . import stream
 
@@ -171,16 +172,8 @@ def _mark_whole_sheet(xml: bytes, styles: Styles, cleared: set[str], boxes: list
                 c.set("s", str(new))
                 changed += 1
     for (r, col), colour in sorted((cells.parse(k), v) for k, v in want.items()):   # cells with no element yet
-        row = rows.get(r)
-        if row is None:
-            row = etree.Element(_q("row"), r=str(r))
-            later = [k for k in rows if k > r]
-            (rows[min(later)].addprevious(row) if later else sd.append(row))
-            rows[r] = row
-        ref = cells.address(r, col)
-        c = etree.Element(_q("c"), r=ref, s=str(styles.marked(0, colour)))
-        after = next((x for x in row.iterfind(_q("c")) if cells.parse(x.get("r"))[1] > col), None)
-        (after.addprevious(c) if after is not None else row.append(c))
+        row = row_at(sd, rows, r)
+        new_cell(row, cells.address(r, col), col, s=str(styles.marked(0, colour)))
         row.attrib.pop("spans", None)
         changed += 1
     if not changed:
